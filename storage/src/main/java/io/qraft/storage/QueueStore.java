@@ -17,6 +17,10 @@ import java.io.OutputStream;
  *
  * <p>Thread-safety: one writer (the apply loop) and any number of readers.
  * Readers see each batch whole or not at all.
+ *
+ * <p>Queue names are any valid Unicode string up to {@value Keys#MAX_NAME_BYTES}
+ * UTF-8 bytes; offsets are non-negative. Anything else is refused with
+ * IllegalArgumentException. Returned arrays are the caller's to keep.
  */
 public interface QueueStore extends AutoCloseable {
 
@@ -26,7 +30,10 @@ public interface QueueStore extends AutoCloseable {
   /** The queue's record, or null if the store has no such queue. */
   byte[] queue(String queue);
 
-  /** Visits every queue record, in key order. */
+  /**
+   * Visits every queue record, in key order (see {@link Keys}: shorter UTF-8
+   * names first), until the visitor returns false.
+   */
   void forEachQueue(RecordVisitor<String> visitor);
 
   /** The message stored at this offset of the queue, or null. */

@@ -23,7 +23,8 @@ public interface StoreBatch extends AutoCloseable {
   /**
    * Applies every change of the batch and records appliedIndex as the
    * store's last applied index, atomically. An index not above the current
-   * one is refused with IllegalStateException (replay must skip, not rewrite).
+   * one is refused with IllegalStateException (replay must skip, not rewrite);
+   * the refused batch changes nothing and stays open.
    */
   void commit(long appliedIndex);
 

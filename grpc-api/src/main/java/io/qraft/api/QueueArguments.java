@@ -1,0 +1,57 @@
+package io.qraft.api;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Declare arguments of a queue, named as the policy keys operators know.
+ * Normalised with their defaults filled in, so that a declare that spells a
+ * default out and one that leaves it implicit are the same declaration.
+ */
+public final class QueueArguments {
+  public static final String ACK_MODE = "ack-mode";
+  public static final String QUEUE_LOG = "queue-log";
+
+  public static final String ACK_QUORUM = "quorum";
+  public static final String ACK_LOCAL = "local";
+  public static final String LOG_SHARED = "shared";
+  public static final String LOG_DEDICATED = "dedicated";
+
+  private static final Map<String, Set<String>> ALLOWED = Map.of(
+      ACK_MODE, Set.of(ACK_QUORUM, ACK_LOCAL),
+      QUEUE_LOG, Set.of(LOG_SHARED, LOG_DEDICATED));
+
+  private static final Map<String, String> DEFAULTS = Map.of(
+      ACK_MODE, ACK_QUORUM,
+      QUEUE_LOG, LOG_SHARED);
+
+  private QueueArguments() {}
+
+  /**
+   * The arguments with defaults filled in, sorted by key.
+   *
+   * @throws IllegalArgumentException with a sentence naming the bad key or value
+   */
+  public static Map<String, String> normalise(Map<String, String> given) {
+    Map<String, String> out = new TreeMap<>(DEFAULTS);
+    for (Map.Entry<String, String> e : given.entrySet()) {
+      Set<String> allowed = ALLOWED.get(e.getKey());
+      if (allowed == null) {
+        throw new IllegalArgumentException("unknown queue argument '" + e.getKey()
+            + "'; known arguments: " + new TreeMap<>(ALLOWED).keySet());
+      }
+      String value = e.getValue().trim();
+      if (!allowed.contains(value)) {
+        throw new IllegalArgumentException("queue argument '" + e.getKey() + "' cannot be '"
+            + e.getValue() + "'; allowed: " + new java.util.TreeSet<>(allowed));
+      }
+      out.put(e.getKey(), value);
+    }
+    return out;
+  }
+
+  public static boolean dedicated(Map<String, String> normalised) {
+    return LOG_DEDICATED.equals(normalised.get(QUEUE_LOG));
+  }
+}

@@ -1,0 +1,34 @@
+package io.qraft.api;
+
+import java.nio.charset.StandardCharsets;
+
+/** The rule for queue names, shared by the server and the tools: 1 to 255 bytes of UTF-8. */
+public final class QueueNames {
+  public static final int MAX_BYTES = 255;
+
+  private QueueNames() {}
+
+  /** Null when the name is valid, else a sentence saying what is wrong. */
+  public static String problem(String name) {
+    if (name == null || name.isEmpty()) {
+      return "queue name is empty: give a name of 1 to " + MAX_BYTES + " bytes of UTF-8";
+    }
+    // A string with a lone surrogate cannot be encoded as UTF-8 and would change on the way to disk.
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= name.length() || !Character.isLowSurrogate(name.charAt(i + 1))) {
+          return "queue name is not valid UTF-8 (lone surrogate at char " + i + ")";
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return "queue name is not valid UTF-8 (lone surrogate at char " + i + ")";
+      }
+    }
+    int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > MAX_BYTES) {
+      return "queue name is " + bytes + " bytes of UTF-8; the most is " + MAX_BYTES;
+    }
+    return null;
+  }
+}

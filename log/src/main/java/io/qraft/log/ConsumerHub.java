@@ -1,0 +1,338 @@
+package io.qraft.log;
+
+import io.qraft.api.log.v1.Deliver;
+import io.qraft.api.log.v1.ReturnDeliveries;
+import io.qraft.api.log.v1.ShardCommand;
+import io.qraft.api.log.v1.ShardResult;
+import io.qraft.api.v1.Delivery;
+import io.qraft.statemachine.RoleListener;
+import io.qraft.statemachine.ShardEvents;
+import io.qraft.statemachine.ShardStateMachine;
+import io.qraft.statemachine.Status;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumers attached to this node, which serve only queues whose group
+ * this node leads. Deliveries go through the log: the leader appends a
+ * Deliver command, and only once it is applied (the delivery count recorded
+ * on a majority) is the message sent to the consumer. That is what lets the
+ * redelivered flag and delivery counts survive a leader change.
+ *
+ * <p>Credit: a consumer has at most prefetch deliveries outstanding and at
+ * most one Deliver command in flight. Acks and nacks come back as apply
+ * events and give credit back.
+ *
+ * <p>Leadership: when this node stops leading a group its consumers are
+ * closed (the client resubscribes at the new leader); a new leader first
+ * returns every outstanding delivery of the group to its queues, because the
+ * consumers they went to were attached to the old leader, and only then
+ * accepts consumers.
+ *
+ * <p>Thread-safety: all consumer state is confined to one dispatcher thread.
+ */
+public final class ConsumerHub implements RoleListener, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConsumerHub.class);
+  private static final long RETRY_MS = 200;
+
+  /** Where deliveries go; called on the dispatcher thread only. */
+  public interface Sink {
+    void deliver(Delivery delivery);
+
+    /** The consumer ends: the leader moved (LeaderElsewhereException), the queue went away, or the node stops. */
+    void closed(RuntimeException reason);
+  }
+
+  /** Cancels a subscription; its outstanding deliveries return to the queue. */
+  public interface Subscription {
+    void cancel();
+  }
+
+  private final ReplicatedLog log;
+  private final ScheduledExecutorService dispatcher = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "qraft-dispatch");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Map<String, List<Consumer>> byQueue = new HashMap<>();
+  private final Set<RaftGroupId> readyGroups = ConcurrentHashMap.newKeySet();
+  private final Set<RaftGroupId> readying = ConcurrentHashMap.newKeySet();
+
+  ConsumerHub(ReplicatedLog log) {
+    this.log = log;
+  }
+
+  void start() {}
+
+  private final class Consumer {
+    final String id = UUID.randomUUID().toString();
+    final String queue;
+    final RaftGroupId group;
+    final int prefetch;
+    final boolean autoAck;
+    final Sink sink;
+    int outstanding;
+    boolean inFlight;
+    boolean closed;
+    boolean delivered;
+
+    Consumer(String queue, RaftGroupId group, int prefetch, boolean autoAck, Sink sink) {
+      this.queue = queue;
+      this.group = group;
+      this.prefetch = prefetch;
+      this.autoAck = autoAck;
+      this.sink = sink;
+    }
+  }
+
+  /**
+   * Attaches a consumer to a queue carried by group.
+   *
+   * @throws LeaderElsewhereException if this node does not lead the group
+   * @throws LogUnavailableException if this node was just elected and is not ready yet
+   */
+  public Subscription subscribe(String queue, RaftGroupId group, int prefetch, boolean autoAck, Sink sink) {
+    if (!log.isLeader(group)) {
+      throw new LeaderElsewhereException("this node does not lead the group of queue '" + queue + "'",
+          log.leaderOf(group));
+    }
+    if (!readyGroups.contains(group)) {
+      makeReady(group);
+      throw new LogUnavailableException("the leader of queue '" + queue + "' is taking over; retry shortly", null);
+    }
+    Consumer c = new Consumer(queue, group, prefetch, autoAck, sink);
+    dispatcher.execute(() -> {
+      byQueue.computeIfAbsent(queue, q -> new ArrayList<>()).add(c);
+      dispatch(queue);
+    });
+    return () -> dispatcher.execute(() -> remove(c));
+  }
+
+  /** Consumers attached to this node for the queue. */
+  public int consumerCount(String queue) {
+    try {
+      return dispatcher.submit(() -> byQueue.getOrDefault(queue, List.of()).size()).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  /**
+   * One-shot fetch. Without ack the messages stay outstanding until acked or
+   * the lease ends, then return to the queue.
+   */
+  public CompletableFuture<ShardResult> get(String queue, RaftGroupId group, int count, boolean ack) {
+    String id = "get-" + UUID.randomUUID();
+    ShardCommand deliver = ShardCommand.newBuilder().setDeliver(Deliver.newBuilder()
+        .setQueue(queue).setConsumerId(id).setMaxCount(count).setSettle(ack)).build();
+    return log.submitShard(group, deliver).thenApply(result -> {
+      if (!ack && result.getDeliveriesCount() > 0) {
+        dispatcher.schedule(() -> returnDeliveries(group, id), log.settings().getLease().toMillis(), TimeUnit.MILLISECONDS);
+      }
+      return result;
+    });
+  }
+
+  private void returnDeliveries(RaftGroupId group, String consumerId) {
+    ShardCommand command = ShardCommand.newBuilder()
+        .setReturnDeliveries(ReturnDeliveries.newBuilder().setConsumerId(consumerId)).build();
+    log.submitShard(group, command).whenComplete((r, e) -> {
+      if (e != null) {
+        // The next leader returns every outstanding delivery anyway.
+        LOG.debug("returning deliveries of {} failed: {}", consumerId, e.toString());
+      }
+    });
+  }
+
+  private void remove(Consumer c) {
+    if (c.closed) {
+      return;
+    }
+    c.closed = true;
+    List<Consumer> list = byQueue.get(c.queue);
+    if (list != null) {
+      list.remove(c);
+      if (list.isEmpty()) {
+        byQueue.remove(c.queue);
+      }
+    }
+    if (!c.inFlight && c.delivered && log.isLeader(c.group)) {
+      returnDeliveries(c.group, c.id);
+    }
+  }
+
+  private void dispatch(String queue) {
+    List<Consumer> list = byQueue.get(queue);
+    if (list == null) {
+      return;
+    }
+    for (Consumer c : List.copyOf(list)) {
+      if (c.closed || c.inFlight) {
+        continue;
+      }
+      int credit = c.prefetch - c.outstanding;
+      if (credit <= 0) {
+        continue;
+      }
+      ShardStateMachine sm = log.localShards().get(c.group);
+      if (sm == null || !sm.hasReady(queue)) {
+        return;
+      }
+      c.inFlight = true;
+      ShardCommand deliver = ShardCommand.newBuilder().setDeliver(Deliver.newBuilder()
+          .setQueue(queue).setConsumerId(c.id).setMaxCount(credit).setSettle(c.autoAck)).build();
+      log.submitShardLocally(c.group, deliver)
+          .whenCompleteAsync((result, error) -> delivered(c, result, error), dispatcher);
+      // Rotate, so that consumers of one queue take turns.
+      list.remove(c);
+      list.add(c);
+    }
+  }
+
+  private void delivered(Consumer c, ShardResult result, Throwable error) {
+    c.inFlight = false;
+    if (error != null) {
+      if (!log.isLeader(c.group)) {
+        close(c, new LeaderElsewhereException("leadership of the queue moved", log.leaderOf(c.group)));
+      } else if (!c.closed) {
+        dispatcher.schedule(() -> dispatch(c.queue), RETRY_MS, TimeUnit.MILLISECONDS);
+      }
+      return;
+    }
+    if (result.getErrorCode() != Status.OK) {
+      close(c, new RequestException(result.getErrorCode(), result.getErrorMessage()));
+      return;
+    }
+    if (result.getDeliveriesCount() > 0) {
+      c.delivered = true;
+    }
+    if (!c.autoAck) {
+      c.outstanding += result.getDeliveriesCount();
+    }
+    if (c.closed) {
+      // Cancelled while the Deliver was in the log: give its messages back.
+      if (!c.autoAck && result.getDeliveriesCount() > 0) {
+        returnDeliveries(c.group, c.id);
+      }
+      return;
+    }
+    for (Delivery d : result.getDeliveriesList()) {
+      try {
+        c.sink.deliver(d);
+      } catch (RuntimeException e) {
+        LOG.debug("consumer {} could not take a delivery: {}", c.id, e.toString());
+        remove(c);
+        return;
+      }
+    }
+    dispatch(c.queue);
+  }
+
+  private void close(Consumer c, RuntimeException reason) {
+    boolean wasOpen = !c.closed;
+    remove(c);
+    if (wasOpen) {
+      try {
+        c.sink.closed(reason);
+      } catch (RuntimeException e) {
+        LOG.debug("closing consumer {} failed: {}", c.id, e.toString());
+      }
+    }
+  }
+
+  ShardEvents eventsFor(RaftGroupId group) {
+    return new ShardEvents() {
+      @Override
+      public void messagesReady(String queue) {
+        dispatcher.execute(() -> dispatch(queue));
+      }
+
+      @Override
+      public void deliveriesSettled(String queue, String consumerId, int count) {
+        dispatcher.execute(() -> {
+          for (Consumer c : byQueue.getOrDefault(queue, List.of())) {
+            if (c.id.equals(consumerId)) {
+              c.outstanding = Math.max(0, c.outstanding - count);
+            }
+          }
+          dispatch(queue);
+        });
+      }
+
+      @Override
+      public void queueDeleted(String queue) {
+        dispatcher.execute(() -> {
+          for (Consumer c : List.copyOf(byQueue.getOrDefault(queue, List.of()))) {
+            close(c, new RequestException(Status.NOT_FOUND, "queue '" + queue + "' was deleted"));
+          }
+        });
+      }
+    };
+  }
+
+  @Override
+  public void leaderChanged(RaftGroupId group, RaftPeerId leader) {
+    if (group.equals(GroupIds.METADATA)) {
+      return;
+    }
+    boolean self = leader != null && leader.toString().equals(log.settings().nodeId());
+    if (!self) {
+      readyGroups.remove(group);
+      String leaderId = leader == null ? null : leader.toString();
+      dispatcher.execute(() -> {
+        for (List<Consumer> list : List.copyOf(byQueue.values())) {
+          for (Consumer c : List.copyOf(list)) {
+            if (c.group.equals(group)) {
+              close(c, new LeaderElsewhereException("leadership of queue '" + c.queue + "' moved", leaderId));
+            }
+          }
+        }
+      });
+    }
+  }
+
+  @Override
+  public void leaderReady(RaftGroupId group) {
+    if (!group.equals(GroupIds.METADATA)) {
+      makeReady(group);
+    }
+  }
+
+  /** Returns every outstanding delivery of the group, then accepts consumers. */
+  private void makeReady(RaftGroupId group) {
+    if (readyGroups.contains(group) || !readying.add(group)) {
+      return;
+    }
+    ShardCommand all = ShardCommand.newBuilder()
+        .setReturnDeliveries(ReturnDeliveries.newBuilder().setAll(true)).build();
+    log.submitShardLocally(group, all).whenComplete((r, e) -> {
+      readying.remove(group);
+      if (e == null && log.isLeader(group)) {
+        readyGroups.add(group);
+        if (r.getCount() > 0) {
+          LOG.info("took over group {}: {} outstanding deliveries returned to their queues", group, r.getCount());
+        }
+      } else if (e != null && log.isLeader(group)) {
+        dispatcher.schedule(() -> makeReady(group), RETRY_MS, TimeUnit.MILLISECONDS);
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    dispatcher.shutdownNow();
+  }
+}

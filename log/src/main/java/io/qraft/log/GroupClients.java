@@ -1,0 +1,95 @@
+package io.qraft.log;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.retry.ExponentialBackoffRetry;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Raft client per group, for requests this node cannot submit locally
+ * because another node leads the group. The client finds the leader and
+ * follows it across elections, with a bounded exponential backoff (the Ratis
+ * default retries forever without sleeping).
+ */
+final class GroupClients {
+  private static final Logger LOG = LoggerFactory.getLogger(GroupClients.class);
+
+  private final ReplicatedLog log;
+  private final Map<RaftGroupId, RaftClient> clients = new ConcurrentHashMap<>();
+
+  GroupClients(ReplicatedLog log) {
+    this.log = log;
+  }
+
+  CompletableFuture<Message> send(RaftGroupId group, Message message) {
+    return client(group).async().send(message).handle((reply, error) -> result(group, reply, error));
+  }
+
+  CompletableFuture<Message> query(RaftGroupId group, Message message) {
+    return client(group).async().sendReadOnly(message).handle((reply, error) -> result(group, reply, error));
+  }
+
+  private static Message result(RaftGroupId group, RaftClientReply reply, Throwable error) {
+    if (error != null) {
+      throw new LogUnavailableException("group " + group + " did not answer: " + ReplicatedLog.unwrap(error).getMessage(),
+          ReplicatedLog.unwrap(error));
+    }
+    if (!reply.isSuccess()) {
+      throw new LogUnavailableException("group " + group + " refused the request: " + reply.getException(),
+          reply.getException());
+    }
+    return reply.getMessage();
+  }
+
+  private RaftClient client(RaftGroupId group) {
+    return clients.computeIfAbsent(group, g -> {
+      RaftProperties p = new RaftProperties();
+      long timeoutMs = log.settings().electionTimeoutMax().toMillis() * 3;
+      RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(timeoutMs, TimeUnit.MILLISECONDS));
+      RetryPolicy retry = ExponentialBackoffRetry.newBuilder()
+          .setBaseSleepTime(TimeDuration.valueOf(50, TimeUnit.MILLISECONDS))
+          .setMaxSleepTime(TimeDuration.valueOf(1, TimeUnit.SECONDS))
+          .setMaxAttempts(30)
+          .build();
+      return RaftClient.newBuilder()
+          .setClientId(org.apache.ratis.protocol.ClientId.randomId())
+          .setRaftGroup(log.group(g))
+          .setLeaderId(null)
+          .setProperties(p)
+          .setRetryPolicy(retry)
+          .build();
+    });
+  }
+
+  void close(RaftGroupId group) {
+    RaftClient c = clients.remove(group);
+    if (c != null) {
+      closeQuietly(c);
+    }
+  }
+
+  void closeAll() {
+    clients.values().forEach(GroupClients::closeQuietly);
+    clients.clear();
+  }
+
+  private static void closeQuietly(RaftClient c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      LOG.debug("closing a Raft client failed", e);
+    }
+  }
+}

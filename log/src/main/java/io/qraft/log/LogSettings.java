@@ -1,0 +1,50 @@
+package io.qraft.log;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What the replicated log of a node needs to know, already validated by the
+ * node's config. The Ratis keys they turn into are set in one place:
+ * {@link RatisProperties}.
+ *
+ * @param raftBindHost host the Raft server binds (its port is this node's raftPort)
+ * @param electionTimeoutMin a follower that heard nothing from its leader for a random time
+ *     between min and max stands for election; the leader heartbeats every min / 2
+ * @param snapshotThreshold log entries between automatic snapshots of a group
+ * @param logKeepEntries entries kept behind a snapshot, so that a replica that was down
+ *     briefly catches up from the log rather than by snapshot
+ * @param maxEntryBytes the largest Raft log entry (a publish batch must fit)
+ * @param shardsPerReplicaSet shards created for a replica set before its queues share them
+ * @param shardsMaxPerNode most groups (shards and dedicated) with a replica on one node
+ * @param getLease how long messages fetched by Get without ack stay outstanding
+ */
+public record LogSettings(
+    String nodeId,
+    Path dataDir,
+    String raftBindHost,
+    List<NodeAddress> members,
+    Duration electionTimeoutMin,
+    Duration electionTimeoutMax,
+    long snapshotThreshold,
+    long logKeepEntries,
+    long segmentSizeBytes,
+    int maxEntryBytes,
+    int shardsPerReplicaSet,
+    int shardsMaxPerNode,
+    Duration getLease) {
+
+  public NodeAddress self() {
+    return member(nodeId);
+  }
+
+  public NodeAddress member(String id) {
+    for (NodeAddress m : members) {
+      if (m.id().equals(id)) {
+        return m;
+      }
+    }
+    throw new IllegalArgumentException("no cluster member " + id);
+  }
+}

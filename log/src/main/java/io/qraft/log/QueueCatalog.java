@@ -1,0 +1,147 @@
+package io.qraft.log;
+
+import io.qraft.api.QueueArguments;
+import io.qraft.api.log.v1.AddShard;
+import io.qraft.api.log.v1.BindQueue;
+import io.qraft.api.log.v1.CreateQueue;
+import io.qraft.api.log.v1.DeleteQueue;
+import io.qraft.api.log.v1.MetaCommand;
+import io.qraft.api.log.v1.MetaResult;
+import io.qraft.api.log.v1.QueueDef;
+import io.qraft.api.log.v1.RemoveShard;
+import io.qraft.api.log.v1.ShardCommand;
+import io.qraft.api.log.v1.ShardResult;
+import io.qraft.api.log.v1.UnbindQueue;
+import io.qraft.statemachine.Status;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.protocol.RaftGroupId;
+
+/**
+ * Declares and deletes queues. Runs on the metadata leader, one change at a
+ * time, so that placement decisions see each other.
+ *
+ * <p>A declare is three log writes: the shard (created first if placement
+ * asks for a new one), the queue in the shard, then the binding in the
+ * metadata. A declare cut short by a crash leaves a queue in a shard that no
+ * binding points to: invisible, and repaired by declaring again (the shard
+ * accepts an identical CreateQueue). Delete runs the other way round.
+ */
+public final class QueueCatalog {
+  private static final long STEP_TIMEOUT_S = 30;
+  private static final long SHARD_START_TIMEOUT_MS = 20_000;
+
+  private final ReplicatedLog log;
+  private final ShardPlacement placement;
+
+  QueueCatalog(ReplicatedLog log) {
+    this.log = log;
+    this.placement = new ShardPlacement(log.settings(), UUID::randomUUID);
+  }
+
+  public record Declared(QueueDef queue, boolean created) {}
+
+  /**
+   * @param arguments normalised ({@link QueueArguments#normalise})
+   * @param declaringNode the node the client called, for a dedicated queue's leader
+   */
+  public synchronized Declared declare(String name, Map<String, String> arguments, String declaringNode) {
+    requireMetadataLeader();
+    QueueDef existing = log.metadata().queue(name);
+    if (existing != null) {
+      if (!existing.getArgumentsMap().equals(arguments)) {
+        throw new RequestException(Status.FAILED_PRECONDITION, "queue '" + name + "' exists with arguments "
+            + new java.util.TreeMap<>(existing.getArgumentsMap()) + ", not " + new java.util.TreeMap<>(arguments)
+            + "; delete it first or declare it with the same arguments");
+      }
+      return new Declared(existing, false);
+    }
+    ShardPlacement.Choice choice = placement.choose(log.metadata(), QueueArguments.dedicated(arguments), declaringNode);
+    String group = choice.shard().getGroup();
+    if (choice.create()) {
+      check(join(log.submitMeta(MetaCommand.newBuilder()
+          .setAddShard(AddShard.newBuilder().setShard(choice.shard())).build())));
+      awaitLeader(GroupIds.parse(group));
+    }
+    ShardResult created = join(log.submitShard(GroupIds.parse(group), ShardCommand.newBuilder()
+        .setCreateQueue(CreateQueue.newBuilder().setQueue(name).putAllArguments(arguments)).build()));
+    if (created.getErrorCode() != Status.OK) {
+      throw new RequestException(created.getErrorCode(), created.getErrorMessage());
+    }
+    MetaResult bound = check(join(log.submitMeta(MetaCommand.newBuilder()
+        .setBindQueue(BindQueue.newBuilder().setQueue(name).putAllArguments(arguments).setGroup(group)).build())));
+    return new Declared(bound.getQueue(), bound.getCreated());
+  }
+
+  /** Deletes the queue and its messages; returns how many messages went with it. */
+  public synchronized long delete(String name) {
+    requireMetadataLeader();
+    QueueDef def = log.metadata().queue(name);
+    if (def == null) {
+      throw new RequestException(Status.NOT_FOUND, "queue '" + name + "' does not exist");
+    }
+    RaftGroupId group = GroupIds.parse(def.getGroup());
+    ShardResult deleted = join(log.submitShard(group, ShardCommand.newBuilder()
+        .setDeleteQueue(DeleteQueue.newBuilder().setQueue(name)).build()));
+    if (deleted.getErrorCode() != Status.OK && deleted.getErrorCode() != Status.NOT_FOUND) {
+      throw new RequestException(deleted.getErrorCode(), deleted.getErrorMessage());
+    }
+    check(join(log.submitMeta(MetaCommand.newBuilder()
+        .setUnbindQueue(UnbindQueue.newBuilder().setQueue(name)).build())));
+    if (log.metadata().queueCounts().getOrDefault(def.getGroup(), 0) == 0) {
+      // An empty shard still costs threads, heartbeats and fsyncs on every replica.
+      check(join(log.submitMeta(MetaCommand.newBuilder()
+          .setRemoveShard(RemoveShard.newBuilder().setGroup(def.getGroup())).build())));
+    }
+    return deleted.getCount();
+  }
+
+  private void requireMetadataLeader() {
+    if (!log.isLeader(GroupIds.METADATA)) {
+      throw new LeaderElsewhereException("declare and delete run on the metadata leader",
+          log.leaderOf(GroupIds.METADATA));
+    }
+  }
+
+  private void awaitLeader(RaftGroupId group) {
+    long deadline = System.currentTimeMillis() + SHARD_START_TIMEOUT_MS;
+    while (System.currentTimeMillis() < deadline) {
+      if (log.division(group).map(d -> d.getInfo().getLeaderId() != null).orElse(false)) {
+        return;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    // The Raft client retries until the group answers; a missing local replica is not fatal.
+  }
+
+  private static MetaResult check(MetaResult result) {
+    if (result.getErrorCode() != Status.OK) {
+      throw new RequestException(result.getErrorCode(), result.getErrorMessage());
+    }
+    return result;
+  }
+
+  static <T> T join(CompletableFuture<T> future) {
+    try {
+      return future.get(STEP_TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LogUnavailableException("interrupted", e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new LogUnavailableException("the log did not answer within " + STEP_TIMEOUT_S + " s", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = ReplicatedLog.unwrap(e);
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new LogUnavailableException(cause.toString(), cause);
+    }
+  }
+}

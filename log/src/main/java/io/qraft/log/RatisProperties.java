@@ -1,0 +1,74 @@
+package io.qraft.log;
+
+import java.io.File;
+import java.util.List;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Every Ratis key qraft sets, in one place, with why. All groups on a node
+ * share these (Ratis has no per-group settings).
+ */
+public final class RatisProperties {
+  /** Closed log segments each group keeps cached; Ozone runs with 2. */
+  static final int SEGMENT_CACHE_NUM = 2;
+  /** Parallel group start/stop on restart; unbounded by default, which floods two cores. */
+  static final int PROXY_THREADS = 4;
+
+  private RatisProperties() {}
+
+  public static RaftProperties of(LogSettings s) {
+    RaftProperties p = new RaftProperties();
+    File raftDir = s.dataDir().resolve("raft").toFile();
+    // Ratis's defaults put storage under /tmp.
+    RaftServerConfigKeys.setStorageDir(p, List.of(raftDir));
+    RaftServerConfigKeys.setRemovedGroupsDir(p, s.dataDir().resolve("removed-groups").toFile());
+    GrpcConfigKeys.Server.setHost(p, s.raftBindHost());
+    GrpcConfigKeys.Server.setPort(p, s.self().raftPort());
+
+    TimeDuration min = TimeDuration.valueOf(s.electionTimeoutMin().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    TimeDuration max = TimeDuration.valueOf(s.electionTimeoutMax().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, min);
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, max);
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, min);
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, max);
+    // Must stay above the election timeout, or requests time out during every election.
+    RaftServerConfigKeys.Rpc.setRequestTimeout(p, max.multiply(3));
+    // A busy two-core host oversleeps; do not count that as a missed heartbeat.
+    RaftServerConfigKeys.setSleepDeviationThreshold(p, TimeDuration.valueOf(500, java.util.concurrent.TimeUnit.MILLISECONDS));
+
+    // Snapshots keep logs short; a replica that fell behind gets the snapshot.
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotThreshold());
+    RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.max(1, Math.min(1024, s.snapshotThreshold() / 2)));
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    // Without this, one replica down for hours stops log purge on every group it is in.
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, s.logKeepEntries());
+    RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(1024, s.snapshotThreshold() / 4)));
+    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+
+    // Per-group memory: the write buffer is direct memory allocated per group (8 MB by default).
+    SizeInBytes entry = SizeInBytes.valueOf(s.maxEntryBytes());
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, entry);
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(s.maxEntryBytes() + 64 * 1024L));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(Math.max(s.segmentSizeBytes(), 2L * s.maxEntryBytes())));
+    RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(512 * 1024));
+    RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, SEGMENT_CACHE_NUM);
+    RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(32L * 1024 * 1024));
+    RaftServerConfigKeys.Log.setQueueElementLimit(p, 4096);
+    RaftServerConfigKeys.Log.setQueueByteLimit(p, SizeInBytes.valueOf(64L * 1024 * 1024));
+    RaftServerConfigKeys.Write.setElementLimit(p, 4096);
+    RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(64L * 1024 * 1024));
+    // The extra commit-index entry after every commit doubles entries and fsyncs at low load;
+    // it only helps recover a commit index with a majority lost.
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+
+    RaftServerConfigKeys.ThreadPool.setProxyCached(p, false);
+    RaftServerConfigKeys.ThreadPool.setProxySize(p, PROXY_THREADS);
+    return p;
+  }
+}

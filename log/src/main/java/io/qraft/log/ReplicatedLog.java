@@ -1,0 +1,341 @@
+package io.qraft.log;
+
+import io.qraft.api.log.v1.MetaCommand;
+import io.qraft.api.log.v1.MetaResult;
+import io.qraft.api.log.v1.QueueDef;
+import io.qraft.api.log.v1.ShardCommand;
+import io.qraft.api.log.v1.ShardDef;
+import io.qraft.api.log.v1.ShardResult;
+import io.qraft.statemachine.LogCodec;
+import io.qraft.statemachine.MetaMachine;
+import io.qraft.statemachine.MetaStateMachine;
+import io.qraft.statemachine.RoleListener;
+import io.qraft.statemachine.ShardEvents;
+import io.qraft.statemachine.ShardStateMachine;
+import io.qraft.storage.QueueStore;
+import io.qraft.storage.RocksQueueStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.util.FileUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replicated log of one node: the embedded Ratis server, hosting the
+ * metadata group (on every node) and the shards this node is a replica of.
+ *
+ * <p>Writes are submitted straight into the local division when it leads the
+ * group, and forwarded to the leader through one Raft client per group
+ * otherwise (never one per queue). Shard state machines tell the
+ * {@link ConsumerHub} what they applied, so the leader can deliver.
+ *
+ * <p>Thread-safe.
+ */
+public final class ReplicatedLog implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicatedLog.class);
+
+  private final LogSettings settings;
+  private final RaftProperties properties;
+  private final RaftServer server;
+  private final ClientId clientId = ClientId.randomId();
+  private final AtomicLong callIds = new AtomicLong();
+  private final Map<RaftGroupId, ShardStateMachine> shards = new ConcurrentHashMap<>();
+  private final List<RoleListener> roleListeners = new CopyOnWriteArrayList<>();
+  private final MetaStateMachine meta;
+  private final GroupClients clients;
+  private final GroupReconciler reconciler;
+  private final ConsumerHub consumers;
+  private final QueueCatalog catalog;
+
+  public ReplicatedLog(LogSettings settings) throws IOException {
+    this.settings = settings;
+    this.properties = RatisProperties.of(settings);
+    RoleListener fanOut = new RoleListener() {
+      @Override
+      public void leaderChanged(RaftGroupId group, RaftPeerId leader) {
+        roleListeners.forEach(l -> l.leaderChanged(group, leader));
+      }
+
+      @Override
+      public void leaderReady(RaftGroupId group) {
+        roleListeners.forEach(l -> l.leaderReady(group));
+      }
+    };
+    this.reconciler = new GroupReconciler(this);
+    this.meta = new MetaStateMachine(command -> reconciler.metadataChanged(), fanOut);
+    this.clients = new GroupClients(this);
+    this.consumers = new ConsumerHub(this);
+    this.catalog = new QueueCatalog(this);
+    roleListeners.add(consumers);
+    this.server = RaftServer.newBuilder()
+        .setServerId(GroupIds.peer(settings.nodeId()))
+        .setGroup(metadataGroup())
+        .setProperties(properties)
+        .setStateMachineRegistry(this::newStateMachine)
+        .build();
+  }
+
+  private StateMachine newStateMachine(RaftGroupId group) {
+    if (group.equals(GroupIds.METADATA)) {
+      return meta;
+    }
+    ShardEvents events = consumers.eventsFor(group);
+    RoleListener fanOut = new RoleListener() {
+      @Override
+      public void leaderChanged(RaftGroupId g, RaftPeerId leader) {
+        roleListeners.forEach(l -> l.leaderChanged(g, leader));
+      }
+
+      @Override
+      public void leaderReady(RaftGroupId g) {
+        roleListeners.forEach(l -> l.leaderReady(g));
+      }
+    };
+    ShardStateMachine sm = new ShardStateMachine(this::openStore, events, fanOut);
+    shards.put(group, sm);
+    return sm;
+  }
+
+  private QueueStore openStore(RaftGroupId group) {
+    try {
+      return RocksQueueStore.open(storeDir(group));
+    } catch (IOException | RuntimeException e) {
+      throw new UncheckedIOException(new IOException("cannot open the store of group " + group, e));
+    }
+  }
+
+  Path storeDir(RaftGroupId group) {
+    return settings.dataDir().resolve("store").resolve(GroupIds.text(group));
+  }
+
+  public void start() throws IOException {
+    server.start();
+    reconciler.start();
+    consumers.start();
+    LOG.info("node {} started: raft on {}, {} members", settings.nodeId(), settings.self().raftAddress(),
+        settings.members().size());
+  }
+
+  public void addRoleListener(RoleListener listener) {
+    roleListeners.add(listener);
+  }
+
+  public LogSettings settings() {
+    return settings;
+  }
+
+  RaftProperties properties() {
+    return properties;
+  }
+
+  public RaftServer server() {
+    return server;
+  }
+
+  ClientId clientId() {
+    return clientId;
+  }
+
+  long nextCallId() {
+    return callIds.incrementAndGet();
+  }
+
+  public MetaMachine metadata() {
+    return meta.machine();
+  }
+
+  public ConsumerHub consumers() {
+    return consumers;
+  }
+
+  public QueueCatalog catalog() {
+    return catalog;
+  }
+
+  /** The shard state machines hosted on this node. */
+  public Map<RaftGroupId, ShardStateMachine> localShards() {
+    return shards;
+  }
+
+  void forgetShard(RaftGroupId group) {
+    shards.remove(group);
+    clients.close(group);
+    try {
+      FileUtils.deleteFully(storeDir(group));
+    } catch (IOException e) {
+      LOG.warn("could not delete the store of removed group {}", group, e);
+    }
+  }
+
+  public RaftGroup metadataGroup() {
+    List<RaftPeer> peers = new ArrayList<>();
+    for (NodeAddress m : settings.members()) {
+      peers.add(RaftPeer.newBuilder().setId(GroupIds.peer(m.id())).setAddress(m.raftAddress()).build());
+    }
+    return RaftGroup.valueOf(GroupIds.METADATA, peers);
+  }
+
+  /** The Raft group of a shard, with the preferred leader at the highest priority. */
+  RaftGroup groupOf(ShardDef shard) {
+    List<RaftPeer> peers = new ArrayList<>();
+    for (String id : shard.getReplicasList()) {
+      NodeAddress m = settings.member(id);
+      peers.add(RaftPeer.newBuilder().setId(GroupIds.peer(id)).setAddress(m.raftAddress())
+          .setPriority(id.equals(shard.getPreferredLeader()) ? 1 : 0).build());
+    }
+    return RaftGroup.valueOf(GroupIds.parse(shard.getGroup()), peers);
+  }
+
+  /** The group of this id as this node knows it: metadata, or a shard from metadata. */
+  RaftGroup group(RaftGroupId id) {
+    if (id.equals(GroupIds.METADATA)) {
+      return metadataGroup();
+    }
+    ShardDef def = metadata().shard(GroupIds.text(id));
+    if (def == null) {
+      throw new LogUnavailableException("group " + id + " is not (yet) known on this node", null);
+    }
+    return groupOf(def);
+  }
+
+  public Optional<RaftServer.Division> division(RaftGroupId group) {
+    try {
+      return Optional.of(server.getDivision(group));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  public boolean isLeader(RaftGroupId group) {
+    return division(group).map(d -> d.getInfo().isLeader() && d.getInfo().isLeaderReady()).orElse(false);
+  }
+
+  /** The node id of the group's leader as this node knows it, or null. */
+  public String leaderOf(RaftGroupId group) {
+    return division(group).map(d -> d.getInfo().getLeaderId()).map(RaftPeerId::toString).orElse(null);
+  }
+
+  public CompletableFuture<MetaResult> submitMeta(MetaCommand command) {
+    return submit(GroupIds.METADATA, LogCodec.message(command)).thenApply(m -> {
+      try {
+        return LogCodec.metaResult(m);
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new CompletionException(e);
+      }
+    });
+  }
+
+  public CompletableFuture<ShardResult> submitShard(RaftGroupId group, ShardCommand command) {
+    return submit(group, LogCodec.message(command)).thenApply(m -> {
+      try {
+        return LogCodec.shardResult(m);
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new CompletionException(e);
+      }
+    });
+  }
+
+  /** Only where this node leads the group: never forwarded (consumer dispatch uses it). */
+  CompletableFuture<ShardResult> submitShardLocally(RaftGroupId group, ShardCommand command) {
+    return submitLocal(group, LogCodec.message(command)).thenApply(reply -> {
+      if (!reply.isSuccess()) {
+        throw new CompletionException(new LogUnavailableException("not leader of " + group, reply.getException()));
+      }
+      try {
+        return LogCodec.shardResult(reply.getMessage());
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new CompletionException(e);
+      }
+    });
+  }
+
+  private CompletableFuture<Message> submit(RaftGroupId group, Message message) {
+    boolean localLeader = division(group).map(d -> d.getInfo().isLeader()).orElse(false);
+    if (!localLeader) {
+      return clients.send(group, message);
+    }
+    return submitLocal(group, message).thenCompose(reply -> {
+      if (reply.isSuccess()) {
+        return CompletableFuture.completedFuture(reply.getMessage());
+      }
+      if (reply.getNotLeaderException() != null) {
+        // Leadership moved between the check and the submit: the Raft client finds the new leader.
+        return clients.send(group, message);
+      }
+      return CompletableFuture.failedFuture(
+          new LogUnavailableException("the log of group " + group + " did not take the request: "
+              + reply.getException(), reply.getException()));
+    });
+  }
+
+  private CompletableFuture<RaftClientReply> submitLocal(RaftGroupId group, Message message) {
+    RaftClientRequest request = RaftClientRequest.newBuilder()
+        .setClientId(clientId)
+        .setServerId(server.getId())
+        .setGroupId(group)
+        .setCallId(nextCallId())
+        .setMessage(message)
+        .setType(RaftClientRequest.writeRequestType())
+        .build();
+    try {
+      return server.submitClientRequestAsync(request);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(new LogUnavailableException("submit failed", e));
+    }
+  }
+
+  /**
+   * The queue's definition: from this node's metadata replica, or, when the
+   * replica does not have it (yet), from the metadata leader.
+   */
+  public CompletableFuture<Optional<QueueDef>> lookupQueue(String queue) {
+    QueueDef local = metadata().queue(queue);
+    if (local != null || isLeader(GroupIds.METADATA)) {
+      return CompletableFuture.completedFuture(Optional.ofNullable(local));
+    }
+    return clients.query(GroupIds.METADATA, MetaStateMachine.lookupQuery(queue))
+        .thenApply(MetaStateMachine::lookupAnswer);
+  }
+
+  @Override
+  public void close() {
+    consumers.close();
+    reconciler.close();
+    clients.closeAll();
+    try {
+      server.close();
+    } catch (IOException e) {
+      LOG.warn("closing the Raft server failed", e);
+    }
+  }
+
+  static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+}

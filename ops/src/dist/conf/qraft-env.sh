@@ -1,0 +1,16 @@
+# Sourced by bin/qraft-server and bin/qraftctl before they start Java.
+# A value already set in the environment wins over the defaults below.
+
+# Java to use; by default the one on the PATH.
+# JAVA_HOME=/path/to/jdk-17
+
+# JVM options of a node:
+#   -Xms256m -Xmx512m              heap: queue data lives in files and the page cache, not the heap
+#   -XX:MaxDirectMemorySize=512m   bounds the off-heap buffers of gRPC/Netty and Ratis
+#   -XX:+UseSerialGC               one collector thread; enough for a heap this size
+#   -XX:ActiveProcessorCount=2     sizes thread pools as for two cores, so several nodes share a machine well
+# Raise the sizes together for a node with large messages or many queues.
+QRAFT_JVM_OPTS="${QRAFT_JVM_OPTS:--Xms256m -Xmx512m -XX:MaxDirectMemorySize=512m -XX:+UseSerialGC -XX:ActiveProcessorCount=2}"
+
+# JVM options of qraftctl (small heap, fast start).
+QRAFT_CTL_JVM_OPTS="${QRAFT_CTL_JVM_OPTS:--Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"

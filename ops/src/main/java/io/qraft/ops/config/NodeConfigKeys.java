@@ -1,0 +1,128 @@
+package io.qraft.ops.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Every key of the node configuration file, with its typed default and a one-line doc.
+ *
+ * <p>The file {@code conf/qraft.conf} of the distribution lists the same keys in the same order;
+ * a test keeps the two in step. Holds constants only; thread-safe.
+ */
+public final class NodeConfigKeys {
+
+    private NodeConfigKeys() {
+    }
+
+    public static final ConfigKey<String> NODE_ID = ConfigKey.string("node.id", "n1",
+        Pattern.compile(ClusterMember.ID_REGEX), "1 to 64 letters, digits, '_' or '-'",
+        "This node's id; must be one of the ids in cluster.nodes.");
+
+    public static final ConfigKey<Path> NODE_DATA_DIR = ConfigKey.path("node.data_dir", "./data",
+        "Directory for this node's Raft logs, snapshots and queue data; relative to the working directory.");
+
+    public static final ConfigKey<HostPort> LISTENERS_GRPC = ConfigKey.hostPort("listeners.grpc", "0.0.0.0:5691",
+        "host:port the gRPC server (applications, qraftctl) binds.");
+
+    public static final ConfigKey<HostPort> LISTENERS_RAFT = ConfigKey.hostPort("listeners.raft", "0.0.0.0:6691",
+        "host:port the Raft server (replication between nodes) binds.");
+
+    public static final ConfigKey<List<ClusterMember>> CLUSTER_NODES = ConfigKey.members("cluster.nodes",
+        "n1@127.0.0.1:5691:6691",
+        "All nodes as id@host:grpcPort:raftPort, comma-separated: the addresses other nodes and clients use.");
+
+    public static final ConfigKey<Integer> MESSAGE_MAX_BYTES = ConfigKey.integer("message.max_bytes",
+        1_048_576, 1, 16_777_216,
+        "Largest message body accepted, in bytes; must be less than raft.max_entry_bytes.");
+
+    public static final ConfigKey<Duration> RAFT_ELECTION_TIMEOUT_MIN = ConfigKey.millis("raft.election_timeout_min",
+        1_000, 100, 60_000,
+        "Shortest Raft election timeout in ms; leaders send heartbeats every min/2 (cf. RabbitMQ's net_ticktime).");
+
+    public static final ConfigKey<Duration> RAFT_ELECTION_TIMEOUT_MAX = ConfigKey.millis("raft.election_timeout_max",
+        2_000, 101, 120_000,
+        "Longest Raft election timeout in ms; must be more than raft.election_timeout_min.");
+
+    public static final ConfigKey<Long> RAFT_SNAPSHOT_THRESHOLD = ConfigKey.longInteger("raft.snapshot_threshold",
+        10_000, 100, Long.MAX_VALUE,
+        "Log entries a Raft group applies between two snapshots.");
+
+    public static final ConfigKey<Long> RAFT_LOG_KEEP_ENTRIES = ConfigKey.longInteger("raft.log_keep_entries",
+        1_000, 0, Long.MAX_VALUE,
+        "Log entries kept behind a snapshot so that a briefly-down replica catches up from the log.");
+
+    public static final ConfigKey<Long> RAFT_SEGMENT_SIZE_BYTES = ConfigKey.longInteger("raft.segment_size_bytes",
+        8_388_608, 1_048_576, 1_073_741_824L,
+        "Size of one Raft log segment file, in bytes; must be at least raft.max_entry_bytes.");
+
+    public static final ConfigKey<Integer> RAFT_MAX_ENTRY_BYTES = ConfigKey.integer("raft.max_entry_bytes",
+        4_194_304, 1_024, 67_108_864,
+        "Largest Raft log entry, in bytes; must be more than message.max_bytes.");
+
+    public static final ConfigKey<Integer> SHARDS_PER_REPLICA_SET = ConfigKey.integer("shards.per_replica_set",
+        3, 1, 64,
+        "Shards created per replica set before queues start sharing them.");
+
+    public static final ConfigKey<Integer> SHARDS_MAX_PER_NODE = ConfigKey.integer("shards.max_per_node",
+        64, 1, 4_096,
+        "Most shard replicas one node carries; at least shards.per_replica_set.");
+
+    public static final ConfigKey<Duration> CONSUMER_GET_LEASE_MS = ConfigKey.millis("consumer.get_lease_ms",
+        30_000, 100, 86_400_000,
+        "How long a message fetched by Get without ack stays outstanding before it returns to the queue.");
+
+    public static final ConfigKey<Integer> CONSUMER_DEFAULT_PREFETCH = ConfigKey.integer("consumer.default_prefetch",
+        100, 1, 65_535,
+        "Deliveries outstanding per consumer when the consumer asks for prefetch 0.");
+
+    /** Every key, in the order of the distribution's qraft.conf. */
+    public static final List<ConfigKey<?>> ALL = List.of(
+        NODE_ID, NODE_DATA_DIR, LISTENERS_GRPC, LISTENERS_RAFT, CLUSTER_NODES, MESSAGE_MAX_BYTES,
+        RAFT_ELECTION_TIMEOUT_MIN, RAFT_ELECTION_TIMEOUT_MAX, RAFT_SNAPSHOT_THRESHOLD, RAFT_LOG_KEEP_ENTRIES,
+        RAFT_SEGMENT_SIZE_BYTES, RAFT_MAX_ENTRY_BYTES, SHARDS_PER_REPLICA_SET, SHARDS_MAX_PER_NODE,
+        CONSUMER_GET_LEASE_MS, CONSUMER_DEFAULT_PREFETCH);
+
+    /** The key with this exact name, if there is one. */
+    public static Optional<ConfigKey<?>> find(String name) {
+        return ALL.stream().filter(k -> k.name().equals(name)).findFirst();
+    }
+
+    /** The known key whose name is closest to {@code name} (fewest edits, ignoring case). */
+    public static ConfigKey<?> closest(String name) {
+        String wanted = name.toLowerCase(Locale.ROOT);
+        ConfigKey<?> best = ALL.get(0);
+        int bestDistance = Integer.MAX_VALUE;
+        for (ConfigKey<?> key : ALL) {
+            int d = editDistance(wanted, key.name());
+            if (d < bestDistance) {
+                best = key;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    // Levenshtein distance; keys are short, so the quadratic table is cheap.
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}

@@ -1,0 +1,49 @@
+package io.qraft.ops.ctl;
+
+import io.qraft.ops.config.HostPort;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The options every qraftctl command takes: which nodes to ask, how to print, how long to wait.
+ * They are inherited, so they may be given before or after the command name.
+ *
+ * <p>Filled in by picocli while parsing; read afterwards by the one command that runs.
+ */
+public final class ConnectionOptions {
+
+    /** Where qraftctl goes when no --node is given: a node on this machine with the default port. */
+    public static final HostPort DEFAULT_NODE = new HostPort("127.0.0.1", 5691);
+
+    @Option(names = "--node", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
+        converter = Converters.HostPortConverter.class,
+        description = "gRPC address of a node; repeat to name more, tried in order when one is unavailable "
+            + "(default: 127.0.0.1:5691).")
+    private List<HostPort> nodes = new ArrayList<>();
+
+    @Option(names = "--format", paramLabel = "table|json", scope = ScopeType.INHERIT,
+        converter = Converters.FormatConverter.class,
+        description = "Output format: table (aligned columns) or json (default: table).")
+    private Format format = Format.TABLE;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", scope = ScopeType.INHERIT,
+        converter = Converters.PositiveInt.class,
+        description = "Time to wait for each call to answer (default: 10).")
+    private int timeoutSeconds = 10;
+
+    /** The nodes to ask, in order; never empty. */
+    public List<HostPort> nodes() {
+        return nodes.isEmpty() ? List.of(DEFAULT_NODE) : List.copyOf(nodes);
+    }
+
+    public Format format() {
+        return format;
+    }
+
+    public Duration timeout() {
+        return Duration.ofSeconds(timeoutSeconds);
+    }
+}

@@ -1,0 +1,6 @@
+package io.qraft.ops.ctl;
+
+/** How qraftctl prints results: aligned columns for people, or JSON for scripts. */
+public enum Format {
+    TABLE, JSON
+}

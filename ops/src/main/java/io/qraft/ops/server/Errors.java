@@ -1,0 +1,81 @@
+package io.qraft.ops.server;
+
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.qraft.log.LeaderElsewhereException;
+import io.qraft.log.LogUnavailableException;
+import io.qraft.log.RequestException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns what went wrong into the gRPC status a client sees: a code and a
+ * sentence a person can act on, never a stack trace. A request that reached
+ * a non-leader carries the leader's client address in "qraft-leader".
+ */
+final class Errors {
+  private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
+
+  static final Metadata.Key<String> LEADER = Metadata.Key.of("qraft-leader", Metadata.ASCII_STRING_MARSHALLER);
+
+  private Errors() {}
+
+  static StatusRuntimeException invalid(String message) {
+    return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+  }
+
+  static StatusRuntimeException notFound(String message) {
+    return Status.NOT_FOUND.withDescription(message).asRuntimeException();
+  }
+
+  static StatusRuntimeException of(int code, String message) {
+    return Status.fromCodeValue(code).withDescription(message).asRuntimeException();
+  }
+
+  /** @param leaderAddress node id to client address, for the qraft-leader trailer */
+  static StatusRuntimeException toStatus(Throwable error, Function<String, String> leaderAddress) {
+    Throwable t = unwrap(error);
+    if (t instanceof StatusRuntimeException sre) {
+      return sre;
+    }
+    if (t instanceof io.grpc.StatusException se) {
+      return new StatusRuntimeException(se.getStatus(), se.getTrailers());
+    }
+    if (t instanceof RequestException re) {
+      return of(re.code(), re.getMessage());
+    }
+    if (t instanceof LeaderElsewhereException le) {
+      Metadata trailers = new Metadata();
+      String address = le.leaderNodeId() == null ? null : leaderAddress.apply(le.leaderNodeId());
+      if (address != null) {
+        trailers.put(LEADER, address);
+      }
+      String where = address == null ? "no leader is known yet; retry shortly" : "the leader is " + le.leaderNodeId() + " at " + address;
+      return Status.UNAVAILABLE.withDescription(le.getMessage() + "; " + where).asRuntimeException(trailers);
+    }
+    if (t instanceof LogUnavailableException) {
+      return Status.UNAVAILABLE.withDescription(t.getMessage() + " (retry; the cluster may be electing a leader)")
+          .asRuntimeException();
+    }
+    if (t instanceof java.util.concurrent.TimeoutException) {
+      return Status.UNAVAILABLE.withDescription("the log did not answer in time; retry").asRuntimeException();
+    }
+    if (t instanceof IllegalArgumentException) {
+      return invalid(t.getMessage());
+    }
+    LOG.error("unexpected error serving a request", t);
+    return Status.INTERNAL.withDescription("internal error (" + t.getClass().getSimpleName() + "); see the node's log")
+        .asRuntimeException();
+  }
+
+  static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

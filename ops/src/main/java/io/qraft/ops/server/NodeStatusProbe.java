@@ -1,0 +1,70 @@
+package io.qraft.ops.server;
+
+import io.qraft.api.v1.GroupStatus;
+import io.qraft.api.v1.NodeStatusResponse;
+import io.qraft.log.GroupIds;
+import io.qraft.log.NodeAddress;
+import io.qraft.log.ReplicatedLog;
+import io.qraft.statemachine.ShardStateMachine;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+
+/** Reads what this node knows of itself: its groups and their state, threads, memory. */
+final class NodeStatusProbe {
+  private static final long PAGE_SIZE = 4096;
+
+  private final ReplicatedLog log;
+
+  NodeStatusProbe(ReplicatedLog log) {
+    this.log = log;
+  }
+
+  NodeStatusResponse status() {
+    NodeAddress self = log.settings().self();
+    NodeStatusResponse.Builder out = NodeStatusResponse.newBuilder().setNode(self.id())
+        .setGrpcAddress(self.grpcAddress()).setRaftAddress(self.raftAddress()).setRunning(true)
+        .setThreads(ManagementFactory.getThreadMXBean().getThreadCount())
+        .setHeapUsedBytes(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed())
+        .setResidentBytes(residentBytes());
+    int groups = 0;
+    int led = 0;
+    for (RaftGroupId id : log.server().getGroupIds()) {
+      RaftServer.Division d = log.division(id).orElse(null);
+      if (d == null) {
+        continue;
+      }
+      groups++;
+      if (d.getInfo().isLeader()) {
+        led++;
+      }
+      GroupStatus.Builder g = GroupStatus.newBuilder().setGroup(GroupIds.text(id)).setNode(self.id())
+          .setKind(id.equals(GroupIds.METADATA) ? "metadata" : "shard")
+          .setRole(d.getInfo().getCurrentRole().name().toLowerCase())
+          .setAppliedIndex(Math.max(0, d.getInfo().getLastAppliedIndex()))
+          .setCommitIndex(Math.max(0, d.getRaftLog().getLastCommittedIndex()));
+      if (d.getInfo().getLeaderId() != null) {
+        g.setLeader(d.getInfo().getLeaderId().toString());
+      }
+      d.getGroup().getPeers().forEach(p -> g.addReplicas(p.getId().toString()));
+      ShardStateMachine sm = log.localShards().get(id);
+      if (sm != null) {
+        g.setQueues(sm.queueCount()).setSnapshotIndex(sm.snapshotIndex()).setSnapshotsInstalled(sm.snapshotsInstalled());
+      }
+      out.addLocalGroups(g);
+    }
+    return out.setGroups(groups).setGroupsLed(led).build();
+  }
+
+  private static long residentBytes() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/self/statm")).trim().split("\\s+");
+      return Long.parseLong(fields[1]) * PAGE_SIZE;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+}

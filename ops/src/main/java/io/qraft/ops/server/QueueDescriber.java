@@ -1,0 +1,46 @@
+package io.qraft.ops.server;
+
+import io.qraft.api.log.v1.QueueDef;
+import io.qraft.api.log.v1.QueueRecord;
+import io.qraft.api.log.v1.ShardDef;
+import io.qraft.api.v1.QueueInfo;
+import io.qraft.log.GroupIds;
+import io.qraft.log.ReplicatedLog;
+import io.qraft.statemachine.ShardStateMachine;
+import org.apache.ratis.protocol.RaftGroupId;
+
+/**
+ * Builds what listings show of a queue. Counts come from this node's replica
+ * of the queue's group: on a follower they may trail the leader by the
+ * entries it has not applied yet.
+ */
+final class QueueDescriber {
+  private final ReplicatedLog log;
+
+  QueueDescriber(ReplicatedLog log) {
+    this.log = log;
+  }
+
+  QueueInfo describe(QueueDef def) {
+    RaftGroupId group = GroupIds.parse(def.getGroup());
+    QueueInfo.Builder info = QueueInfo.newBuilder().setName(def.getName()).putAllArguments(def.getArgumentsMap())
+        .setGroup(def.getGroup());
+    String leader = log.leaderOf(group);
+    if (leader != null) {
+      info.setLeader(leader);
+    }
+    ShardDef shard = log.metadata().shard(def.getGroup());
+    if (shard != null) {
+      info.addAllReplicas(shard.getReplicasList());
+    }
+    ShardStateMachine sm = log.localShards().get(group);
+    QueueRecord record = sm == null ? null : sm.queueRecord(def.getName());
+    if (record != null) {
+      info.setMessages(record.getMessages()).setMessagesUnacked(record.getUnacked()).setBytes(record.getBytes());
+    }
+    if (log.isLeader(group)) {
+      info.setConsumers(log.consumers().consumerCount(def.getName()));
+    }
+    return info.build();
+  }
+}

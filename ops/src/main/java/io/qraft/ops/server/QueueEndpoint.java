@@ -1,0 +1,362 @@
+package io.qraft.ops.server;
+
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.qraft.api.QueueArguments;
+import io.qraft.api.QueueNames;
+import io.qraft.api.log.v1.Enqueue;
+import io.qraft.api.log.v1.PublishResult;
+import io.qraft.api.log.v1.Purge;
+import io.qraft.api.log.v1.QueueDef;
+import io.qraft.api.log.v1.QueuePublish;
+import io.qraft.api.log.v1.Settle;
+import io.qraft.api.log.v1.ShardCommand;
+import io.qraft.api.log.v1.ShardResult;
+import io.qraft.api.v1.AckRequest;
+import io.qraft.api.v1.AckResponse;
+import io.qraft.api.v1.ConsumeRequest;
+import io.qraft.api.v1.DeclareQueueRequest;
+import io.qraft.api.v1.DeclareQueueResponse;
+import io.qraft.api.v1.DeleteQueueRequest;
+import io.qraft.api.v1.DeleteQueueResponse;
+import io.qraft.api.v1.Delivery;
+import io.qraft.api.v1.DeliveryTag;
+import io.qraft.api.v1.GetRequest;
+import io.qraft.api.v1.GetResponse;
+import io.qraft.api.v1.Message;
+import io.qraft.api.v1.NackRequest;
+import io.qraft.api.v1.NackResponse;
+import io.qraft.api.v1.PublishRequest;
+import io.qraft.api.v1.PublishResponse;
+import io.qraft.api.v1.PurgeQueueRequest;
+import io.qraft.api.v1.PurgeQueueResponse;
+import io.qraft.api.v1.QueueServiceGrpc;
+import io.qraft.log.ConsumerHub;
+import io.qraft.log.GroupIds;
+import io.qraft.log.LeaderElsewhereException;
+import io.qraft.log.QueueCatalog;
+import io.qraft.log.ReplicatedLog;
+import io.qraft.log.RequestException;
+import io.qraft.statemachine.Status;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.apache.ratis.protocol.RaftGroupId;
+
+/**
+ * The client API of a node. Every request is checked here first (names,
+ * arguments, sizes), so bad input is refused before it reaches a log and
+ * changes nothing. Writes go to the queue's group through the node's
+ * replicated log (local leader, or forwarded to the leader); declare and
+ * delete are forwarded to the metadata leader; a consumer must attach to
+ * the queue's leader and is told where that is.
+ */
+final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
+  /** Room left in a log entry for the command around the message bodies. */
+  private static final int ENTRY_OVERHEAD = 64 * 1024;
+
+  private final ReplicatedLog log;
+  private final Forwarder forwarder;
+  private final QueueDescriber describer;
+  private final int maxMessageBytes;
+  private final int maxEntryBytes;
+  private final int defaultPrefetch;
+
+  QueueEndpoint(ReplicatedLog log, Forwarder forwarder, QueueDescriber describer, int maxMessageBytes,
+      int maxEntryBytes, int defaultPrefetch) {
+    this.log = log;
+    this.forwarder = forwarder;
+    this.describer = describer;
+    this.maxMessageBytes = maxMessageBytes;
+    this.maxEntryBytes = maxEntryBytes;
+    this.defaultPrefetch = defaultPrefetch;
+  }
+
+  @Override
+  public void declareQueue(DeclareQueueRequest request, StreamObserver<DeclareQueueResponse> response) {
+    String problem = QueueNames.problem(request.getQueue());
+    if (problem != null) {
+      response.onError(Errors.invalid(problem));
+      return;
+    }
+    Map<String, String> arguments;
+    try {
+      arguments = QueueArguments.normalise(request.getArgumentsMap());
+    } catch (IllegalArgumentException e) {
+      response.onError(Errors.invalid(e.getMessage()));
+      return;
+    }
+    onMetadataLeader(QueueServiceGrpc.getDeclareQueueMethod(), request, response, () -> {
+      QueueCatalog.Declared declared = log.catalog().declare(request.getQueue(), arguments, log.settings().nodeId());
+      return DeclareQueueResponse.newBuilder().setQueue(describer.describe(declared.queue()))
+          .setCreated(declared.created()).build();
+    });
+  }
+
+  @Override
+  public void deleteQueue(DeleteQueueRequest request, StreamObserver<DeleteQueueResponse> response) {
+    String problem = QueueNames.problem(request.getQueue());
+    if (problem != null) {
+      response.onError(Errors.invalid(problem));
+      return;
+    }
+    onMetadataLeader(QueueServiceGrpc.getDeleteQueueMethod(), request, response,
+        () -> DeleteQueueResponse.newBuilder().setMessagesDeleted(log.catalog().delete(request.getQueue())).build());
+  }
+
+  /** Runs the action here if this node leads the metadata, else forwards the call to the leader once. */
+  private <Q, R> void onMetadataLeader(MethodDescriptor<Q, R> method, Q request, StreamObserver<R> response,
+      Supplier<R> action) {
+    try {
+      R result = action.get();
+      response.onNext(result);
+      response.onCompleted();
+    } catch (LeaderElsewhereException e) {
+      if (!ForwardedMarker.isForwarded() && forwarder.canForwardTo(e.leaderNodeId())) {
+        forwarder.forward(e.leaderNodeId(), method, request, response);
+      } else {
+        response.onError(error(e));
+      }
+    } catch (RuntimeException e) {
+      response.onError(error(e));
+    }
+  }
+
+  @Override
+  public void purgeQueue(PurgeQueueRequest request, StreamObserver<PurgeQueueResponse> response) {
+    withQueue(request.getQueue(), response, def -> log.submitShard(group(def),
+            ShardCommand.newBuilder().setPurge(Purge.newBuilder().setQueue(request.getQueue())).build())
+        .thenApply(r -> PurgeQueueResponse.newBuilder().setMessagesPurged(checked(r).getCount()).build()));
+  }
+
+  @Override
+  public void publish(PublishRequest request, StreamObserver<PublishResponse> response) {
+    String problem = publishProblem(request);
+    if (problem != null) {
+      response.onError(Errors.invalid(problem));
+      return;
+    }
+    withQueue(request.getQueue(), response, def -> enqueue(def, request));
+  }
+
+  @Override
+  public StreamObserver<PublishRequest> publishStream(StreamObserver<PublishResponse> response) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(PublishRequest request) {
+        String problem = publishProblem(request);
+        if (problem != null) {
+          send(streamError(request, Errors.invalid(problem)));
+          return;
+        }
+        log.lookupQueue(request.getQueue())
+            .thenCompose(def -> def.isPresent() ? enqueue(def.get(), request)
+                : CompletableFuture.failedFuture(notFound(request.getQueue())))
+            .whenComplete((ok, e) -> send(e == null ? ok : streamError(request, error(e))));
+      }
+
+      private void send(PublishResponse r) {
+        synchronized (response) {
+          try {
+            response.onNext(r);
+          } catch (RuntimeException e) {
+            // The client went away; its remaining confirms have no one to go to.
+          }
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {
+        synchronized (response) {
+          response.onCompleted();
+        }
+      }
+    };
+  }
+
+  private PublishResponse streamError(PublishRequest request, io.grpc.StatusRuntimeException e) {
+    PublishResponse.Builder b = PublishResponse.newBuilder().setCorrelationId(request.getCorrelationId())
+        .setErrorCode(e.getStatus().getCode().value())
+        .setErrorMessage(String.valueOf(e.getStatus().getDescription()));
+    if (e.getTrailers() != null && e.getTrailers().get(Errors.LEADER) != null) {
+      b.setLeader(e.getTrailers().get(Errors.LEADER));
+    }
+    return b.build();
+  }
+
+  private CompletableFuture<PublishResponse> enqueue(QueueDef def, PublishRequest request) {
+    QueuePublish publish = QueuePublish.newBuilder().setQueue(request.getQueue())
+        .addAllMessages(request.getMessagesList())
+        .setProducerId(request.getProducerId()).setSequence(request.getSequence()).build();
+    ShardCommand command = ShardCommand.newBuilder().setLeaderTimeMs(System.currentTimeMillis())
+        .setEnqueue(Enqueue.newBuilder().addPublishes(publish)).build();
+    return log.submitShard(group(def), command).thenApply(r -> {
+      checked(r);
+      PublishResult result = r.getPublishes(0);
+      if (result.getErrorCode() != Status.OK) {
+        throw new RequestException(result.getErrorCode(), result.getErrorMessage());
+      }
+      return PublishResponse.newBuilder().setCorrelationId(request.getCorrelationId())
+          .addAllOffsets(result.getOffsetsList()).build();
+    });
+  }
+
+  private String publishProblem(PublishRequest request) {
+    String problem = QueueNames.problem(request.getQueue());
+    if (problem != null) {
+      return problem;
+    }
+    if (request.getMessagesCount() == 0) {
+      return "publish carries no message: give at least one";
+    }
+    long total = 0;
+    for (int i = 0; i < request.getMessagesCount(); i++) {
+      Message m = request.getMessages(i);
+      int size = m.getBody().size();
+      if (size > maxMessageBytes) {
+        return "message " + i + " is " + size + " bytes; the most this cluster accepts is " + maxMessageBytes
+            + " (message.max_bytes)";
+      }
+      total += m.getSerializedSize();
+    }
+    if (total > maxEntryBytes - ENTRY_OVERHEAD) {
+      return "batch is " + total + " bytes; a batch must fit one log entry of " + (maxEntryBytes - ENTRY_OVERHEAD)
+          + " bytes: split it";
+    }
+    return null;
+  }
+
+  @Override
+  public void consume(ConsumeRequest request, StreamObserver<Delivery> response) {
+    String problem = QueueNames.problem(request.getQueue());
+    if (problem != null) {
+      response.onError(Errors.invalid(problem));
+      return;
+    }
+    int prefetch = request.getPrefetch() == 0 ? defaultPrefetch : request.getPrefetch();
+    if (prefetch > 10_000) {
+      response.onError(Errors.invalid("prefetch " + prefetch + " is too large; the most is 10000"));
+      return;
+    }
+    ServerCallStreamObserver<Delivery> stream = (ServerCallStreamObserver<Delivery>) response;
+    // The cancel handler must be set before this method returns; the subscription comes later.
+    java.util.concurrent.atomic.AtomicReference<ConsumerHub.Subscription> current = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+    stream.setOnCancelHandler(() -> {
+      cancelled.set(true);
+      ConsumerHub.Subscription s = current.getAndSet(null);
+      if (s != null) {
+        s.cancel();
+      }
+    });
+    log.lookupQueue(request.getQueue()).whenComplete((def, e) -> {
+      if (e != null) {
+        response.onError(error(e));
+        return;
+      }
+      if (def.isEmpty()) {
+        response.onError(error(notFound(request.getQueue())));
+        return;
+      }
+      try {
+        ConsumerHub.Subscription subscription = log.consumers().subscribe(request.getQueue(), group(def.get()),
+            prefetch, request.getAutoAck(), new ConsumerHub.Sink() {
+              @Override
+              public void deliver(Delivery delivery) {
+                stream.onNext(delivery);
+              }
+
+              @Override
+              public void closed(RuntimeException reason) {
+                stream.onError(error(reason));
+              }
+            });
+        current.set(subscription);
+        if (cancelled.get() && current.compareAndSet(subscription, null)) {
+          subscription.cancel();
+        }
+      } catch (RuntimeException ex) {
+        response.onError(error(ex));
+      }
+    });
+  }
+
+  @Override
+  public void ack(AckRequest request, StreamObserver<AckResponse> response) {
+    settle(request.getQueue(), request.getTagsList(), Settle.Outcome.ACK, response,
+        n -> AckResponse.newBuilder().setAcked(n).build());
+  }
+
+  @Override
+  public void nack(NackRequest request, StreamObserver<NackResponse> response) {
+    settle(request.getQueue(), request.getTagsList(),
+        request.getRequeue() ? Settle.Outcome.REQUEUE : Settle.Outcome.DROP, response,
+        n -> NackResponse.newBuilder().setNacked(n).build());
+  }
+
+  private <R> void settle(String queue, List<DeliveryTag> tags, Settle.Outcome outcome, StreamObserver<R> response,
+      java.util.function.IntFunction<R> answer) {
+    if (tags.isEmpty()) {
+      response.onError(Errors.invalid("no delivery tag given"));
+      return;
+    }
+    withQueue(queue, response, def -> log.submitShard(group(def), ShardCommand.newBuilder()
+            .setSettle(Settle.newBuilder().setQueue(queue).addAllTags(tags).setOutcome(outcome)).build())
+        .thenApply(r -> answer.apply((int) checked(r).getCount())));
+  }
+
+  @Override
+  public void get(GetRequest request, StreamObserver<GetResponse> response) {
+    int count = request.getCount() == 0 ? 1 : request.getCount();
+    if (count > 10_000) {
+      response.onError(Errors.invalid("count " + count + " is too large; the most is 10000"));
+      return;
+    }
+    withQueue(request.getQueue(), response, def -> log.consumers().get(request.getQueue(), group(def), count,
+        request.getAck()).thenApply(r -> GetResponse.newBuilder().addAllDeliveries(checked(r).getDeliveriesList()).build()));
+  }
+
+  /** Validates the name, finds the queue, runs the action and answers with its result or its error. */
+  private <R> void withQueue(String queue, StreamObserver<R> response,
+      java.util.function.Function<QueueDef, CompletableFuture<R>> action) {
+    String problem = QueueNames.problem(queue);
+    if (problem != null) {
+      response.onError(Errors.invalid(problem));
+      return;
+    }
+    log.lookupQueue(queue)
+        .thenCompose(def -> def.isPresent() ? action.apply(def.get()) : CompletableFuture.failedFuture(notFound(queue)))
+        .whenComplete((result, e) -> {
+          if (e != null) {
+            response.onError(error(e));
+          } else {
+            response.onNext(result);
+            response.onCompleted();
+          }
+        });
+  }
+
+  private static RequestException notFound(String queue) {
+    return new RequestException(Status.NOT_FOUND, "queue '" + queue + "' does not exist: declare it first");
+  }
+
+  private static ShardResult checked(ShardResult r) {
+    if (r.getErrorCode() != Status.OK) {
+      throw new RequestException(r.getErrorCode(), r.getErrorMessage());
+    }
+    return r;
+  }
+
+  private static RaftGroupId group(QueueDef def) {
+    return GroupIds.parse(def.getGroup());
+  }
+
+  private io.grpc.StatusRuntimeException error(Throwable e) {
+    return Errors.toStatus(e, forwarder::addressOf);
+  }
+}

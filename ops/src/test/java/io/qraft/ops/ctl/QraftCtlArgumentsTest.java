@@ -1,0 +1,112 @@
+package io.qraft.ops.ctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** Command lines that qraftctl must judge before it connects anywhere. */
+class QraftCtlArgumentsTest {
+
+    @Test
+    void helpPrintsTheUsageWithEveryCommandAndExitsZero() {
+        CtlRun run = CtlRun.offline("--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("Usage: qraftctl")
+            .contains("cluster_status", "list_queues", "declare_queue", "delete_queue", "purge_queue", "publish", "get")
+            .contains("--node", "--format", "--timeout");
+    }
+
+    @Test
+    void aCommandsHelpNamesItsOwnOptions() {
+        CtlRun run = CtlRun.offline("help", "get");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("Usage: qraftctl get").contains("--count", "--ack", "--node");
+    }
+
+    @Test
+    void anArgumentWithoutAnEqualsSignIsAUsageError() {
+        CtlRun run = CtlRun.offline("declare_queue", "orders", "--argument", "ack-mode");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("should be in KEY=VALUE format but was ack-mode")
+            .contains("Usage: qraftctl declare_queue");
+    }
+
+    @Test
+    void anUnknownColumnIsAUsageErrorListingTheColumns() {
+        CtlRun run = CtlRun.offline("list_queues", "name", "size");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Invalid column: expected one of name, leader, replicas, messages, "
+            + "messages_unacked, bytes, group, consumers, arguments but was 'size'");
+    }
+
+    @Test
+    void aNodeWithoutAPortIsAUsageError() {
+        CtlRun run = CtlRun.offline("--node", "localhost", "cluster_status");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--node").contains("expected HOST:PORT but was 'localhost'");
+    }
+
+    @Test
+    void anUnknownFormatIsAUsageError() {
+        CtlRun run = CtlRun.offline("cluster_status", "--format", "xml");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("expected one of table, json but was 'xml'");
+    }
+
+    @Test
+    void aCountOrTimeoutBelowOneIsAUsageError() {
+        assertThat(CtlRun.offline("publish", "q", "--count", "0").exitCode()).isEqualTo(2);
+        assertThat(CtlRun.offline("get", "q", "--count", "-1").exitCode()).isEqualTo(2);
+        assertThat(CtlRun.offline("--timeout", "0", "cluster_status").exitCode()).isEqualTo(2);
+        assertThat(CtlRun.offline("publish", "q", "--size", "-1").err()).contains("at least 0");
+    }
+
+    @Test
+    void aMissingQueueNameIsAUsageError() {
+        CtlRun run = CtlRun.offline("purge_queue");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Missing required parameter: 'NAME'");
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        CtlRun run = CtlRun.offline();
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Missing command: give one of cluster_status, list_queues");
+    }
+
+    @Test
+    void connectionOptionsMayComeBeforeOrAfterTheCommand() {
+        QraftCtl before = new QraftCtl(node -> null);
+        QraftCtl.commandLine(before, nowhere(), nowhere())
+            .parseArgs("--node", "a:1", "--format", "JSON", "list_queues", "--node", "b:2", "--timeout", "3");
+
+        assertThat(before.connection().nodes()).extracting(Object::toString).containsExactly("a:1", "b:2");
+        assertThat(before.connection().format()).isEqualTo(Format.JSON);
+        assertThat(before.connection().timeout()).hasSeconds(3);
+    }
+
+    @Test
+    void withoutNodeTheLocalDefaultNodeIsUsed() {
+        QraftCtl ctl = new QraftCtl(node -> null);
+        QraftCtl.commandLine(ctl, nowhere(), nowhere()).parseArgs("cluster_status");
+
+        assertThat(ctl.connection().nodes()).extracting(Object::toString).containsExactly("127.0.0.1:5691");
+        assertThat(ctl.connection().format()).isEqualTo(Format.TABLE);
+        assertThat(ctl.connection().timeout()).hasSeconds(10);
+    }
+
+    private static PrintWriter nowhere() {
+        return new PrintWriter(new StringWriter());
+    }
+}

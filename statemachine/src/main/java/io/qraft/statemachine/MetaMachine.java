@@ -1,0 +1,137 @@
+package io.qraft.statemachine;
+
+import io.qraft.api.log.v1.AddShard;
+import io.qraft.api.log.v1.BindQueue;
+import io.qraft.api.log.v1.MetaCommand;
+import io.qraft.api.log.v1.MetaResult;
+import io.qraft.api.log.v1.MetaState;
+import io.qraft.api.log.v1.QueueDef;
+import io.qraft.api.log.v1.RemoveShard;
+import io.qraft.api.log.v1.ShardDef;
+import io.qraft.api.log.v1.UnbindQueue;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Cluster metadata, replicated on every node: the shards (Raft groups that
+ * carry queues), which group carries each queue, and the groups that were
+ * removed. Deterministic; state lives in memory and in snapshots.
+ *
+ * <p>Invariants: every bound queue's group is a live shard; a removed group
+ * never comes back. Thread-safety: methods are synchronized (one apply thread,
+ * many readers).
+ */
+public final class MetaMachine {
+  private final Map<String, ShardDef> shards = new TreeMap<>();
+  private final Map<String, QueueDef> queues = new TreeMap<>();
+  private final Set<String> removed = new TreeSet<>();
+
+  public synchronized MetaResult apply(MetaCommand command) {
+    return switch (command.getKindCase()) {
+      case ADD_SHARD -> addShard(command.getAddShard());
+      case REMOVE_SHARD -> removeShard(command.getRemoveShard());
+      case BIND_QUEUE -> bindQueue(command.getBindQueue());
+      case UNBIND_QUEUE -> unbindQueue(command.getUnbindQueue());
+      case KIND_NOT_SET -> error(Status.INVALID_ARGUMENT, "empty metadata command");
+    };
+  }
+
+  private MetaResult addShard(AddShard c) {
+    String group = c.getShard().getGroup();
+    if (removed.contains(group)) {
+      return error(Status.FAILED_PRECONDITION, "group " + group + " was removed and cannot be added again");
+    }
+    shards.putIfAbsent(group, c.getShard());
+    return MetaResult.newBuilder().setCreated(true).build();
+  }
+
+  private MetaResult removeShard(RemoveShard c) {
+    if (!shards.containsKey(c.getGroup())) {
+      return error(Status.NOT_FOUND, "no shard " + c.getGroup());
+    }
+    for (QueueDef q : queues.values()) {
+      if (q.getGroup().equals(c.getGroup())) {
+        return error(Status.FAILED_PRECONDITION, "shard " + c.getGroup() + " still carries queue '" + q.getName() + "'");
+      }
+    }
+    shards.remove(c.getGroup());
+    removed.add(c.getGroup());
+    return MetaResult.getDefaultInstance();
+  }
+
+  private MetaResult bindQueue(BindQueue c) {
+    QueueDef existing = queues.get(c.getQueue());
+    if (existing != null) {
+      if (existing.getArgumentsMap().equals(c.getArgumentsMap())) {
+        return MetaResult.newBuilder().setCreated(false).setQueue(existing).build();
+      }
+      return error(Status.FAILED_PRECONDITION, "queue '" + c.getQueue() + "' exists with arguments "
+          + new TreeMap<>(existing.getArgumentsMap()) + ", not " + new TreeMap<>(c.getArgumentsMap()));
+    }
+    if (!shards.containsKey(c.getGroup())) {
+      return error(Status.FAILED_PRECONDITION, "group " + c.getGroup() + " is not a shard");
+    }
+    QueueDef def = QueueDef.newBuilder().setName(c.getQueue()).putAllArguments(c.getArgumentsMap())
+        .setGroup(c.getGroup()).build();
+    queues.put(c.getQueue(), def);
+    return MetaResult.newBuilder().setCreated(true).setQueue(def).build();
+  }
+
+  private MetaResult unbindQueue(UnbindQueue c) {
+    QueueDef def = queues.remove(c.getQueue());
+    if (def == null) {
+      return error(Status.NOT_FOUND, "queue '" + c.getQueue() + "' does not exist");
+    }
+    return MetaResult.newBuilder().setQueue(def).build();
+  }
+
+  private static MetaResult error(int code, String message) {
+    return MetaResult.newBuilder().setErrorCode(code).setErrorMessage(message).build();
+  }
+
+  public synchronized QueueDef queue(String name) {
+    return queues.get(name);
+  }
+
+  public synchronized List<QueueDef> queues() {
+    return new ArrayList<>(queues.values());
+  }
+
+  public synchronized List<ShardDef> shards() {
+    return new ArrayList<>(shards.values());
+  }
+
+  public synchronized ShardDef shard(String group) {
+    return shards.get(group);
+  }
+
+  public synchronized boolean wasRemoved(String group) {
+    return removed.contains(group);
+  }
+
+  /** Queues bound to each shard; shards without queues are present with 0. */
+  public synchronized Map<String, Integer> queueCounts() {
+    Map<String, Integer> counts = new TreeMap<>();
+    shards.keySet().forEach(g -> counts.put(g, 0));
+    queues.values().forEach(q -> counts.merge(q.getGroup(), 1, Integer::sum));
+    return counts;
+  }
+
+  public synchronized MetaState export() {
+    return MetaState.newBuilder().addAllShards(shards.values()).addAllQueues(queues.values())
+        .addAllRemovedGroups(removed).build();
+  }
+
+  public synchronized void load(MetaState state) {
+    shards.clear();
+    queues.clear();
+    removed.clear();
+    state.getShardsList().forEach(s -> shards.put(s.getGroup(), s));
+    state.getQueuesList().forEach(q -> queues.put(q.getName(), q));
+    removed.addAll(state.getRemovedGroupsList());
+  }
+}

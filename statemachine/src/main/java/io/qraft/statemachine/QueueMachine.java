@@ -1,0 +1,396 @@
+package io.qraft.statemachine;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.qraft.api.log.v1.CreateQueue;
+import io.qraft.api.log.v1.DeleteQueue;
+import io.qraft.api.log.v1.Deliver;
+import io.qraft.api.log.v1.Enqueue;
+import io.qraft.api.log.v1.PublishResult;
+import io.qraft.api.log.v1.Purge;
+import io.qraft.api.log.v1.QueuePublish;
+import io.qraft.api.log.v1.QueueRecord;
+import io.qraft.api.log.v1.ReturnDeliveries;
+import io.qraft.api.log.v1.Settle;
+import io.qraft.api.log.v1.ShardCommand;
+import io.qraft.api.log.v1.ShardResult;
+import io.qraft.api.log.v1.StoredMessage;
+import io.qraft.api.v1.Delivery;
+import io.qraft.api.v1.DeliveryTag;
+import io.qraft.api.v1.Message;
+import io.qraft.storage.QueueStore;
+import io.qraft.storage.StoreBatch;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The queues of one Raft group and the rules that change them: the
+ * deterministic core of a shard. {@link #apply} takes a log index and a
+ * command and returns the result; everything it reads comes from the store,
+ * the command and the leader-stamped time inside the command, never from a
+ * clock or a random source, so every replica reaches the same state.
+ *
+ * <p>Each applied entry is one store batch carrying its index: after a crash
+ * the store is exactly the state of its last applied index. A command that is
+ * refused (unknown queue, stale delivery tag, conflicting declare) changes
+ * nothing but the applied index.
+ *
+ * <p>Not thread-safe: one apply loop owns it. Readers use {@link #snapshotOf}.
+ */
+public final class QueueMachine {
+  private final QueueStore store;
+  private final ShardEvents events;
+  private final Map<String, QueueState> queues = new TreeMap<>();
+
+  public QueueMachine(QueueStore store, ShardEvents events) {
+    this.store = store;
+    this.events = events;
+    reload();
+  }
+
+  /** Rebuilds the in-memory index from the store (after open or a snapshot install). */
+  public void reload() {
+    queues.clear();
+    store.forEachQueue((name, bytes) -> {
+      QueueState state = new QueueState(parseRecord(bytes));
+      store.scanMessages(name, 0, (offset, value) -> state.ready.add(offset));
+      store.scanUnacked(name, (offset, value) -> {
+        StoredMessage mark = parseMessage(value);
+        if (mark.getConsumerId().isEmpty()) {
+          state.priorDeliveries.put(offset, mark.getDeliveryCount());
+        } else {
+          state.ready.remove(offset);
+          state.outstanding.put(offset, new QueueState.Mark(mark.getConsumerId(), mark.getDeliveryCount()));
+        }
+        return true;
+      });
+      queues.put(name, state);
+      return true;
+    });
+  }
+
+  public long lastAppliedIndex() {
+    return store.lastAppliedIndex();
+  }
+
+  /** The queue's record as of the last applied entry, or null. */
+  public QueueRecord snapshotOf(String queue) {
+    QueueState state = queues.get(queue);
+    return state == null ? null : state.record;
+  }
+
+  public List<QueueRecord> records() {
+    List<QueueRecord> out = new ArrayList<>(queues.size());
+    for (QueueState s : queues.values()) {
+      out.add(s.record);
+    }
+    return out;
+  }
+
+  public int queueCount() {
+    return queues.size();
+  }
+
+  public boolean hasReady(String queue) {
+    QueueState state = queues.get(queue);
+    return state != null && !state.ready.isEmpty();
+  }
+
+  /** Applies the entry at index; entries at or below the store's applied index must be skipped by the caller. */
+  public ShardResult apply(long index, ShardCommand command) {
+    try (StoreBatch batch = store.newBatch()) {
+      Outcome outcome = switch (command.getKindCase()) {
+        case CREATE_QUEUE -> createQueue(batch, command.getCreateQueue());
+        case DELETE_QUEUE -> deleteQueue(batch, command.getDeleteQueue());
+        case ENQUEUE -> enqueue(batch, command.getEnqueue(), command.getLeaderTimeMs());
+        case DELIVER -> deliver(batch, command.getDeliver());
+        case SETTLE -> settle(batch, command.getSettle());
+        case PURGE -> purge(batch, command.getPurge());
+        case RETURN_DELIVERIES -> returnDeliveries(batch, command.getReturnDeliveries());
+        case KIND_NOT_SET -> Outcome.of(error(Status.INVALID_ARGUMENT, "empty shard command"));
+      };
+      batch.commit(index);
+      outcome.afterCommit.run();
+      return outcome.result;
+    }
+  }
+
+  private Outcome createQueue(StoreBatch batch, CreateQueue c) {
+    QueueState existing = queues.get(c.getQueue());
+    if (existing != null) {
+      if (existing.record.getArgumentsMap().equals(c.getArgumentsMap())) {
+        return Outcome.of(ShardResult.newBuilder().setCreated(false).build());
+      }
+      return Outcome.of(error(Status.FAILED_PRECONDITION, "queue '" + c.getQueue()
+          + "' exists with arguments " + new TreeMap<>(existing.record.getArgumentsMap())
+          + ", not " + new TreeMap<>(c.getArgumentsMap())));
+    }
+    QueueRecord record = QueueRecord.newBuilder()
+        .setName(c.getQueue()).putAllArguments(c.getArgumentsMap()).setOperations(1).build();
+    batch.putQueue(c.getQueue(), record.toByteArray());
+    QueueState state = new QueueState(record);
+    return new Outcome(ShardResult.newBuilder().setCreated(true).build(),
+        () -> queues.put(c.getQueue(), state));
+  }
+
+  private Outcome deleteQueue(StoreBatch batch, DeleteQueue c) {
+    QueueState state = queues.get(c.getQueue());
+    if (state == null) {
+      return Outcome.of(notFound(c.getQueue()));
+    }
+    batch.deleteQueue(c.getQueue());
+    long dropped = state.record.getMessages();
+    return new Outcome(ShardResult.newBuilder().setCount(dropped).build(), () -> {
+      queues.remove(c.getQueue());
+      events.queueDeleted(c.getQueue());
+    });
+  }
+
+  private Outcome enqueue(StoreBatch batch, Enqueue c, long leaderTimeMs) {
+    ShardResult.Builder result = ShardResult.newBuilder();
+    List<Runnable> after = new ArrayList<>();
+    for (QueuePublish p : c.getPublishesList()) {
+      QueueState state = queues.get(p.getQueue());
+      if (state == null) {
+        result.addPublishes(PublishResult.newBuilder()
+            .setErrorCode(Status.NOT_FOUND).setErrorMessage(notFoundMessage(p.getQueue())));
+        continue;
+      }
+      QueueRecord.Builder record = state.record.toBuilder();
+      PublishResult.Builder pr = PublishResult.newBuilder();
+      List<Long> offsets = new ArrayList<>(p.getMessagesCount());
+      long bytes = 0;
+      for (Message m : p.getMessagesList()) {
+        long offset = record.getNextOffset();
+        record.setNextOffset(offset + 1);
+        batch.putMessage(p.getQueue(), offset, StoredMessage.newBuilder()
+            .setMessage(m).setEnqueuedAtMs(leaderTimeMs).build().toByteArray());
+        bytes += m.getBody().size();
+        offsets.add(offset);
+        pr.addOffsets(offset);
+      }
+      record.setMessages(record.getMessages() + offsets.size())
+          .setBytes(record.getBytes() + bytes)
+          .setOperations(record.getOperations() + 1);
+      QueueRecord updated = record.build();
+      batch.putQueue(p.getQueue(), updated.toByteArray());
+      // Later publishes in the same entry must see this one's offsets.
+      state.record = updated;
+      state.ready.addAll(offsets);
+      result.addPublishes(pr);
+      after.add(() -> events.messagesReady(p.getQueue()));
+    }
+    return new Outcome(result.build(), () -> after.forEach(Runnable::run));
+  }
+
+  private Outcome deliver(StoreBatch batch, Deliver c) {
+    QueueState state = queues.get(c.getQueue());
+    if (state == null) {
+      return Outcome.of(notFound(c.getQueue()));
+    }
+    ShardResult.Builder result = ShardResult.newBuilder();
+    QueueRecord.Builder record = state.record.toBuilder().setOperations(state.record.getOperations() + 1);
+    int max = Math.max(1, c.getMaxCount());
+    Iterator<Long> it = state.ready.iterator();
+    List<Runnable> memory = new ArrayList<>();
+    while (it.hasNext() && result.getDeliveriesCount() < max) {
+      long offset = it.next();
+      StoredMessage stored = parseMessage(store.message(c.getQueue(), offset));
+      int count = state.priorDeliveries.getOrDefault(offset, 0) + 1;
+      result.addDeliveries(Delivery.newBuilder()
+          .setQueue(c.getQueue())
+          .setTag(DeliveryTag.newBuilder().setOffset(offset).setDeliveryCount(count))
+          .setRedelivered(count > 1)
+          .setMessage(stored.getMessage()));
+      it.remove();
+      if (c.getSettle()) {
+        batch.deleteMessage(c.getQueue(), offset);
+        batch.deleteUnacked(c.getQueue(), offset);
+        record.setMessages(record.getMessages() - 1)
+            .setBytes(record.getBytes() - stored.getMessage().getBody().size());
+        memory.add(() -> state.priorDeliveries.remove(offset));
+      } else {
+        batch.putUnacked(c.getQueue(), offset, mark(c.getConsumerId(), count));
+        record.setUnacked(record.getUnacked() + 1);
+        memory.add(() -> {
+          state.priorDeliveries.remove(offset);
+          state.outstanding.put(offset, new QueueState.Mark(c.getConsumerId(), count));
+        });
+      }
+    }
+    QueueRecord updated = record.build();
+    batch.putQueue(c.getQueue(), updated.toByteArray());
+    return new Outcome(result.build(), () -> {
+      memory.forEach(Runnable::run);
+      state.record = updated;
+    });
+  }
+
+  private Outcome settle(StoreBatch batch, Settle c) {
+    QueueState state = queues.get(c.getQueue());
+    if (state == null) {
+      return Outcome.of(notFound(c.getQueue()));
+    }
+    // Check every tag first: a request with one stale tag changes nothing.
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    for (DeliveryTag tag : c.getTagsList()) {
+      QueueState.Mark mark = state.outstanding.get(tag.getOffset());
+      if (mark == null || mark.deliveryCount() != tag.getDeliveryCount() || !seen.add(tag.getOffset())) {
+        return Outcome.of(error(Status.FAILED_PRECONDITION, "delivery (offset " + tag.getOffset()
+            + ", delivery " + tag.getDeliveryCount() + ") of queue '" + c.getQueue()
+            + "' is not outstanding: it was already settled, returned to the queue after its consumer"
+            + " went away or the leader changed, or never delivered; nothing was settled"));
+      }
+    }
+    QueueRecord.Builder record = state.record.toBuilder().setOperations(state.record.getOperations() + 1);
+    Map<String, Integer> perConsumer = new TreeMap<>();
+    List<Runnable> memory = new ArrayList<>();
+    for (DeliveryTag tag : c.getTagsList()) {
+      long offset = tag.getOffset();
+      QueueState.Mark mark = state.outstanding.get(offset);
+      perConsumer.merge(mark.consumerId(), 1, Integer::sum);
+      record.setUnacked(record.getUnacked() - 1);
+      if (c.getOutcome() == Settle.Outcome.REQUEUE) {
+        batch.putUnacked(c.getQueue(), offset, mark("", mark.deliveryCount()));
+        memory.add(() -> {
+          state.outstanding.remove(offset);
+          state.ready.add(offset);
+          state.priorDeliveries.put(offset, mark.deliveryCount());
+        });
+      } else {
+        StoredMessage stored = parseMessage(store.message(c.getQueue(), offset));
+        batch.deleteMessage(c.getQueue(), offset);
+        batch.deleteUnacked(c.getQueue(), offset);
+        record.setMessages(record.getMessages() - 1)
+            .setBytes(record.getBytes() - stored.getMessage().getBody().size());
+        memory.add(() -> state.outstanding.remove(offset));
+      }
+    }
+    QueueRecord updated = record.build();
+    batch.putQueue(c.getQueue(), updated.toByteArray());
+    boolean requeued = c.getOutcome() == Settle.Outcome.REQUEUE;
+    return new Outcome(ShardResult.newBuilder().setCount(c.getTagsCount()).build(), () -> {
+      memory.forEach(Runnable::run);
+      state.record = updated;
+      perConsumer.forEach((consumer, n) -> events.deliveriesSettled(c.getQueue(), consumer, n));
+      if (requeued) {
+        events.messagesReady(c.getQueue());
+      }
+    });
+  }
+
+  private Outcome purge(StoreBatch batch, Purge c) {
+    QueueState state = queues.get(c.getQueue());
+    if (state == null) {
+      return Outcome.of(notFound(c.getQueue()));
+    }
+    long bytes = 0;
+    for (long offset : state.ready) {
+      StoredMessage stored = parseMessage(store.message(c.getQueue(), offset));
+      bytes += stored.getMessage().getBody().size();
+      batch.deleteMessage(c.getQueue(), offset);
+      if (state.priorDeliveries.containsKey(offset)) {
+        batch.deleteUnacked(c.getQueue(), offset);
+      }
+    }
+    int purged = state.ready.size();
+    QueueRecord updated = state.record.toBuilder()
+        .setMessages(state.record.getMessages() - purged)
+        .setBytes(state.record.getBytes() - bytes)
+        .setOperations(state.record.getOperations() + 1)
+        .build();
+    batch.putQueue(c.getQueue(), updated.toByteArray());
+    return new Outcome(ShardResult.newBuilder().setCount(purged).build(), () -> {
+      state.ready.clear();
+      state.priorDeliveries.clear();
+      state.record = updated;
+    });
+  }
+
+  private Outcome returnDeliveries(StoreBatch batch, ReturnDeliveries c) {
+    long returned = 0;
+    List<Runnable> memory = new ArrayList<>();
+    for (Map.Entry<String, QueueState> e : queues.entrySet()) {
+      String queue = e.getKey();
+      QueueState state = e.getValue();
+      Map<String, Integer> perConsumer = new TreeMap<>();
+      List<Long> offsets = new ArrayList<>();
+      // Sorted, so that the batch is written in the same order on every replica.
+      for (Map.Entry<Long, QueueState.Mark> o : new TreeMap<>(state.outstanding).entrySet()) {
+        QueueState.Mark mark = o.getValue();
+        if (c.getAll() || mark.consumerId().equals(c.getConsumerId())) {
+          batch.putUnacked(queue, o.getKey(), mark("", mark.deliveryCount()));
+          perConsumer.merge(mark.consumerId(), 1, Integer::sum);
+          offsets.add(o.getKey());
+        }
+      }
+      if (offsets.isEmpty()) {
+        continue;
+      }
+      returned += offsets.size();
+      QueueRecord updated = state.record.toBuilder()
+          .setUnacked(state.record.getUnacked() - offsets.size())
+          .setOperations(state.record.getOperations() + 1)
+          .build();
+      batch.putQueue(queue, updated.toByteArray());
+      memory.add(() -> {
+        for (long offset : offsets) {
+          QueueState.Mark mark = state.outstanding.remove(offset);
+          state.priorDeliveries.put(offset, mark.deliveryCount());
+          state.ready.add(offset);
+        }
+        state.record = updated;
+        perConsumer.forEach((consumer, n) -> events.deliveriesSettled(queue, consumer, n));
+        events.messagesReady(queue);
+      });
+    }
+    return new Outcome(ShardResult.newBuilder().setCount(returned).build(),
+        () -> memory.forEach(Runnable::run));
+  }
+
+  private static byte[] mark(String consumerId, int deliveryCount) {
+    return StoredMessage.newBuilder().setConsumerId(consumerId).setDeliveryCount(deliveryCount)
+        .build().toByteArray();
+  }
+
+  private static ShardResult notFound(String queue) {
+    return error(Status.NOT_FOUND, notFoundMessage(queue));
+  }
+
+  private static String notFoundMessage(String queue) {
+    return "queue '" + queue + "' does not exist: declare it first";
+  }
+
+  static ShardResult error(int code, String message) {
+    return ShardResult.newBuilder().setErrorCode(code).setErrorMessage(message).build();
+  }
+
+  private static QueueRecord parseRecord(byte[] bytes) {
+    try {
+      return QueueRecord.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new UncheckedIOException("corrupt queue record in store", e);
+    }
+  }
+
+  private static StoredMessage parseMessage(byte[] bytes) {
+    if (bytes == null) {
+      throw new IllegalStateException("store lost a message the index still holds");
+    }
+    try {
+      return StoredMessage.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new UncheckedIOException("corrupt message in store", e);
+    }
+  }
+
+  /** A result and the in-memory changes to make once the batch is durable in the store. */
+  private record Outcome(ShardResult result, Runnable afterCommit) {
+    static Outcome of(ShardResult result) {
+      return new Outcome(result, () -> {});
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package io.qraft.statemachine;
+
+import io.qraft.api.log.v1.QueueRecord;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The in-memory index of one queue, derived from the store and rebuilt from it
+ * on open and after a snapshot install: which offsets are ready, which are out
+ * with a consumer, and how often each was delivered.
+ *
+ * <p>Invariants: an offset is in at most one of {@code ready} and
+ * {@code outstanding}; {@code record.unacked == outstanding.size()};
+ * {@code record.messages == ready.size() + outstanding.size()}.
+ * Not thread-safe: owned by the apply loop.
+ */
+final class QueueState {
+  QueueRecord record;
+  final TreeSet<Long> ready = new TreeSet<>();
+  final Map<Long, Mark> outstanding = new HashMap<>();
+  /** Delivery counts of ready offsets that were delivered before (returned or requeued). */
+  final Map<Long, Integer> priorDeliveries = new HashMap<>();
+
+  QueueState(QueueRecord record) {
+    this.record = record;
+  }
+
+  /** A delivery that is out with a consumer. */
+  record Mark(String consumerId, int deliveryCount) {}
+}

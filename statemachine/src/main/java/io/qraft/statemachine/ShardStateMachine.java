@@ -1,0 +1,211 @@
+package io.qraft.statemachine;
+
+import io.qraft.api.log.v1.QueueRecord;
+import io.qraft.api.log.v1.ShardCommand;
+import io.qraft.api.log.v1.ShardResult;
+import io.qraft.storage.QueueStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis state machine of one shard (or dedicated group): decodes each
+ * committed entry, applies it to the group's {@link QueueMachine}, snapshots
+ * and restores.
+ *
+ * <p>Recovery: the store records the last applied index in every batch, so on
+ * start Ratis replays from the latest snapshot and every entry at or below the
+ * store's index is skipped. A snapshot is an export of the whole store, taken
+ * on the apply thread between entries, so it is exactly the state at the
+ * index its name carries. A replica that fell behind the leader's retained log
+ * receives the leader's snapshot file, and {@link #reinitialize} loads it.
+ *
+ * <p>Thread-safety: Ratis applies on one thread; readers of queue records
+ * synchronise on the machine.
+ */
+public final class ShardStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(ShardStateMachine.class);
+
+  private final Function<RaftGroupId, QueueStore> storeOpener;
+  private final ShardEvents events;
+  private final RoleListener roles;
+  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final AtomicLong snapshotsInstalled = new AtomicLong();
+  private volatile QueueStore store;
+  private volatile QueueMachine machine;
+
+  /**
+   * @param storeOpener opens (creating if needed) the store of a group; the
+   *     group's replica owns it until {@link #close}
+   */
+  public ShardStateMachine(Function<RaftGroupId, QueueStore> storeOpener, ShardEvents events, RoleListener roles) {
+    this.storeOpener = storeOpener;
+    this.events = events;
+    this.roles = roles;
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    storage.init(raftStorage);
+    getLifeCycle().startAndTransition(() -> {
+      store = storeOpener.apply(groupId);
+      loadLatestSnapshot(storage.getLatestSnapshot());
+    });
+  }
+
+  /** Brings the store up to the snapshot when the snapshot is ahead of it (a lost or older store). */
+  private void loadLatestSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {
+    if (snapshot != null && snapshot.getIndex() > store.lastAppliedIndex()) {
+      SnapshotFiles.verify(snapshot);
+      try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(snapshot.getFile().getPath()), 1 << 16)) {
+        store.importFrom(in);
+      }
+      LOG.info("{}: loaded snapshot {} into the store", getGroupId(), snapshot.getTermIndex());
+    }
+    synchronized (this) {
+      machine = new QueueMachine(store, events);
+    }
+    if (snapshot != null) {
+      setLastAppliedTermIndex(snapshot.getTermIndex());
+    }
+  }
+
+  @Override
+  public StateMachineStorage getStateMachineStorage() {
+    return storage;
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    long index = entry.getIndex();
+    if (index <= store.lastAppliedIndex()) {
+      // Replay after a restart: the store already holds this entry's effect.
+      updateLastAppliedTermIndex(entry.getTerm(), index);
+      return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+    ShardResult result;
+    try {
+      ShardCommand command = LogCodec.shardCommand(entry.getStateMachineLogEntry().getLogData());
+      synchronized (this) {
+        result = machine.apply(index, command);
+      }
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      // A command we cannot read changes nothing, but its index is still applied.
+      synchronized (this) {
+        result = machine.apply(index, ShardCommand.getDefaultInstance());
+      }
+    }
+    updateLastAppliedTermIndex(entry.getTerm(), index);
+    return CompletableFuture.completedFuture(LogCodec.message(result));
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    TermIndex last = getLastAppliedTermIndex();
+    if (last == null || last.getIndex() <= 0) {
+      return -1;
+    }
+    SingleFileSnapshotInfo current = storage.getLatestSnapshot();
+    if (current != null && current.getIndex() >= last.getIndex()) {
+      return current.getIndex();
+    }
+    QueueStore s = store;
+    SnapshotFiles.write(storage, last, s::exportTo);
+    LOG.debug("{}: snapshot at {}", getGroupId(), last);
+    return last.getIndex();
+  }
+
+  @Override
+  public void pause() {
+    LifeCycle lc = getLifeCycle();
+    if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
+      lc.transition(LifeCycle.State.PAUSING);
+      lc.transition(LifeCycle.State.PAUSED);
+    }
+  }
+
+  /** Called after a snapshot from the leader was installed: the store becomes that snapshot. */
+  @Override
+  public void reinitialize() throws IOException {
+    LifeCycle lc = getLifeCycle();
+    if (lc.getCurrentState() == LifeCycle.State.PAUSED) {
+      lc.transition(LifeCycle.State.STARTING);
+    }
+    SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+    loadLatestSnapshot(snapshot);
+    snapshotsInstalled.incrementAndGet();
+    LOG.info("{}: installed snapshot {} from the leader", getGroupId(), snapshot == null ? null : snapshot.getTermIndex());
+    if (lc.getCurrentState() == LifeCycle.State.STARTING) {
+      lc.transition(LifeCycle.State.RUNNING);
+    }
+  }
+
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeaderId) {
+    roles.leaderChanged(member.getGroupId(), newLeaderId);
+  }
+
+  @Override
+  public void notifyLeaderReady() {
+    roles.leaderReady(getGroupId());
+  }
+
+  @Override
+  public void close() throws IOException {
+    getLifeCycle().checkStateAndClose(() -> {
+      QueueStore s = store;
+      if (s != null) {
+        s.close();
+      }
+    });
+  }
+
+  /** Queue records as of the last applied entry. */
+  public synchronized List<QueueRecord> queueRecords() {
+    return machine == null ? List.of() : machine.records();
+  }
+
+  public synchronized QueueRecord queueRecord(String queue) {
+    return machine == null ? null : machine.snapshotOf(queue);
+  }
+
+  public synchronized boolean hasReady(String queue) {
+    return machine != null && machine.hasReady(queue);
+  }
+
+  public synchronized int queueCount() {
+    return machine == null ? 0 : machine.queueCount();
+  }
+
+  /** Snapshots this replica installed from a leader since the process started. */
+  public long snapshotsInstalled() {
+    return snapshotsInstalled.get();
+  }
+
+  public long snapshotIndex() {
+    SingleFileSnapshotInfo s = storage.getLatestSnapshot();
+    return s == null ? 0 : s.getIndex();
+  }
+}
