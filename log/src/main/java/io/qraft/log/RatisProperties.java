@@ -50,6 +50,9 @@ public final class RatisProperties {
     RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, s.logKeepEntries());
     RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(1024, s.snapshotThreshold() / 4)));
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+    // The appender otherwise waits up to 10 ms for more entries before sending: that is
+    // latency on every lone publish. Batching belongs in qraft, not here.
+    RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.valueOf(0, java.util.concurrent.TimeUnit.MILLISECONDS));
 
     // Per-group memory: the write buffer is direct memory allocated per group (8 MB by default).
     SizeInBytes entry = SizeInBytes.valueOf(s.maxEntryBytes());

@@ -36,6 +36,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.util.FileUtils;
 import org.slf4j.Logger;
@@ -93,6 +94,9 @@ public final class ReplicatedLog implements AutoCloseable {
         .setGroup(metadataGroup())
         .setProperties(properties)
         .setStateMachineRegistry(this::newStateMachine)
+        // FORMAT refuses an existing directory and RECOVER a missing one: first start, or restart.
+        .setOption(java.nio.file.Files.isDirectory(settings.dataDir().resolve("raft").resolve(GroupIds.text(GroupIds.METADATA)))
+            ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
   }
 
@@ -163,6 +167,11 @@ public final class ReplicatedLog implements AutoCloseable {
 
   public MetaMachine metadata() {
     return meta.machine();
+  }
+
+  /** CRC32 of the metadata state and its applied index. */
+  public long[] metadataChecksum() {
+    return meta.checksum();
   }
 
   public ConsumerHub consumers() {

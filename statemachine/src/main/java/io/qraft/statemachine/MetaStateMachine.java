@@ -63,6 +63,16 @@ public final class MetaStateMachine extends BaseStateMachine {
     setLastAppliedTermIndex(snapshot.getTermIndex());
   }
 
+  /** CRC32 of the metadata state and the index it is at (see ShardStateMachine#checksum). */
+  public long[] checksum() {
+    synchronized (machine) {
+      java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+      crc.update(machine.export().toByteArray());
+      TermIndex at = getLastAppliedTermIndex();
+      return new long[] {crc.getValue(), at == null ? 0 : at.getIndex()};
+    }
+  }
+
   @Override
   public StateMachineStorage getStateMachineStorage() {
     return storage;
@@ -73,14 +83,17 @@ public final class MetaStateMachine extends BaseStateMachine {
     LogEntryProto entry = trx.getLogEntry();
     MetaResult result;
     MetaCommand command = null;
-    try {
-      command = LogCodec.metaCommand(entry.getStateMachineLogEntry().getLogData());
-      result = machine.apply(command);
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      result = MetaResult.newBuilder().setErrorCode(Status.INVALID_ARGUMENT)
-          .setErrorMessage("unreadable metadata command").build();
+    // State and applied index change together, so a checksum never pairs one entry's state with another's index.
+    synchronized (machine) {
+      try {
+        command = LogCodec.metaCommand(entry.getStateMachineLogEntry().getLogData());
+        result = machine.apply(command);
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        result = MetaResult.newBuilder().setErrorCode(Status.INVALID_ARGUMENT)
+            .setErrorMessage("unreadable metadata command").build();
+      }
+      updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     }
-    updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     if (command != null && result.getErrorCode() == Status.OK) {
       onApplied.accept(command);
     }

@@ -105,19 +105,18 @@ public final class ShardStateMachine extends BaseStateMachine {
       updateLastAppliedTermIndex(entry.getTerm(), index);
       return CompletableFuture.completedFuture(Message.EMPTY);
     }
-    ShardResult result;
+    ShardCommand command;
     try {
-      ShardCommand command = LogCodec.shardCommand(entry.getStateMachineLogEntry().getLogData());
-      synchronized (this) {
-        result = machine.apply(index, command);
-      }
+      command = LogCodec.shardCommand(entry.getStateMachineLogEntry().getLogData());
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       // A command we cannot read changes nothing, but its index is still applied.
-      synchronized (this) {
-        result = machine.apply(index, ShardCommand.getDefaultInstance());
-      }
+      command = ShardCommand.getDefaultInstance();
     }
-    updateLastAppliedTermIndex(entry.getTerm(), index);
+    ShardResult result;
+    synchronized (this) {
+      result = machine.apply(index, command);
+      updateLastAppliedTermIndex(entry.getTerm(), index);
+    }
     return CompletableFuture.completedFuture(LogCodec.message(result));
   }
 
@@ -197,6 +196,18 @@ public final class ShardStateMachine extends BaseStateMachine {
 
   public synchronized int queueCount() {
     return machine == null ? 0 : machine.queueCount();
+  }
+
+  /**
+   * CRC32 of this replica's whole state and the index it is at, read between
+   * two applies: replicas at the same index must give the same checksum.
+   */
+  public synchronized long[] checksum() throws IOException {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    try (java.util.zip.CheckedOutputStream out = new java.util.zip.CheckedOutputStream(java.io.OutputStream.nullOutputStream(), crc)) {
+      store.exportTo(out);
+    }
+    return new long[] {crc.getValue(), store.lastAppliedIndex()};
   }
 
   /** Snapshots this replica installed from a leader since the process started. */

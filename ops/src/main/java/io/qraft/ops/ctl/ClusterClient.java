@@ -11,6 +11,8 @@ import io.qraft.api.v1.AdminServiceGrpc.AdminServiceBlockingStub;
 import io.qraft.api.v1.QueueServiceGrpc;
 import io.qraft.api.v1.QueueServiceGrpc.QueueServiceBlockingStub;
 import io.qraft.ops.config.HostPort;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -164,11 +166,21 @@ public final class ClusterClient implements AutoCloseable {
         }
     }
 
-    /** The server's message, or for a failure on the way to the server, its root cause. */
+    /** The server's message, or for a failure on the way to the server, what went wrong there. */
     private static String reason(StatusRuntimeException e) {
         Throwable root = e.getCause();
         while (root != null && root.getCause() != null) {
             root = root.getCause();
+        }
+        if (root instanceof UnknownHostException) {
+            return "unknown host";
+        }
+        if (root instanceof SocketException && root.getMessage() != null) {
+            // Netty's native transport prefixes the OS error with the syscall: "finishConnect(..)
+            // failed with error(-111): Connection refused"; the OS error is what a person needs.
+            String message = root.getMessage();
+            int syscallEnd = message.lastIndexOf("): ");
+            return "cannot connect (" + (syscallEnd < 0 ? message : message.substring(syscallEnd + 3)) + ")";
         }
         if (root != null && root.getMessage() != null) {
             return root.getMessage();

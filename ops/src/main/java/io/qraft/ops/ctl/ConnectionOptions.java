@@ -9,7 +9,8 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The options every qraftctl command takes: which nodes to ask, how to print, how long to wait.
- * They are inherited, so they may be given before or after the command name.
+ * They are inherited, so they may be given before or after the command name (a repeated
+ * {@code --node} given on both sides keeps only the occurrences after the command).
  *
  * <p>Filled in by picocli while parsing; read afterwards by the one command that runs.
  */

@@ -1,6 +1,7 @@
 package io.qraft.ops.ctl;
 
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -9,6 +10,8 @@ import picocli.CommandLine.Spec;
  * What every qraftctl command does around its own work: connect to the cluster with the
  * connection options, print through an {@link Output} in the chosen format, close the
  * connection. A failure propagates to {@link ErrorReporter}.
+ *
+ * <p>Picocli creates one instance per run; it runs once, on one thread.
  */
 abstract class CtlCommand implements Callable<Integer> {
 
@@ -31,13 +34,13 @@ abstract class CtlCommand implements Callable<Integer> {
     /**
      * Checks what picocli cannot check alone, before any connection is made.
      *
-     * @throws picocli.CommandLine.ParameterException for a usage error (exit code 2)
+     * @throws CommandLine.ParameterException for a usage error (exit code 2)
      */
     protected void checkArguments() {
     }
 
     /** The command line of this command, for usage errors. */
-    protected final picocli.CommandLine commandLine() {
+    protected final CommandLine commandLine() {
         return spec.commandLine();
     }
 

@@ -2,13 +2,15 @@ package io.qraft.ops.ctl;
 
 import io.grpc.ManagedChannel;
 import io.qraft.ops.config.HostPort;
-import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -50,6 +52,10 @@ public final class QraftCtl implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
+    // gRPC logs through java.util.logging; a failed DNS lookup would print a stack trace there
+    // before qraftctl prints its own one-line error. Held here because JUL keeps loggers weakly.
+    private static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
+
     private final Function<HostPort, ManagedChannel> channelFactory;
 
     public QraftCtl() {
@@ -61,6 +67,7 @@ public final class QraftCtl implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        GRPC_LOG.setLevel(Level.OFF);
         // UTF-8 whatever the locale: message bodies and JSON are UTF-8.
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
             StandardCharsets.UTF_8), true);

@@ -8,7 +8,7 @@ import java.util.function.Function;
 
 /**
  * The columns list_queues can show, each read from a {@link QueueInfo}. The column name is the
- * constant's name in lower case; it is also the JSON key.
+ * constant's name in lower case; it is also the JSON key. Immutable.
  */
 enum QueueColumn {
     NAME(QueueInfo::getName),

@@ -35,7 +35,7 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
 
   @Override
   public void nodeStatus(NodeStatusRequest request, StreamObserver<NodeStatusResponse> response) {
-    response.onNext(probe.status());
+    response.onNext(probe.status(request.getChecksums()));
     response.onCompleted();
   }
 

@@ -24,6 +24,10 @@ final class NodeStatusProbe {
   }
 
   NodeStatusResponse status() {
+    return status(false);
+  }
+
+  NodeStatusResponse status(boolean checksums) {
     NodeAddress self = log.settings().self();
     NodeStatusResponse.Builder out = NodeStatusResponse.newBuilder().setNode(self.id())
         .setGrpcAddress(self.grpcAddress()).setRaftAddress(self.raftAddress()).setRunning(true)
@@ -54,9 +58,21 @@ final class NodeStatusProbe {
       if (sm != null) {
         g.setQueues(sm.queueCount()).setSnapshotIndex(sm.snapshotIndex()).setSnapshotsInstalled(sm.snapshotsInstalled());
       }
+      if (checksums) {
+        long[] sum = checksum(id, sm);
+        g.setStateChecksum(sum[0]).setStateIndex(sum[1]);
+      }
       out.addLocalGroups(g);
     }
     return out.setGroups(groups).setGroupsLed(led).build();
+  }
+
+  private long[] checksum(RaftGroupId id, ShardStateMachine sm) {
+    try {
+      return sm != null ? sm.checksum() : id.equals(GroupIds.METADATA) ? log.metadataChecksum() : new long[] {0, 0};
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static long residentBytes() {

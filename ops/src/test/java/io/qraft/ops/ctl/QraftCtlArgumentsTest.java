@@ -86,14 +86,24 @@ class QraftCtlArgumentsTest {
     }
 
     @Test
-    void connectionOptionsMayComeBeforeOrAfterTheCommand() {
-        QraftCtl before = new QraftCtl(node -> null);
-        QraftCtl.commandLine(before, nowhere(), nowhere())
-            .parseArgs("--node", "a:1", "--format", "JSON", "list_queues", "--node", "b:2", "--timeout", "3");
+    void connectionOptionsMayComeBeforeTheCommand() {
+        QraftCtl ctl = new QraftCtl(node -> null);
+        QraftCtl.commandLine(ctl, nowhere(), nowhere())
+            .parseArgs("--node", "a:1", "--node", "b:2", "--format", "JSON", "--timeout", "3", "list_queues");
 
-        assertThat(before.connection().nodes()).extracting(Object::toString).containsExactly("a:1", "b:2");
-        assertThat(before.connection().format()).isEqualTo(Format.JSON);
-        assertThat(before.connection().timeout()).hasSeconds(3);
+        assertThat(ctl.connection().nodes()).extracting(Object::toString).containsExactly("a:1", "b:2");
+        assertThat(ctl.connection().format()).isEqualTo(Format.JSON);
+        assertThat(ctl.connection().timeout()).hasSeconds(3);
+    }
+
+    @Test
+    void connectionOptionsMayComeAfterTheCommand() {
+        QraftCtl ctl = new QraftCtl(node -> null);
+        QraftCtl.commandLine(ctl, nowhere(), nowhere())
+            .parseArgs("list_queues", "name", "--node", "a:1", "--format", "json", "--node", "[::1]:2");
+
+        assertThat(ctl.connection().nodes()).extracting(Object::toString).containsExactly("a:1", "[::1]:2");
+        assertThat(ctl.connection().format()).isEqualTo(Format.JSON);
     }
 
     @Test

@@ -1,0 +1,249 @@
+package io.qraft.ops.cluster;
+
+import io.qraft.api.v1.AdminServiceGrpc;
+import io.qraft.api.v1.ClusterStatusRequest;
+import io.qraft.api.v1.ClusterStatusResponse;
+import io.qraft.api.v1.GroupStatus;
+import io.qraft.api.v1.NodeStatusRequest;
+import io.qraft.api.v1.NodeStatusResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A cluster of qraft nodes, each a separate JVM process on loopback, for
+ * tests that kill, pause and restart real processes. Every node gets free
+ * ports, its own data directory and log file under the given directory.
+ * Close it in a finally block (or @AfterAll): it kills what it started.
+ */
+public final class ProcessCluster implements AutoCloseable {
+  private final Path dir;
+  private final Map<String, String> extraConfig;
+  private final List<Node> nodes = new ArrayList<>();
+  private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+
+  /** One node: its id, ports, and the running process (null while stopped). */
+  public static final class Node {
+    public final String id;
+    public final int grpcPort;
+    public final int raftPort;
+    final Path home;
+    Process process;
+
+    Node(String id, int grpcPort, int raftPort, Path home) {
+      this.id = id;
+      this.grpcPort = grpcPort;
+      this.raftPort = raftPort;
+      this.home = home;
+    }
+
+    public String address() {
+      return "127.0.0.1:" + grpcPort;
+    }
+
+    public boolean running() {
+      return process != null && process.isAlive();
+    }
+
+    public long pid() {
+      return process.pid();
+    }
+  }
+
+  public ProcessCluster(Path dir, int size, Map<String, String> extraConfig) {
+    this.dir = dir;
+    this.extraConfig = extraConfig;
+    for (int i = 1; i <= size; i++) {
+      nodes.add(new Node("n" + i, freePort(), freePort(), dir.resolve("n" + i)));
+    }
+  }
+
+  public ProcessCluster start() {
+    for (Node n : nodes) {
+      start(n);
+    }
+    awaitReady(Duration.ofSeconds(90));
+    return this;
+  }
+
+  public List<Node> nodes() {
+    return nodes;
+  }
+
+  public Node node(String id) {
+    return nodes.stream().filter(n -> n.id.equals(id)).findFirst().orElseThrow();
+  }
+
+  public List<String> addresses() {
+    return nodes.stream().map(Node::address).collect(Collectors.toList());
+  }
+
+  public void start(Node n) {
+    try {
+      Files.createDirectories(n.home);
+      Path conf = n.home.resolve("qraft.conf");
+      StringBuilder text = new StringBuilder()
+          .append("node.id = ").append(n.id).append('\n')
+          .append("node.data_dir = ").append(n.home.resolve("data")).append('\n')
+          .append("listeners.grpc = 127.0.0.1:").append(n.grpcPort).append('\n')
+          .append("listeners.raft = 127.0.0.1:").append(n.raftPort).append('\n')
+          .append("cluster.nodes = ").append(nodes.stream()
+              .map(m -> m.id + "@127.0.0.1:" + m.grpcPort + ":" + m.raftPort).collect(Collectors.joining(", ")))
+          .append('\n');
+      extraConfig.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
+      Files.writeString(conf, text.toString());
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      List<String> command = List.of(java, "-Xms64m", "-Xmx256m", "-XX:MaxDirectMemorySize=256m",
+          "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+          "-Dlogback.configurationFile=" + Path.of("src/dist/conf/logback.xml").toAbsolutePath(),
+          "-cp", classPath(),
+          "io.qraft.ops.server.ServerMain", "--config", conf.toString());
+      n.process = new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(n.home.resolve("node.log").toFile()))
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** SIGKILL: the process gets no chance to flush or hand anything over. */
+  public void kill(Node n) {
+    n.process.destroyForcibly();
+    try {
+      n.process.waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    ManagedChannel c = channels.remove(n.id);
+    if (c != null) {
+      c.shutdownNow();
+    }
+  }
+
+  public void signal(Node n, String signal) {
+    try {
+      new ProcessBuilder("kill", "-" + signal, Long.toString(n.pid())).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public NodeStatusResponse nodeStatus(Node n) {
+    return AdminServiceGrpc.newBlockingStub(channel(n)).withDeadlineAfter(5, TimeUnit.SECONDS)
+        .nodeStatus(NodeStatusRequest.getDefaultInstance());
+  }
+
+  public ClusterStatusResponse clusterStatus(Node n) {
+    return AdminServiceGrpc.newBlockingStub(channel(n)).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .clusterStatus(ClusterStatusRequest.getDefaultInstance());
+  }
+
+  /** This node's view of one of its groups, or null if it has no replica of it. */
+  public GroupStatus localGroup(Node n, String group) {
+    return nodeStatus(n).getLocalGroupsList().stream().filter(g -> g.getGroup().equals(group)).findFirst().orElse(null);
+  }
+
+  /** Waits until every running node answers and the metadata group has a leader. */
+  public void awaitReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    RuntimeException last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        boolean allUp = true;
+        for (Node n : nodes) {
+          if (n.running()) {
+            NodeStatusResponse s = nodeStatus(n);
+            boolean metaLed = s.getLocalGroupsList().stream()
+                .anyMatch(g -> g.getKind().equals("metadata") && !g.getLeader().isEmpty());
+            allUp &= metaLed;
+          }
+        }
+        if (allUp) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        last = e;
+      }
+      sleep(200);
+    }
+    throw new IllegalStateException("cluster not ready within " + timeout + "; logs under " + dir, last);
+  }
+
+  private ManagedChannel channel(Node n) {
+    return channels.computeIfAbsent(n.id, id -> NettyChannelBuilder.forAddress("127.0.0.1", n.grpcPort)
+        .usePlaintext().build());
+  }
+
+  public String log(Node n) {
+    try {
+      return Files.readString(n.home.resolve("node.log"));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    for (Node n : nodes) {
+      if (n.process != null && n.process.isAlive()) {
+        signal(n, "CONT");
+        n.process.destroy();
+      }
+    }
+    for (Node n : nodes) {
+      if (n.process != null) {
+        try {
+          if (!n.process.waitFor(15, TimeUnit.SECONDS)) {
+            n.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  static String classPath() {
+    String cp = System.getProperty("surefire.test.class.path");
+    if (cp == null || cp.isBlank()) {
+      cp = System.getProperty("java.class.path");
+    }
+    // Test classes are not needed by a node; keeping them out keeps the test logback config out too.
+    return java.util.Arrays.stream(cp.split(File.pathSeparator))
+        .filter(e -> !e.endsWith("test-classes"))
+        .collect(Collectors.joining(File.pathSeparator));
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,260 @@
+package io.qraft.ops.ctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.qraft.api.v1.ClusterStatusResponse;
+import io.qraft.api.v1.DeclareQueueRequest;
+import io.qraft.api.v1.DeclareQueueResponse;
+import io.qraft.api.v1.DeleteQueueResponse;
+import io.qraft.api.v1.Delivery;
+import io.qraft.api.v1.DeliveryTag;
+import io.qraft.api.v1.GetRequest;
+import io.qraft.api.v1.GetResponse;
+import io.qraft.api.v1.ListQueuesResponse;
+import io.qraft.api.v1.Message;
+import io.qraft.api.v1.NodeStatusResponse;
+import io.qraft.api.v1.PublishRequest;
+import io.qraft.api.v1.PublishResponse;
+import io.qraft.api.v1.PurgeQueueResponse;
+import io.qraft.api.v1.QueueInfo;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** qraftctl against fake nodes: what each command sends, what it prints, where it goes. */
+class QraftCtlCommandsTest {
+
+    private final List<FakeNode> nodes = new ArrayList<>();
+
+    private FakeNode node() throws Exception {
+        FakeNode node = new FakeNode();
+        nodes.add(node);
+        return node;
+    }
+
+    @AfterEach
+    void stopNodes() {
+        nodes.forEach(FakeNode::close);
+    }
+
+    private static CtlRun ctl(String... args) {
+        return CtlRun.run(FakeNode::channel, args);
+    }
+
+    private static JsonNode json(CtlRun run) throws Exception {
+        assertThat(run.err()).isEmpty();
+        assertThat(run.exitCode()).isZero();
+        return new ObjectMapper().readTree(run.out());
+    }
+
+    private static final QueueInfo ORDERS = QueueInfo.newBuilder()
+        .setName("orders").setLeader("n2").addReplicas("n1").addReplicas("n2").addReplicas("n3")
+        .setMessages(42).setMessagesUnacked(3).setBytes(4200).setGroup("shard-1").setConsumers(2)
+        .putArguments("ack-mode", "quorum").build();
+
+    @Test
+    void listQueuesInJsonIsAnArrayOfObjectsWithTheDefaultColumns() throws Exception {
+        FakeNode node = node().answer("ListQueues", r -> ListQueuesResponse.newBuilder().addQueues(ORDERS).build());
+
+        JsonNode queues = json(ctl("--node", node.address.toString(), "--format", "json", "list_queues"));
+
+        assertThat(queues).hasSize(1);
+        JsonNode orders = queues.get(0);
+        assertThat(orders.fieldNames()).toIterable()
+            .containsExactly("name", "leader", "replicas", "messages", "messages_unacked");
+        assertThat(orders.get("leader").asText()).isEqualTo("n2");
+        assertThat(orders.get("replicas").isArray()).isTrue();
+        assertThat(orders.get("replicas")).extracting(JsonNode::asText).containsExactly("n1", "n2", "n3");
+        assertThat(orders.get("messages").asLong()).isEqualTo(42);
+        assertThat(orders.get("messages_unacked").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void listQueuesShowsTheColumnsAskedForInTheirOrder() throws Exception {
+        FakeNode node = node().answer("ListQueues", r -> ListQueuesResponse.newBuilder().addQueues(ORDERS).build());
+
+        CtlRun run = ctl("list_queues", "group", "name", "consumers", "bytes", "arguments", "--node", node.address.toString());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out().lines()).containsExactly(
+            "group    name    consumers  bytes  arguments",
+            "shard-1  orders          2   4200  ack-mode=quorum");
+    }
+
+    @Test
+    void clusterStatusPrintsOneObjectPerNode() throws Exception {
+        FakeNode node = node().answer("ClusterStatus", r -> ClusterStatusResponse.newBuilder().setNode("n1")
+            .addNodes(NodeStatusResponse.newBuilder().setNode("n1").setGrpcAddress("127.0.0.1:5691")
+                .setRaftAddress("127.0.0.1:6691").setRunning(true).setGroups(4).setGroupsLed(2).setThreads(40)
+                .setResidentBytes(300_000_000L))
+            .addNodes(NodeStatusResponse.newBuilder().setNode("n2").setGrpcAddress("127.0.0.1:5692")
+                .setRaftAddress("127.0.0.1:6692").setRunning(false))
+            .build());
+
+        JsonNode status = json(ctl("--node", node.address.toString(), "--format", "json", "cluster_status"));
+
+        assertThat(status).hasSize(2);
+        assertThat(status.get(0).fieldNames()).toIterable().containsExactly("node", "grpc_address", "raft_address",
+            "running", "groups", "groups_led", "threads", "resident_bytes");
+        assertThat(status.get(0).get("running").asBoolean()).isTrue();
+        assertThat(status.get(0).get("resident_bytes").asLong()).isEqualTo(300_000_000L);
+        assertThat(status.get(1).get("running").asBoolean()).isFalse();
+    }
+
+    @Test
+    void declareQueueSendsItsArgumentsAndPrintsOneObject() throws Exception {
+        FakeNode node = node().answer("DeclareQueue", (DeclareQueueRequest r) -> DeclareQueueResponse.newBuilder()
+            .setCreated(true)
+            .setQueue(QueueInfo.newBuilder().setName(r.getQueue()).setLeader("n1").addReplicas("n1")
+                .setGroup("g").putAllArguments(r.getArgumentsMap()))
+            .build());
+
+        JsonNode declared = json(ctl("--node", node.address.toString(), "--format", "json",
+            "declare_queue", "orders", "--argument", "ack-mode=local", "--argument", "queue-log=dedicated"));
+
+        DeclareQueueRequest sent = (DeclareQueueRequest) node.requests.get(0);
+        assertThat(sent.getArgumentsMap()).containsEntry("ack-mode", "local").containsEntry("queue-log", "dedicated");
+        assertThat(declared.isObject()).isTrue();
+        assertThat(declared.get("queue").asText()).isEqualTo("orders");
+        assertThat(declared.get("created").asBoolean()).isTrue();
+        assertThat(declared.get("arguments").get("queue-log").asText()).isEqualTo("dedicated");
+    }
+
+    @Test
+    void deleteAndPurgePrintHowManyMessagesWentAway() throws Exception {
+        FakeNode node = node()
+            .answer("DeleteQueue", r -> DeleteQueueResponse.newBuilder().setMessagesDeleted(7).build())
+            .answer("PurgeQueue", r -> PurgeQueueResponse.newBuilder().setMessagesPurged(5).build());
+
+        JsonNode deleted = json(ctl("--node", node.address.toString(), "--format", "json", "delete_queue", "a"));
+        CtlRun purged = ctl("--node", node.address.toString(), "purge_queue", "b");
+
+        assertThat(deleted.get("messages_deleted").asLong()).isEqualTo(7);
+        assertThat(purged.out().lines()).containsExactly("queue  messages_purged", "b                    5");
+    }
+
+    @Test
+    void getPrintsEachMessageWithItsBodyAsText() throws Exception {
+        FakeNode node = node().answer("Get", (GetRequest r) -> GetResponse.newBuilder()
+            .addDeliveries(Delivery.newBuilder().setQueue(r.getQueue())
+                .setTag(DeliveryTag.newBuilder().setOffset(10).setDeliveryCount(1))
+                .setMessage(Message.newBuilder().setBody(ByteString.copyFromUtf8("h\u00e9llo"))))
+            .addDeliveries(Delivery.newBuilder().setQueue(r.getQueue()).setRedelivered(true)
+                .setTag(DeliveryTag.newBuilder().setOffset(11).setDeliveryCount(2))
+                .setMessage(Message.newBuilder().setBody(ByteString.copyFromUtf8("again"))))
+            .build());
+
+        JsonNode messages = json(ctl("--node", node.address.toString(), "--format", "json",
+            "get", "orders", "--count", "2", "--ack"));
+
+        GetRequest sent = (GetRequest) node.requests.get(0);
+        assertThat(sent.getCount()).isEqualTo(2);
+        assertThat(sent.getAck()).isTrue();
+        assertThat(messages).hasSize(2);
+        assertThat(messages.get(0).fieldNames()).toIterable()
+            .containsExactly("offset", "body", "redelivered", "delivery_count");
+        assertThat(messages.get(0).get("body").asText()).isEqualTo("h\u00e9llo");
+        assertThat(messages.get(1).get("redelivered").asBoolean()).isTrue();
+        assertThat(messages.get(1).get("delivery_count").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void publishSendsEachMessageOnceWithConfirmsAndReportsTheRate() throws Exception {
+        FakeNode node = node().answer("Publish", (PublishRequest r) -> PublishResponse.newBuilder()
+            .setCorrelationId(r.getCorrelationId()).addOffsets(r.getSequence()).build());
+
+        JsonNode result = json(ctl("--node", node.address.toString(), "--format", "json",
+            "publish", "orders", "--count", "3", "--size", "20"));
+
+        List<PublishRequest> sent = node.requests.stream().map(PublishRequest.class::cast).toList();
+        assertThat(sent).hasSize(3);
+        assertThat(sent).extracting(PublishRequest::getSequence).containsExactly(1L, 2L, 3L);
+        assertThat(sent).extracting(PublishRequest::getProducerId).containsOnly(sent.get(0).getProducerId());
+        assertThat(sent.get(0).getMessages(0).getBody().toStringUtf8()).isEqualTo("message 1 ..........");
+        assertThat(result.get("published").asInt()).isEqualTo(3);
+        assertThat(result.get("bytes").asLong()).isEqualTo(60);
+        assertThat(result.get("msg_per_s").isNumber()).isTrue();
+    }
+
+    @Test
+    void aNodeThatIsNotTheLeaderIsFollowedToTheLeaderNamedInItsAnswer() throws Exception {
+        FakeNode leader = node().answer("Publish", r -> PublishResponse.getDefaultInstance());
+        FakeNode follower = node().redirect("Publish", leader.address);
+
+        CtlRun run = ctl("--node", follower.address.toString(), "publish", "q", "--count", "3");
+
+        assertThat(run.err()).isEmpty();
+        assertThat(run.exitCode()).isZero();
+        assertThat(follower.calls("Publish")).as("the follower is asked once, then the leader directly").isOne();
+        assertThat(leader.calls("Publish")).isEqualTo(3);
+    }
+
+    @Test
+    void onlyOneRedirectIsFollowedPerCall() throws Exception {
+        FakeNode third = node().answer("PurgeQueue", r -> PurgeQueueResponse.getDefaultInstance());
+        FakeNode second = node().redirect("PurgeQueue", third.address);
+        FakeNode first = node().redirect("PurgeQueue", second.address);
+
+        CtlRun run = ctl("--node", first.address.toString(), "purge_queue", "q");
+
+        assertThat(run.exitCode()).isOne();
+        assertThat(run.err()).isEqualTo("Error: UNAVAILABLE: no node answered: " + first.address + " redirected to "
+            + second.address + "; " + second.address + ": not the leader" + System.lineSeparator());
+        assertThat(third.calls("PurgeQueue")).isZero();
+    }
+
+    @Test
+    void anUnreachableNodeIsSkippedForTheNextOne() throws Exception {
+        FakeNode node = node().answer("ListQueues", r -> ListQueuesResponse.getDefaultInstance());
+
+        CtlRun run = ctl("--node", FakeNode.nowhere().toString(), "--node", node.address.toString(), "list_queues");
+
+        assertThat(run.err()).isEmpty();
+        assertThat(run.out()).isEqualTo("name  leader  replicas  messages  messages_unacked" + System.lineSeparator());
+    }
+
+    @Test
+    void aServerErrorIsPrintedAsOneLineWithItsStatusAndIsNotRetriedElsewhere() throws Exception {
+        FakeNode other = node().answer("DeleteQueue", r -> DeleteQueueResponse.getDefaultInstance());
+        FakeNode node = node().answer("DeleteQueue", r -> {
+            throw Status.NOT_FOUND.withDescription("no queue 'q'").asRuntimeException();
+        });
+
+        CtlRun run = ctl("--node", node.address.toString(), "--node", other.address.toString(), "delete_queue", "q");
+
+        assertThat(run.exitCode()).isOne();
+        assertThat(run.err()).isEqualTo("Error: NOT_FOUND: no queue 'q'" + System.lineSeparator());
+        assertThat(run.out()).isEmpty();
+        assertThat(other.calls("DeleteQueue")).isZero();
+    }
+
+    @Test
+    void whenNoNodeAnswersTheErrorSaysWhatEachOneSaid() {
+        CtlRun run = ctl("--node", FakeNode.nowhere().toString(), "cluster_status");
+
+        assertThat(run.exitCode()).isOne();
+        assertThat(run.err()).startsWith("Error: UNAVAILABLE: absent-").contains("Could not find server")
+            .doesNotContain("\tat ");
+    }
+
+    @Test
+    void aPublishThatFailsPartWaySaysHowManyMessagesWerePublished() throws Exception {
+        FakeNode node = node().answer("Publish", (PublishRequest r) -> {
+            if (r.getSequence() == 3) {
+                throw Status.INVALID_ARGUMENT.withDescription("queue is full").asRuntimeException();
+            }
+            return PublishResponse.getDefaultInstance();
+        });
+
+        CtlRun run = ctl("--node", node.address.toString(), "publish", "q", "--count", "5");
+
+        assertThat(run.exitCode()).isOne();
+        assertThat(run.err()).isEqualTo(
+            "Error: INVALID_ARGUMENT: queue is full (2 of 5 messages published)" + System.lineSeparator());
+    }
+}

@@ -1,0 +1,127 @@
+package io.qraft.statemachine;
+
+import com.google.protobuf.ByteString;
+import io.qraft.api.log.v1.CreateQueue;
+import io.qraft.api.log.v1.DeleteQueue;
+import io.qraft.api.log.v1.Deliver;
+import io.qraft.api.log.v1.Enqueue;
+import io.qraft.api.log.v1.Purge;
+import io.qraft.api.log.v1.QueuePublish;
+import io.qraft.api.log.v1.ReturnDeliveries;
+import io.qraft.api.log.v1.Settle;
+import io.qraft.api.log.v1.ShardCommand;
+import io.qraft.api.v1.DeliveryTag;
+import io.qraft.api.v1.Message;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** Builders of shard commands for tests: one line per command. */
+final class Cmd {
+  /** The leader time stamped on commands built here; tests of time pass their own. */
+  static final long LEADER_TIME_MS = 1_700_000_000_000L;
+
+  private Cmd() {}
+
+  static ShardCommand create(String queue) {
+    return create(queue, Map.of());
+  }
+
+  static ShardCommand create(String queue, Map<String, String> arguments) {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
+        .setCreateQueue(CreateQueue.newBuilder().setQueue(queue).putAllArguments(arguments)).build();
+  }
+
+  static ShardCommand delete(String queue) {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
+        .setDeleteQueue(DeleteQueue.newBuilder().setQueue(queue)).build();
+  }
+
+  /** One publish of the bodies (UTF-8) to one queue. */
+  static ShardCommand publish(String queue, String... bodies) {
+    return enqueue(publishOf(queue, bodies));
+  }
+
+  static ShardCommand enqueue(QueuePublish... publishes) {
+    return enqueueAt(LEADER_TIME_MS, publishes);
+  }
+
+  static ShardCommand enqueueAt(long leaderTimeMs, QueuePublish... publishes) {
+    Enqueue.Builder e = Enqueue.newBuilder();
+    for (QueuePublish p : publishes) {
+      e.addPublishes(p);
+    }
+    return ShardCommand.newBuilder().setLeaderTimeMs(leaderTimeMs).setEnqueue(e).build();
+  }
+
+  static QueuePublish publishOf(String queue, String... bodies) {
+    QueuePublish.Builder p = QueuePublish.newBuilder().setQueue(queue);
+    for (String body : bodies) {
+      p.addMessages(message(body));
+    }
+    return p.build();
+  }
+
+  static Message message(String body) {
+    return Message.newBuilder().setBody(ByteString.copyFrom(body, StandardCharsets.UTF_8)).build();
+  }
+
+  static ShardCommand deliver(String queue, String consumer, int maxCount) {
+    return deliver(queue, consumer, maxCount, false);
+  }
+
+  /** A deliver that settles at once (auto-ack). */
+  static ShardCommand deliverSettled(String queue, String consumer, int maxCount) {
+    return deliver(queue, consumer, maxCount, true);
+  }
+
+  static ShardCommand deliver(String queue, String consumer, int maxCount, boolean settle) {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
+        .setDeliver(Deliver.newBuilder().setQueue(queue).setConsumerId(consumer)
+            .setMaxCount(maxCount).setSettle(settle))
+        .build();
+  }
+
+  static ShardCommand ack(String queue, DeliveryTag... tags) {
+    return settle(queue, Settle.Outcome.ACK, tags);
+  }
+
+  static ShardCommand requeue(String queue, DeliveryTag... tags) {
+    return settle(queue, Settle.Outcome.REQUEUE, tags);
+  }
+
+  static ShardCommand drop(String queue, DeliveryTag... tags) {
+    return settle(queue, Settle.Outcome.DROP, tags);
+  }
+
+  static ShardCommand settle(String queue, Settle.Outcome outcome, DeliveryTag... tags) {
+    Settle.Builder s = Settle.newBuilder().setQueue(queue).setOutcome(outcome);
+    for (DeliveryTag t : tags) {
+      s.addTags(t);
+    }
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS).setSettle(s).build();
+  }
+
+  static DeliveryTag tag(long offset, int deliveryCount) {
+    return DeliveryTag.newBuilder().setOffset(offset).setDeliveryCount(deliveryCount).build();
+  }
+
+  static ShardCommand purge(String queue) {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
+        .setPurge(Purge.newBuilder().setQueue(queue)).build();
+  }
+
+  static ShardCommand returnOf(String consumer) {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
+        .setReturnDeliveries(ReturnDeliveries.newBuilder().setConsumerId(consumer)).build();
+  }
+
+  static ShardCommand returnAll() {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
+        .setReturnDeliveries(ReturnDeliveries.newBuilder().setAll(true)).build();
+  }
+
+  /** A command with no kind: refused, but its index is applied. */
+  static ShardCommand empty() {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS).build();
+  }
+}
