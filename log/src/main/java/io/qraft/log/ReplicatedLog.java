@@ -288,7 +288,8 @@ public final class ReplicatedLog implements AutoCloseable {
       if (reply.isSuccess()) {
         return CompletableFuture.completedFuture(reply.getMessage());
       }
-      if (reply.getNotLeaderException() != null) {
+      if (reply.getNotLeaderException() != null
+          || reply.getException() instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException) {
         // Leadership moved between the check and the submit: the Raft client finds the new leader.
         return clients.send(group, message);
       }

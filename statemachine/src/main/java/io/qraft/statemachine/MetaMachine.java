@@ -45,7 +45,14 @@ public final class MetaMachine {
     if (removed.contains(group)) {
       return error(Status.FAILED_PRECONDITION, "group " + group + " was removed and cannot be added again");
     }
-    shards.putIfAbsent(group, c.getShard());
+    ShardDef existing = shards.get(group);
+    if (existing != null) {
+      if (!existing.equals(c.getShard())) {
+        return error(Status.FAILED_PRECONDITION, "group " + group + " exists with another definition");
+      }
+      return MetaResult.newBuilder().setCreated(false).build();
+    }
+    shards.put(group, c.getShard());
     return MetaResult.newBuilder().setCreated(true).build();
   }
 

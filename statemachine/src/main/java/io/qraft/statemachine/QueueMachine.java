@@ -151,7 +151,10 @@ public final class QueueMachine {
 
   private Outcome enqueue(StoreBatch batch, Enqueue c, long leaderTimeMs) {
     ShardResult.Builder result = ShardResult.newBuilder();
-    List<Runnable> after = new ArrayList<>();
+    // Later publishes in the same entry must see earlier ones' offsets, but memory
+    // changes only after the batch commits: work on copies of the records.
+    Map<String, QueueRecord> updated = new TreeMap<>();
+    Map<String, List<Long>> added = new TreeMap<>();
     for (QueuePublish p : c.getPublishesList()) {
       QueueState state = queues.get(p.getQueue());
       if (state == null) {
@@ -159,7 +162,13 @@ public final class QueueMachine {
             .setErrorCode(Status.NOT_FOUND).setErrorMessage(notFoundMessage(p.getQueue())));
         continue;
       }
-      QueueRecord.Builder record = state.record.toBuilder();
+      QueueRecord current = updated.getOrDefault(p.getQueue(), state.record);
+      QueueRecord.Builder record = current.toBuilder();
+      List<Long> original = Producers.find(current, p.getProducerId(), p.getSequence());
+      if (original != null) {
+        result.addPublishes(PublishResult.newBuilder().addAllOffsets(original).setDuplicate(true));
+        continue;
+      }
       PublishResult.Builder pr = PublishResult.newBuilder();
       List<Long> offsets = new ArrayList<>(p.getMessagesCount());
       long bytes = 0;
@@ -175,15 +184,20 @@ public final class QueueMachine {
       record.setMessages(record.getMessages() + offsets.size())
           .setBytes(record.getBytes() + bytes)
           .setOperations(record.getOperations() + 1);
-      QueueRecord updated = record.build();
-      batch.putQueue(p.getQueue(), updated.toByteArray());
-      // Later publishes in the same entry must see this one's offsets.
-      state.record = updated;
-      state.ready.addAll(offsets);
+      Producers.remember(record, p.getProducerId(), p.getSequence(), offsets, leaderTimeMs);
+      updated.put(p.getQueue(), record.build());
+      added.computeIfAbsent(p.getQueue(), q -> new ArrayList<>()).addAll(offsets);
       result.addPublishes(pr);
-      after.add(() -> events.messagesReady(p.getQueue()));
     }
-    return new Outcome(result.build(), () -> after.forEach(Runnable::run));
+    updated.forEach((queue, record) -> batch.putQueue(queue, record.toByteArray()));
+    return new Outcome(result.build(), () -> {
+      updated.forEach((queue, record) -> {
+        QueueState state = queues.get(queue);
+        state.record = record;
+        state.ready.addAll(added.getOrDefault(queue, List.of()));
+      });
+      added.keySet().forEach(events::messagesReady);
+    });
   }
 
   private Outcome deliver(StoreBatch batch, Deliver c) {
@@ -191,11 +205,16 @@ public final class QueueMachine {
     if (state == null) {
       return Outcome.of(notFound(c.getQueue()));
     }
+    if (!c.getSettle() && c.getConsumerId().isEmpty()) {
+      // An empty consumer id is how the store marks a returned delivery: it cannot own one.
+      return Outcome.of(error(Status.INVALID_ARGUMENT, "a delivery that is not settled at once needs a consumer id"));
+    }
     ShardResult.Builder result = ShardResult.newBuilder();
     QueueRecord.Builder record = state.record.toBuilder().setOperations(state.record.getOperations() + 1);
-    int max = Math.max(1, c.getMaxCount());
+    long max = Math.max(1, Integer.toUnsignedLong(c.getMaxCount()));
     Iterator<Long> it = state.ready.iterator();
     List<Runnable> memory = new ArrayList<>();
+    List<Long> taken = new ArrayList<>();
     while (it.hasNext() && result.getDeliveriesCount() < max) {
       long offset = it.next();
       StoredMessage stored = parseMessage(store.message(c.getQueue(), offset));
@@ -205,7 +224,7 @@ public final class QueueMachine {
           .setTag(DeliveryTag.newBuilder().setOffset(offset).setDeliveryCount(count))
           .setRedelivered(count > 1)
           .setMessage(stored.getMessage()));
-      it.remove();
+      taken.add(offset);
       if (c.getSettle()) {
         batch.deleteMessage(c.getQueue(), offset);
         batch.deleteUnacked(c.getQueue(), offset);
@@ -224,6 +243,7 @@ public final class QueueMachine {
     QueueRecord updated = record.build();
     batch.putQueue(c.getQueue(), updated.toByteArray());
     return new Outcome(result.build(), () -> {
+      taken.forEach(state.ready::remove);
       memory.forEach(Runnable::run);
       state.record = updated;
     });
@@ -233,6 +253,9 @@ public final class QueueMachine {
     QueueState state = queues.get(c.getQueue());
     if (state == null) {
       return Outcome.of(notFound(c.getQueue()));
+    }
+    if (c.getOutcome() == Settle.Outcome.UNRECOGNIZED) {
+      return Outcome.of(error(Status.INVALID_ARGUMENT, "unknown settle outcome " + c.getOutcomeValue()));
     }
     // Check every tag first: a request with one stale tag changes nothing.
     java.util.Set<Long> seen = new java.util.HashSet<>();
