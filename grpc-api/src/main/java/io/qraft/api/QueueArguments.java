@@ -17,6 +17,15 @@ public final class QueueArguments {
   public static final String ACK_LOCAL = "local";
   public static final String LOG_SHARED = "shared";
   public static final String LOG_DEDICATED = "dedicated";
+  public static final String BATCH_SIZE = "batch-size";
+  public static final String BATCH_BYTES = "batch-bytes";
+  public static final String BATCH_LINGER_MS = "batch-linger-ms";
+
+  /** Numeric arguments: key to {min, max}. */
+  private static final Map<String, long[]> NUMERIC = Map.of(
+      BATCH_SIZE, new long[] {1, 100_000},
+      BATCH_BYTES, new long[] {1, 67_108_864},
+      BATCH_LINGER_MS, new long[] {0, 1_000});
 
   private static final Map<String, Set<String>> ALLOWED = Map.of(
       ACK_MODE, Set.of(ACK_QUORUM, ACK_LOCAL),
@@ -36,10 +45,17 @@ public final class QueueArguments {
   public static Map<String, String> normalise(Map<String, String> given) {
     Map<String, String> out = new TreeMap<>(DEFAULTS);
     for (Map.Entry<String, String> e : given.entrySet()) {
+      long[] range = NUMERIC.get(e.getKey());
+      if (range != null) {
+        out.put(e.getKey(), Long.toString(number(e.getKey(), e.getValue(), range)));
+        continue;
+      }
       Set<String> allowed = ALLOWED.get(e.getKey());
       if (allowed == null) {
+        java.util.TreeSet<String> known = new java.util.TreeSet<>(ALLOWED.keySet());
+        known.addAll(NUMERIC.keySet());
         throw new IllegalArgumentException("unknown queue argument '" + e.getKey()
-            + "'; known arguments: " + new TreeMap<>(ALLOWED).keySet());
+            + "'; known arguments: " + known);
       }
       String value = e.getValue().trim();
       if (!allowed.contains(value)) {
@@ -49,6 +65,20 @@ public final class QueueArguments {
       out.put(e.getKey(), value);
     }
     return out;
+  }
+
+  private static long number(String key, String value, long[] range) {
+    long n;
+    try {
+      n = Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("queue argument '" + key + "' must be a whole number, not '" + value + "'");
+    }
+    if (n < range[0] || n > range[1]) {
+      throw new IllegalArgumentException("queue argument '" + key + "' must be between " + range[0] + " and "
+          + range[1] + ", not " + n);
+    }
+    return n;
   }
 
   public static boolean dedicated(Map<String, String> normalised) {

@@ -19,6 +19,10 @@ import java.util.List;
  * @param shardsPerReplicaSet shards created for a replica set before its queues share them
  * @param shardsMaxPerNode most groups (shards and dedicated) with a replica on one node
  * @param getLease how long messages fetched by Get without ack stay outstanding
+ * @param batch when publishes are cut into a log entry, unless a queue's arguments lower them
+ * @param batchMaxInFlight publish entries per group in the log's hands at once
+ * @param flowMaxPendingBytes publish bytes per group accepted and not yet answered before
+ *     streaming publishers are held back
  */
 public record LogSettings(
     String nodeId,
@@ -33,7 +37,10 @@ public record LogSettings(
     int maxEntryBytes,
     int shardsPerReplicaSet,
     int shardsMaxPerNode,
-    Duration getLease) {
+    Duration getLease,
+    BatchLimits batch,
+    int batchMaxInFlight,
+    long flowMaxPendingBytes) {
 
   public NodeAddress self() {
     return member(nodeId);

@@ -63,6 +63,13 @@ public final class ReplicatedLog implements AutoCloseable {
   private final AtomicLong callIds = new AtomicLong();
   private final Map<RaftGroupId, ShardStateMachine> shards = new ConcurrentHashMap<>();
   private final List<RoleListener> roleListeners = new CopyOnWriteArrayList<>();
+  private final Map<RaftGroupId, PublishBatcher> batchers = new ConcurrentHashMap<>();
+  private final java.util.concurrent.ScheduledExecutorService batchTimer =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "qraft-batch-linger");
+        t.setDaemon(true);
+        return t;
+      });
   private final MetaStateMachine meta;
   private final GroupClients clients;
   private final GroupReconciler reconciler;
@@ -189,6 +196,7 @@ public final class ReplicatedLog implements AutoCloseable {
 
   void forgetShard(RaftGroupId group) {
     shards.remove(group);
+    batchers.remove(group);
     clients.close(group);
     try {
       FileUtils.deleteFully(storeDir(group));
@@ -265,6 +273,30 @@ public final class ReplicatedLog implements AutoCloseable {
     });
   }
 
+  /**
+   * Publishes into the group's next batch (see {@link PublishBatcher}); the
+   * result is this publish's own, and it is all-or-nothing.
+   */
+  public CompletableFuture<io.qraft.api.log.v1.PublishResult> publish(RaftGroupId group,
+      io.qraft.api.log.v1.QueuePublish publish, Map<String, String> queueArguments) {
+    return batcher(group).publish(publish, settings.batch().forQueue(queueArguments));
+  }
+
+  /** True while the group has more publish bytes in hand than flow control allows. */
+  public boolean publishersMustWait(RaftGroupId group) {
+    return batcher(group).pendingBytes() > settings.flowMaxPendingBytes();
+  }
+
+  /** Publish batches this node sent to the group and the publishes they carried. */
+  public long[] batchCounts(RaftGroupId group) {
+    PublishBatcher b = batchers.get(group);
+    return b == null ? new long[] {0, 0} : b.counts();
+  }
+
+  private PublishBatcher batcher(RaftGroupId group) {
+    return batchers.computeIfAbsent(group, g -> new PublishBatcher(this, g, batchTimer, settings.batchMaxInFlight()));
+  }
+
   /** Only where this node leads the group: never forwarded (consumer dispatch uses it). */
   CompletableFuture<ShardResult> submitShardLocally(RaftGroupId group, ShardCommand command) {
     return submitLocal(group, LogCodec.message(command)).thenApply(reply -> {
@@ -330,6 +362,7 @@ public final class ReplicatedLog implements AutoCloseable {
 
   @Override
   public void close() {
+    batchTimer.shutdownNow();
     consumers.close();
     reconciler.close();
     clients.closeAll();

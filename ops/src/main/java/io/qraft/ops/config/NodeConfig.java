@@ -208,6 +208,26 @@ public final class NodeConfig {
         return get(NodeConfigKeys.CONSUMER_DEFAULT_PREFETCH);
     }
 
+    public int batchSize() {
+        return get(NodeConfigKeys.BATCH_SIZE);
+    }
+
+    public long batchBytes() {
+        return get(NodeConfigKeys.BATCH_BYTES);
+    }
+
+    public Duration batchLinger() {
+        return get(NodeConfigKeys.BATCH_LINGER_MS);
+    }
+
+    public int batchMaxInFlight() {
+        return get(NodeConfigKeys.BATCH_MAX_IN_FLIGHT);
+    }
+
+    public long flowMaxPendingBytes() {
+        return get(NodeConfigKeys.FLOW_MAX_PENDING_BYTES);
+    }
+
     /** Every key with its value, one {@code key = value} per line, in the order of {@link NodeConfigKeys#ALL}. */
     @Override
     public String toString() {

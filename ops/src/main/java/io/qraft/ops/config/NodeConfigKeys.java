@@ -79,12 +79,33 @@ public final class NodeConfigKeys {
         100, 1, 65_535,
         "Deliveries outstanding per consumer when the consumer asks for prefetch 0.");
 
+    public static final ConfigKey<Integer> BATCH_SIZE = ConfigKey.integer("batch.size",
+        1_000, 1, 100_000,
+        "Most messages in one log entry; a queue's batch-size argument can lower it.");
+
+    public static final ConfigKey<Long> BATCH_BYTES = ConfigKey.longInteger("batch.bytes",
+        1_048_576, 1, 67_108_864,
+        "Most message bytes in one log entry (capped by raft.max_entry_bytes); a queue's batch-bytes argument can lower it.");
+
+    public static final ConfigKey<Duration> BATCH_LINGER_MS = ConfigKey.millis("batch.linger_ms",
+        0, 0, 1_000,
+        "How long a batch waits for more messages; 0 sends at once when the log can take another entry.");
+
+    public static final ConfigKey<Integer> BATCH_MAX_IN_FLIGHT = ConfigKey.integer("batch.max_in_flight",
+        4, 1, 64,
+        "Log entries of publishes per group being replicated at once; further publishes gather into the next batch.");
+
+    public static final ConfigKey<Long> FLOW_MAX_PENDING_BYTES = ConfigKey.longInteger("flow.max_pending_bytes",
+        67_108_864, 1_048_576, 4_294_967_296L,
+        "Publish bytes per group accepted but not yet confirmed before streaming publishers are slowed down.");
+
     /** Every key, in the order of the distribution's qraft.conf. */
     public static final List<ConfigKey<?>> ALL = List.of(
         NODE_ID, NODE_DATA_DIR, LISTENERS_GRPC, LISTENERS_RAFT, CLUSTER_NODES, MESSAGE_MAX_BYTES,
         RAFT_ELECTION_TIMEOUT_MIN, RAFT_ELECTION_TIMEOUT_MAX, RAFT_SNAPSHOT_THRESHOLD, RAFT_LOG_KEEP_ENTRIES,
         RAFT_SEGMENT_SIZE_BYTES, RAFT_MAX_ENTRY_BYTES, SHARDS_PER_REPLICA_SET, SHARDS_MAX_PER_NODE,
-        CONSUMER_GET_LEASE_MS, CONSUMER_DEFAULT_PREFETCH);
+        CONSUMER_GET_LEASE_MS, CONSUMER_DEFAULT_PREFETCH, BATCH_SIZE, BATCH_BYTES, BATCH_LINGER_MS,
+        BATCH_MAX_IN_FLIGHT, FLOW_MAX_PENDING_BYTES);
 
     /** The key with this exact name, if there is one. */
     public static Optional<ConfigKey<?>> find(String name) {

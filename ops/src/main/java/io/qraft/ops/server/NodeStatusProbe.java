@@ -58,6 +58,8 @@ final class NodeStatusProbe {
       if (sm != null) {
         g.setQueues(sm.queueCount()).setSnapshotIndex(sm.snapshotIndex()).setSnapshotsInstalled(sm.snapshotsInstalled());
       }
+      long[] batches = log.batchCounts(id);
+      g.setPublishBatches(batches[0]).setPublishesBatched(batches[1]);
       if (checksums) {
         long[] sum = checksum(id, sm);
         g.setStateChecksum(sum[0]).setStateIndex(sum[1]);

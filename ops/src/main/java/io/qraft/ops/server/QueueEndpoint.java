@@ -56,6 +56,14 @@ import org.apache.ratis.protocol.RaftGroupId;
 final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
   /** Room left in a log entry for the command around the message bodies. */
   private static final int ENTRY_OVERHEAD = 64 * 1024;
+  /** Publish requests of one stream read ahead of their confirms. */
+  private static final int FLOW_WINDOW = 256;
+  private static final java.util.concurrent.ScheduledExecutorService FLOW_TIMER =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "qraft-flow-control");
+        t.setDaemon(true);
+        return t;
+      });
 
   private final ReplicatedLog log;
   private final Forwarder forwarder;
@@ -143,18 +151,36 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
 
   @Override
   public StreamObserver<PublishRequest> publishStream(StreamObserver<PublishResponse> response) {
+    // Flow control: the next request is read only once this one is handed to its batch and
+    // the group's unconfirmed bytes are under flow.max_pending_bytes, so a fast publisher is
+    // slowed down by the transport instead of filling the heap.
+    ServerCallStreamObserver<PublishResponse> call = (ServerCallStreamObserver<PublishResponse>) response;
+    call.disableAutoRequest();
+    call.request(FLOW_WINDOW);
     return new StreamObserver<>() {
       @Override
       public void onNext(PublishRequest request) {
         String problem = publishProblem(request);
         if (problem != null) {
           send(streamError(request, Errors.invalid(problem)));
+          call.request(1);
           return;
         }
         log.lookupQueue(request.getQueue())
-            .thenCompose(def -> def.isPresent() ? enqueue(def.get(), request)
-                : CompletableFuture.failedFuture(notFound(request.getQueue())))
-            .whenComplete((ok, e) -> send(e == null ? ok : streamError(request, error(e))));
+            .thenCompose(def -> {
+              if (def.isEmpty()) {
+                return CompletableFuture.failedFuture(notFound(request.getQueue()));
+              }
+              CompletableFuture<PublishResponse> confirm = enqueue(def.get(), request);
+              requestWhenBelowLimit(call, group(def.get()));
+              return confirm;
+            })
+            .whenComplete((ok, e) -> {
+              send(e == null ? ok : streamError(request, error(e)));
+              if (e != null) {
+                call.request(1);
+              }
+            });
       }
 
       private void send(PublishResponse r) {
@@ -179,6 +205,15 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
     };
   }
 
+  /** Asks the client for one more request now, or once the group's pending bytes drop under the limit. */
+  private void requestWhenBelowLimit(ServerCallStreamObserver<PublishResponse> call, RaftGroupId group) {
+    if (!log.publishersMustWait(group)) {
+      call.request(1);
+    } else if (!call.isCancelled()) {
+      FLOW_TIMER.schedule(() -> requestWhenBelowLimit(call, group), 1, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
   private PublishResponse streamError(PublishRequest request, io.grpc.StatusRuntimeException e) {
     PublishResponse.Builder b = PublishResponse.newBuilder().setCorrelationId(request.getCorrelationId())
         .setErrorCode(e.getStatus().getCode().value())
@@ -193,11 +228,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
     QueuePublish publish = QueuePublish.newBuilder().setQueue(request.getQueue())
         .addAllMessages(request.getMessagesList())
         .setProducerId(request.getProducerId()).setSequence(request.getSequence()).build();
-    ShardCommand command = ShardCommand.newBuilder().setLeaderTimeMs(System.currentTimeMillis())
-        .setEnqueue(Enqueue.newBuilder().addPublishes(publish)).build();
-    return log.submitShard(group(def), command).thenApply(r -> {
-      checked(r);
-      PublishResult result = r.getPublishes(0);
+    return log.publish(group(def), publish, def.getArgumentsMap()).thenApply(result -> {
       if (result.getErrorCode() != Status.OK) {
         throw new RequestException(result.getErrorCode(), result.getErrorMessage());
       }
