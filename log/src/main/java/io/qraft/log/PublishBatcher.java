@@ -34,6 +34,8 @@ final class PublishBatcher {
   private final RaftGroupId group;
   private final ScheduledExecutorService timer;
   private final int maxInFlight;
+  /** ack-mode local: results complete when the leader's log has flushed the entry. */
+  private final boolean local;
   private final AtomicLong pendingBytes = new AtomicLong();
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong publishes = new AtomicLong();
@@ -48,13 +50,19 @@ final class PublishBatcher {
   private ScheduledFuture<?> lingerTimer;
   private int inFlight;
 
-  private record Pending(QueuePublish publish, long bytes, CompletableFuture<PublishResult> result) {}
+  private record Pending(QueuePublish publish, long bytes, CompletableFuture<PublishResult> result,
+      java.util.concurrent.atomic.AtomicBoolean counted) {
+    Pending(QueuePublish publish, long bytes, CompletableFuture<PublishResult> result) {
+      this(publish, bytes, result, new java.util.concurrent.atomic.AtomicBoolean());
+    }
+  }
 
-  PublishBatcher(ReplicatedLog log, RaftGroupId group, ScheduledExecutorService timer, int maxInFlight) {
+  PublishBatcher(ReplicatedLog log, RaftGroupId group, ScheduledExecutorService timer, int maxInFlight, boolean local) {
     this.log = log;
     this.group = group;
     this.timer = timer;
     this.maxInFlight = maxInFlight;
+    this.local = local;
   }
 
   /** Bytes accepted and not yet answered: what flow control looks at. */
@@ -133,28 +141,76 @@ final class PublishBatcher {
     batch.forEach(p -> enqueue.addPublishes(p.publish));
     ShardCommand command = ShardCommand.newBuilder().setLeaderTimeMs(System.currentTimeMillis())
         .setEnqueue(enqueue).build();
+    if (local) {
+      sendLocal(batch, command);
+      return;
+    }
     log.submitShard(group, command).whenComplete((result, error) -> {
-      for (int i = 0; i < batch.size(); i++) {
-        Pending p = batch.get(i);
-        pendingBytes.addAndGet(-p.bytes);
-        if (error != null) {
-          p.result.completeExceptionally(error);
-        } else if (result.getErrorCode() != 0) {
-          p.result.completeExceptionally(new RequestException(result.getErrorCode(), result.getErrorMessage()));
-        } else {
-          p.result.complete(result.getPublishes(i));
-        }
+      answer(batch, result, error);
+      landed();
+    });
+  }
+
+  /**
+   * Local ack mode: each publish is answered when the leader's log has flushed
+   * the entry (without offsets: they are assigned when the entry is applied),
+   * or by the applied result if that comes first.
+   */
+  private void sendLocal(List<Pending> batch, ShardCommand command) {
+    CompletableFuture<?>[] futures;
+    try {
+      futures = log.submitLocalFlushed(group, command);
+    } catch (RuntimeException e) {
+      answer(batch, null, e);
+      landed();
+      return;
+    }
+    java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean();
+    futures[0].whenComplete((ok, error) -> {
+      if (error == null) {
+        batch.forEach(p -> p.result.complete(PublishResult.getDefaultInstance()));
       }
-      List<Pending> next = null;
-      synchronized (lock) {
-        inFlight--;
-        if (lingerMs == 0 && inFlight < maxInFlight) {
-          next = cut();
-        }
-      }
-      if (next != null) {
-        send(next);
+      if (counted.compareAndSet(false, true)) {
+        landed();
       }
     });
+    @SuppressWarnings("unchecked")
+    CompletableFuture<io.qraft.api.log.v1.ShardResult> reply = (CompletableFuture<io.qraft.api.log.v1.ShardResult>) futures[1];
+    reply.whenComplete((result, error) -> {
+      answer(batch, result, error);
+      if (counted.compareAndSet(false, true)) {
+        landed();
+      }
+    });
+  }
+
+  private void answer(List<Pending> batch, io.qraft.api.log.v1.ShardResult result, Throwable error) {
+    for (int i = 0; i < batch.size(); i++) {
+      Pending p = batch.get(i);
+      if (p.counted.compareAndSet(false, true)) {
+        pendingBytes.addAndGet(-p.bytes);
+      }
+      if (error != null) {
+        p.result.completeExceptionally(error);
+      } else if (result.getErrorCode() != 0) {
+        p.result.completeExceptionally(new RequestException(result.getErrorCode(), result.getErrorMessage()));
+      } else {
+        p.result.complete(result.getPublishes(i));
+      }
+    }
+  }
+
+  /** One of this batcher's entries left its hands: cut the next batch if it waits for room. */
+  private void landed() {
+    List<Pending> next = null;
+    synchronized (lock) {
+      inFlight--;
+      if (lingerMs == 0 && inFlight < maxInFlight) {
+        next = cut();
+      }
+    }
+    if (next != null) {
+      send(next);
+    }
   }
 }

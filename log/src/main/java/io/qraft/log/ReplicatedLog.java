@@ -63,7 +63,7 @@ public final class ReplicatedLog implements AutoCloseable {
   private final AtomicLong callIds = new AtomicLong();
   private final Map<RaftGroupId, ShardStateMachine> shards = new ConcurrentHashMap<>();
   private final List<RoleListener> roleListeners = new CopyOnWriteArrayList<>();
-  private final Map<RaftGroupId, PublishBatcher> batchers = new ConcurrentHashMap<>();
+  private final Map<BatcherKey, PublishBatcher> batchers = new ConcurrentHashMap<>();
   private final java.util.concurrent.ScheduledExecutorService batchTimer =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "qraft-batch-linger");
@@ -75,6 +75,7 @@ public final class ReplicatedLog implements AutoCloseable {
   private final GroupReconciler reconciler;
   private final ConsumerHub consumers;
   private final QueueCatalog catalog;
+  private final LocalAcks localAcks;
 
   public ReplicatedLog(LogSettings settings) throws IOException {
     this.settings = settings;
@@ -96,6 +97,8 @@ public final class ReplicatedLog implements AutoCloseable {
     this.consumers = new ConsumerHub(this);
     this.catalog = new QueueCatalog(this);
     roleListeners.add(consumers);
+    this.localAcks = new LocalAcks(this);
+    roleListeners.add(localAcks);
     this.server = RaftServer.newBuilder()
         .setServerId(GroupIds.peer(settings.nodeId()))
         .setGroup(metadataGroup())
@@ -123,7 +126,7 @@ public final class ReplicatedLog implements AutoCloseable {
         roleListeners.forEach(l -> l.leaderReady(g));
       }
     };
-    ShardStateMachine sm = new ShardStateMachine(this::openStore, events, fanOut);
+    ShardStateMachine sm = new ShardStateMachine(this::openStore, events, fanOut, localAcks);
     shards.put(group, sm);
     return sm;
   }
@@ -196,7 +199,7 @@ public final class ReplicatedLog implements AutoCloseable {
 
   void forgetShard(RaftGroupId group) {
     shards.remove(group);
-    batchers.remove(group);
+    batchers.keySet().removeIf(k -> k.group().equals(group));
     clients.close(group);
     try {
       FileUtils.deleteFully(storeDir(group));
@@ -279,22 +282,39 @@ public final class ReplicatedLog implements AutoCloseable {
    */
   public CompletableFuture<io.qraft.api.log.v1.PublishResult> publish(RaftGroupId group,
       io.qraft.api.log.v1.QueuePublish publish, Map<String, String> queueArguments) {
-    return batcher(group).publish(publish, settings.batch().forQueue(queueArguments));
+    boolean local = io.qraft.api.QueueArguments.ACK_LOCAL.equals(queueArguments.get(io.qraft.api.QueueArguments.ACK_MODE));
+    return batcher(group, local).publish(publish, settings.batch().forQueue(queueArguments));
   }
 
   /** True while the group has more publish bytes in hand than flow control allows. */
   public boolean publishersMustWait(RaftGroupId group) {
-    return batcher(group).pendingBytes() > settings.flowMaxPendingBytes();
+    long pending = 0;
+    for (Map.Entry<BatcherKey, PublishBatcher> e : batchers.entrySet()) {
+      if (e.getKey().group().equals(group)) {
+        pending += e.getValue().pendingBytes();
+      }
+    }
+    return pending > settings.flowMaxPendingBytes();
   }
 
   /** Publish batches this node sent to the group and the publishes they carried. */
   public long[] batchCounts(RaftGroupId group) {
-    PublishBatcher b = batchers.get(group);
-    return b == null ? new long[] {0, 0} : b.counts();
+    long[] out = {0, 0};
+    batchers.forEach((key, b) -> {
+      if (key.group().equals(group)) {
+        long[] c = b.counts();
+        out[0] += c[0];
+        out[1] += c[1];
+      }
+    });
+    return out;
   }
 
-  private PublishBatcher batcher(RaftGroupId group) {
-    return batchers.computeIfAbsent(group, g -> new PublishBatcher(this, g, batchTimer, settings.batchMaxInFlight()));
+  private record BatcherKey(RaftGroupId group, boolean local) {}
+
+  private PublishBatcher batcher(RaftGroupId group, boolean local) {
+    return batchers.computeIfAbsent(new BatcherKey(group, local),
+        k -> new PublishBatcher(this, group, batchTimer, settings.batchMaxInFlight(), local));
   }
 
   /** Only where this node leads the group: never forwarded (consumer dispatch uses it). */
@@ -331,12 +351,50 @@ public final class ReplicatedLog implements AutoCloseable {
     });
   }
 
+  /**
+   * Submits to this node's leader division and also reports when the leader's
+   * own log has flushed the entry ({@code local} ack mode).
+   *
+   * @return {flushed, reply}
+   * @throws LeaderElsewhereException if this node does not lead the group
+   */
+  @SuppressWarnings("unchecked")
+  CompletableFuture<?>[] submitLocalFlushed(RaftGroupId group, ShardCommand command) {
+    RaftServer.Division d = division(group).filter(x -> x.getInfo().isLeader()).orElseThrow(() ->
+        new LeaderElsewhereException("ack-mode local publishes must reach the leader", leaderOf(group)));
+    long callId = nextCallId();
+    CompletableFuture<Void> flushed = localAcks.expect(group, callId, d.getInfo().getCurrentTerm());
+    CompletableFuture<ShardResult> reply = submitLocal(group, LogCodec.message(command), callId).thenApply(r -> {
+      if (!r.isSuccess()) {
+        throw new CompletionException(r.getNotLeaderException() != null
+            ? new LeaderElsewhereException("leadership moved", leaderOf(group))
+            : new LogUnavailableException("the log did not take the request: " + r.getException(), r.getException()));
+      }
+      try {
+        return LogCodec.shardResult(r.getMessage());
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new CompletionException(e);
+      }
+    });
+    reply.whenComplete((r, e) -> {
+      localAcks.forget(callId);
+      if (e != null) {
+        flushed.completeExceptionally(e);
+      }
+    });
+    return new CompletableFuture<?>[] {flushed, reply};
+  }
+
   private CompletableFuture<RaftClientReply> submitLocal(RaftGroupId group, Message message) {
+    return submitLocal(group, message, nextCallId());
+  }
+
+  private CompletableFuture<RaftClientReply> submitLocal(RaftGroupId group, Message message, long callId) {
     RaftClientRequest request = RaftClientRequest.newBuilder()
         .setClientId(clientId)
         .setServerId(server.getId())
         .setGroupId(group)
-        .setCallId(nextCallId())
+        .setCallId(callId)
         .setMessage(message)
         .setType(RaftClientRequest.writeRequestType())
         .build();
@@ -363,6 +421,7 @@ public final class ReplicatedLog implements AutoCloseable {
   @Override
   public void close() {
     batchTimer.shutdownNow();
+    localAcks.close();
     consumers.close();
     reconciler.close();
     clients.closeAll();

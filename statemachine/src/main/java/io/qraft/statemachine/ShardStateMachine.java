@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -49,6 +50,7 @@ public final class ShardStateMachine extends BaseStateMachine {
   private final Function<RaftGroupId, QueueStore> storeOpener;
   private final ShardEvents events;
   private final RoleListener roles;
+  private final AppendListener appends;
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final AtomicLong snapshotsInstalled = new AtomicLong();
   private volatile QueueStore store;
@@ -58,10 +60,23 @@ public final class ShardStateMachine extends BaseStateMachine {
    * @param storeOpener opens (creating if needed) the store of a group; the
    *     group's replica owns it until {@link #close}
    */
-  public ShardStateMachine(Function<RaftGroupId, QueueStore> storeOpener, ShardEvents events, RoleListener roles) {
+  public ShardStateMachine(Function<RaftGroupId, QueueStore> storeOpener, ShardEvents events, RoleListener roles,
+      AppendListener appends) {
     this.storeOpener = storeOpener;
     this.events = events;
     this.roles = roles;
+    this.appends = appends;
+  }
+
+  @Override
+  public TransactionContext preAppendTransaction(TransactionContext trx) throws IOException {
+    RaftClientRequest request = trx.getClientRequest();
+    if (request != null) {
+      // Under the log's write lock: the next index is the one this entry gets.
+      long index = getServer().join().getDivision(getGroupId()).getRaftLog().getNextIndex();
+      appends.appending(getGroupId(), request, index);
+    }
+    return trx;
   }
 
   @Override

@@ -191,6 +191,71 @@ class ReplicatedQueueProcessTest {
     }
   }
 
+  @Test
+  @Order(4)
+  void aLocalPublishIsConfirmedWithBothFollowersPausedAndAQuorumPublishIsNot() throws Exception {
+    QueueInfo local = client.declareQueue("local-q", Map.of("ack-mode", "local"));
+    ProcessCluster.Node leader = cluster.node(leaderOf("local-q"));
+    // A quorum queue carried by the same group, so both wait on the same leader and log.
+    QueueInfo quorum = client.listQueues().getQueuesList().stream()
+        .filter(q -> q.getGroup().equals(local.getGroup()) && q.getArgumentsMap().get("ack-mode").equals("quorum"))
+        .findFirst().orElseThrow();
+    List<ProcessCluster.Node> followers = cluster.nodes().stream().filter(n -> n != leader).toList();
+    try (QraftClient atLeader = QraftClient.builder().addresses(List.of(leader.address()))
+        .deadline(Duration.ofSeconds(60)).build()) {
+      atLeader.publish("local-q", payload(1)).get(30, TimeUnit.SECONDS); // warm path
+      followers.forEach(f -> cluster.signal(f, "STOP"));
+      try {
+        CompletableFuture<PublishConfirm> quorumConfirm = atLeader.publish(quorum.getName(), payload(2));
+        CompletableFuture<PublishConfirm> localConfirm = atLeader.publish("local-q", payload(3));
+        // The leader steps down once it has heard from no follower for the election timeout
+        // (2 s by default); a local confirm needs only the leader's own fsync.
+        localConfirm.get(1500, TimeUnit.MILLISECONDS);
+        assertThat(quorumConfirm).as("a quorum confirm needs a follower").isNotDone();
+      } finally {
+        followers.forEach(f -> cluster.signal(f, "CONT"));
+      }
+    }
+    cluster.awaitReady(Duration.ofSeconds(60));
+  }
+
+  @Test
+  @Order(5)
+  void aRetriedPublishWithTheSameProducerAndSequenceIsStoredOnceAcrossALeaderChange() throws Exception {
+    client.declareQueue("dedup-q", Map.of());
+    ProcessCluster.Node leader = cluster.node(leaderOf("dedup-q"));
+    ProcessCluster.Node other = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+    io.qraft.api.v1.PublishRequest request = io.qraft.api.v1.PublishRequest.newBuilder().setQueue("dedup-q")
+        .addMessages(io.qraft.api.v1.Message.newBuilder().setBody(com.google.protobuf.ByteString.copyFrom(payload(7))))
+        .setProducerId("producer-under-test").setSequence(42).build();
+    io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+        .forAddress("127.0.0.1", other.grpcPort).usePlaintext().build();
+    try {
+      var stub = io.qraft.api.v1.QueueServiceGrpc.newBlockingStub(channel);
+      List<Long> first = stub.withDeadlineAfter(30, TimeUnit.SECONDS).publish(request).getOffsetsList();
+      cluster.kill(leader);
+      List<Long> retried = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (retried == null) {
+        try {
+          retried = stub.withDeadlineAfter(10, TimeUnit.SECONDS).publish(request).getOffsetsList();
+        } catch (io.grpc.StatusRuntimeException e) {
+          if (System.nanoTime() > deadline) {
+            throw e;
+          }
+          ProcessCluster.sleep(200);
+        }
+      }
+      assertThat(retried).isEqualTo(first);
+      List<Delivery> stored = client.get("dedup-q", 10, true);
+      assertThat(stored).extracting(ReplicatedQueueProcessTest::id).containsExactly(7);
+    } finally {
+      channel.shutdownNow();
+      cluster.start(leader);
+      cluster.awaitReady(Duration.ofSeconds(90));
+    }
+  }
+
   private static int groups() {
     ClusterStatusResponse status = cluster.clusterStatus(cluster.nodes().get(0));
     return status.getGroupsCount();
