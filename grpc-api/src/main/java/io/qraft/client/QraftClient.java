@@ -211,6 +211,47 @@ public final class QraftClient implements AutoCloseable {
     return await(queueCall("Ack", queue, request, QueueServiceStub::ack)).getAcked();
   }
 
+  /**
+   * Acks what is still outstanding of these deliveries and returns how many
+   * that was, never failing on a stale tag. A tag goes stale when its
+   * delivery was returned to the queue (its consumer's stream broke, or the
+   * leader changed) or was already acked by an earlier attempt whose answer
+   * was lost; its message is (or was) delivered again with
+   * {@code redelivered = true}, so skipping it keeps at-least-once. The
+   * server refuses a whole ack that holds one stale tag, so on that refusal
+   * the tags are acked one by one.
+   */
+  public int ackOutstanding(String queue, List<DeliveryTag> tags) {
+    try {
+      return ack(queue, tags);
+    } catch (QraftException e) {
+      if (e.code() != io.grpc.Status.Code.FAILED_PRECONDITION) {
+        throw e;
+      }
+    }
+    int acked = 0;
+    for (DeliveryTag tag : tags) {
+      try {
+        acked += ack(queue, List.of(tag));
+      } catch (QraftException e) {
+        if (e.code() != io.grpc.Status.Code.FAILED_PRECONDITION) {
+          throw e;
+        }
+      }
+    }
+    return acked;
+  }
+
+  /**
+   * A publisher for one queue that keeps at most {@code window} publishes
+   * waiting for their confirms: {@link Publisher#send} blocks while the
+   * window is full. Every publish carries this client's producer id and its
+   * own sequence, so retries across a failover are stored once.
+   */
+  public Publisher publisher(String queue, int window) {
+    return new Publisher(this, queue, window);
+  }
+
   public int ack(Delivery delivery) {
     return ack(delivery.getQueue(), List.of(delivery.getTag()));
   }

@@ -41,6 +41,17 @@ final class GroupClients {
     return client(group).async().sendReadOnly(message).handle((reply, error) -> result(group, reply, error));
   }
 
+  void transferLeadership(RaftGroupId group, org.apache.ratis.protocol.RaftPeerId to, long timeoutMs) {
+    try {
+      RaftClientReply reply = client(group).admin().transferLeadership(to, timeoutMs);
+      if (!reply.isSuccess()) {
+        LOG.info("leadership of {} stays where it is: {}", group, reply.getException());
+      }
+    } catch (IOException e) {
+      LOG.info("leadership of {} stays where it is: {}", group, e.toString());
+    }
+  }
+
   private static Message result(RaftGroupId group, RaftClientReply reply, Throwable error) {
     if (error != null) {
       throw new LogUnavailableException("group " + group + " did not answer: " + ReplicatedLog.unwrap(error).getMessage(),

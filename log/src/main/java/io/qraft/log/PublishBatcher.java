@@ -11,7 +11,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.ratis.protocol.RaftGroupId;
 
 /**
  * Gathers the publishes bound for one group, across all its queues, into
@@ -30,8 +29,7 @@ import org.apache.ratis.protocol.RaftGroupId;
  * <p>Thread-safe; submission to the log happens outside the lock.
  */
 final class PublishBatcher {
-  private final ReplicatedLog log;
-  private final RaftGroupId group;
+  private final EntrySink sink;
   private final ScheduledExecutorService timer;
   private final int maxInFlight;
   /** ack-mode local: results complete when the leader's log has flushed the entry. */
@@ -57,9 +55,8 @@ final class PublishBatcher {
     }
   }
 
-  PublishBatcher(ReplicatedLog log, RaftGroupId group, ScheduledExecutorService timer, int maxInFlight, boolean local) {
-    this.log = log;
-    this.group = group;
+  PublishBatcher(EntrySink sink, ScheduledExecutorService timer, int maxInFlight, boolean local) {
+    this.sink = sink;
     this.timer = timer;
     this.maxInFlight = maxInFlight;
     this.local = local;
@@ -145,7 +142,7 @@ final class PublishBatcher {
       sendLocal(batch, command);
       return;
     }
-    log.submitShard(group, command).whenComplete((result, error) -> {
+    sink.submit(command).whenComplete((result, error) -> {
       answer(batch, result, error);
       landed();
     });
@@ -159,7 +156,7 @@ final class PublishBatcher {
   private void sendLocal(List<Pending> batch, ShardCommand command) {
     CompletableFuture<?>[] futures;
     try {
-      futures = log.submitLocalFlushed(group, command);
+      futures = sink.submitFlushed(command);
     } catch (RuntimeException e) {
       answer(batch, null, e);
       landed();

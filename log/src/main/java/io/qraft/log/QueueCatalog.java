@@ -64,6 +64,11 @@ public final class QueueCatalog {
       check(join(log.submitMeta(MetaCommand.newBuilder()
           .setAddShard(AddShard.newBuilder().setShard(choice.shard())).build())));
       awaitLeader(GroupIds.parse(group));
+      String preferred = choice.shard().getPreferredLeader();
+      if (!preferred.equals(log.leaderOf(GroupIds.parse(group)))) {
+        // Whoever won the first election leads until moved: spread leaders as placement chose.
+        log.moveLeader(GroupIds.parse(group), preferred, log.settings().electionTimeoutMax().toMillis() * 2);
+      }
     }
     ShardResult created = join(log.submitShard(GroupIds.parse(group), ShardCommand.newBuilder()
         .setCreateQueue(CreateQueue.newBuilder().setQueue(name).putAllArguments(arguments)).build()));

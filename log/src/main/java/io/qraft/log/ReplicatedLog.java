@@ -216,13 +216,17 @@ public final class ReplicatedLog implements AutoCloseable {
     return RaftGroup.valueOf(GroupIds.METADATA, peers);
   }
 
-  /** The Raft group of a shard, with the preferred leader at the highest priority. */
+  /**
+   * The Raft group of a shard. Every replica has the same priority: with a
+   * higher one, Ratis hands leadership back to the preferred node whenever it
+   * returns, an extra election after every pause or restart of that node.
+   * Leaders are spread once, at creation ({@link #moveLeader}).
+   */
   RaftGroup groupOf(ShardDef shard) {
     List<RaftPeer> peers = new ArrayList<>();
     for (String id : shard.getReplicasList()) {
       NodeAddress m = settings.member(id);
-      peers.add(RaftPeer.newBuilder().setId(GroupIds.peer(id)).setAddress(m.raftAddress())
-          .setPriority(id.equals(shard.getPreferredLeader()) ? 1 : 0).build());
+      peers.add(RaftPeer.newBuilder().setId(GroupIds.peer(id)).setAddress(m.raftAddress()).build());
     }
     return RaftGroup.valueOf(GroupIds.parse(shard.getGroup()), peers);
   }
@@ -249,6 +253,11 @@ public final class ReplicatedLog implements AutoCloseable {
 
   public boolean isLeader(RaftGroupId group) {
     return division(group).map(d -> d.getInfo().isLeader() && d.getInfo().isLeaderReady()).orElse(false);
+  }
+
+  /** Asks the group's leader to hand leadership to the given node; best effort. */
+  void moveLeader(RaftGroupId group, String nodeId, long timeoutMs) {
+    clients.transferLeadership(group, GroupIds.peer(nodeId), timeoutMs);
   }
 
   /** The node id of the group's leader as this node knows it, or null. */
@@ -314,7 +323,17 @@ public final class ReplicatedLog implements AutoCloseable {
 
   private PublishBatcher batcher(RaftGroupId group, boolean local) {
     return batchers.computeIfAbsent(new BatcherKey(group, local),
-        k -> new PublishBatcher(this, group, batchTimer, settings.batchMaxInFlight(), local));
+        k -> new PublishBatcher(new EntrySink() {
+          @Override
+          public CompletableFuture<ShardResult> submit(ShardCommand command) {
+            return submitShard(group, command);
+          }
+
+          @Override
+          public CompletableFuture<?>[] submitFlushed(ShardCommand command) {
+            return submitLocalFlushed(group, command);
+          }
+        }, batchTimer, settings.batchMaxInFlight(), local));
   }
 
   /** Only where this node leads the group: never forwarded (consumer dispatch uses it). */

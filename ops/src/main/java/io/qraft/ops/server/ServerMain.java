@@ -30,7 +30,16 @@ public final class ServerMain {
       System.exit(2);
       return;
     }
-    QraftNode node = new QraftNode(config).start();
+    QraftNode node;
+    try {
+      node = new QraftNode(config).start();
+    } catch (Exception | Error e) {
+      // Ratis leaves non-daemon threads behind a failed start: exit rather than hang.
+      System.err.println("qraft-server: node " + config.nodeId() + " could not start: " + e);
+      e.printStackTrace();
+      Runtime.getRuntime().halt(1);
+      return;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       node.close();
