@@ -145,10 +145,37 @@ public final class ReplicatedLog implements AutoCloseable {
 
   public void start() throws IOException {
     server.start();
+    checkLogsCoverState();
     reconciler.start();
     consumers.start();
     LOG.info("node {} started: raft on {}, {} members", settings.nodeId(), settings.self().raftAddress(),
         settings.members().size());
+  }
+
+  /**
+   * Refuses to run a replica whose Raft log ends before the state it already
+   * applied: its log lost entries (a truncated or damaged file) that this node
+   * may have acknowledged, and Raft's safety rests on a node keeping what it
+   * acknowledged. Such a node must not vote; it is repaired by removing the
+   * group's directories and letting it catch up from its peers.
+   */
+  private void checkLogsCoverState() throws IOException {
+    for (Map.Entry<RaftGroupId, ShardStateMachine> e : shards.entrySet()) {
+      RaftServer.Division d = division(e.getKey()).orElse(null);
+      if (d == null) {
+        continue;
+      }
+      org.apache.ratis.server.protocol.TermIndex last = d.getRaftLog().getLastEntryTermIndex();
+      long logEnd = Math.max(last == null ? 0 : last.getIndex(), d.getRaftLog().getSnapshotIndex());
+      long applied = e.getValue().storeAppliedIndex();
+      if (applied > logEnd) {
+        throw new IOException("group " + GroupIds.text(e.getKey()) + ": the queue state is at log index " + applied
+            + " but the Raft log ends at " + logEnd + ", so the log lost entries this node had written."
+            + " Refusing to start, so that this node never votes with a damaged log. To repair: remove "
+            + settings.dataDir().resolve("raft").resolve(GroupIds.text(e.getKey())) + " and "
+            + storeDir(e.getKey()) + ", then start the node; it rejoins and catches up from its peers.");
+      }
+    }
   }
 
   public void addRoleListener(RoleListener listener) {

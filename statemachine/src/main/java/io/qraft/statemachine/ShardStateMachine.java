@@ -225,6 +225,12 @@ public final class ShardStateMachine extends BaseStateMachine {
     return new long[] {crc.getValue(), store.lastAppliedIndex()};
   }
 
+  /** The log index the store's state is at. */
+  public long storeAppliedIndex() {
+    QueueStore s = store;
+    return s == null ? 0 : s.lastAppliedIndex();
+  }
+
   /** Snapshots this replica installed from a leader since the process started. */
   public long snapshotsInstalled() {
     return snapshotsInstalled.get();
