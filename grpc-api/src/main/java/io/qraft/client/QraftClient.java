@@ -65,6 +65,7 @@ import java.util.function.Function;
 public final class QraftClient implements AutoCloseable {
 
   private final Duration deadline;
+  private final Duration attemptTimeout;
   private final Backoff backoff;
   private final LeaderCache leaders;
   private final ChannelPool channels;
@@ -77,6 +78,7 @@ public final class QraftClient implements AutoCloseable {
 
   private QraftClient(Builder builder) {
     this.deadline = builder.deadline;
+    this.attemptTimeout = builder.attemptTimeout;
     this.backoff = new Backoff(builder.initialBackoff, builder.maxBackoff);
     this.leaders = new LeaderCache(builder.addresses);
     this.channels = new ChannelPool(builder.channelFactory != null
@@ -364,7 +366,8 @@ public final class QraftClient implements AutoCloseable {
     ensureOpen();
     RetryingCall<T> call = new RetryingCall<>(name, rpc, policy,
         new Route(routeKey, leaders, backoff),
-        Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS), channels, scheduler, outOfTime);
+        Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS), channels, scheduler, outOfTime,
+        policy == RetryPolicy.DEDUPLICATED ? attemptTimeout : null);
     inFlight.add(call);
     CompletableFuture<T> result = call.start();
     result.whenComplete((value, error) -> inFlight.remove(call));
@@ -403,10 +406,12 @@ public final class QraftClient implements AutoCloseable {
 
     private List<String> addresses = List.of();
     private Duration deadline = Duration.ofSeconds(10);
+    private Duration attemptTimeout = Duration.ofSeconds(3);
     private Duration initialBackoff = Duration.ofMillis(50);
     private Duration maxBackoff = Duration.ofSeconds(1);
-    private Duration keepAliveTime = Duration.ofMinutes(5);
-    private Duration keepAliveTimeout = Duration.ofSeconds(20);
+    // The server permits a ping every 5 s; a dead connection is noticed within time + timeout.
+    private Duration keepAliveTime = Duration.ofSeconds(10);
+    private Duration keepAliveTimeout = Duration.ofSeconds(5);
     private Function<String, ManagedChannel> channelFactory;
 
     private Builder() {}
@@ -424,6 +429,16 @@ public final class QraftClient implements AutoCloseable {
     /** Time a call has, retries included, before it fails. */
     public Builder deadline(Duration deadline) {
       this.deadline = positive(deadline, "deadline");
+      return this;
+    }
+
+    /**
+     * Most time one attempt of a publish waits on one node before the publish is sent again,
+     * to another node if there is one; default 3 s. Safe because a retried publish carries
+     * the same producer id and sequence, so the cluster stores it once.
+     */
+    public Builder attemptTimeout(Duration attemptTimeout) {
+      this.attemptTimeout = positive(attemptTimeout, "attempt timeout");
       return this;
     }
 

@@ -47,13 +47,17 @@ final class RetryingCall<T> {
   private final ChannelPool channels;
   private final ScheduledExecutorService scheduler;
   private final OutOfTime outOfTime;
+  /** Most time one attempt may take before it is abandoned and retried elsewhere; null: the whole deadline. */
+  private final java.time.Duration attemptTimeout;
   private final CompletableFuture<T> result = new CompletableFuture<>();
 
   private volatile ClientCallStreamObserver<?> inFlight;
   private int attempts;
 
   RetryingCall(String name, Rpc<T> rpc, RetryPolicy policy, Route route, Deadline deadline,
-      ChannelPool channels, ScheduledExecutorService scheduler, OutOfTime outOfTime) {
+      ChannelPool channels, ScheduledExecutorService scheduler, OutOfTime outOfTime,
+      java.time.Duration attemptTimeout) {
+    this.attemptTimeout = attemptTimeout;
     this.name = name;
     this.rpc = rpc;
     this.policy = policy;
@@ -88,7 +92,14 @@ final class RetryingCall<T> {
     attempts++;
     Attempt attempt = new Attempt();
     try {
-      rpc.start(channels.channel(route.address()), deadline, attempt);
+      Deadline attemptDeadline = deadline;
+      if (attemptTimeout != null) {
+        // A node that took the call and then went silent (paused, cut off) must not hold the
+        // call for its whole deadline: give up on it and try another node.
+        Deadline capped = Deadline.after(attemptTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        attemptDeadline = capped.isBefore(deadline) ? capped : deadline;
+      }
+      rpc.start(channels.channel(route.address()), attemptDeadline, attempt);
     } catch (QraftException closed) {
       result.completeExceptionally(closed);
       return;
