@@ -19,7 +19,8 @@ import java.util.List;
  * @param shardsPerReplicaSet shards created for a replica set before its queues share them
  * @param shardsMaxPerNode most groups (shards and dedicated) with a replica on one node
  * @param getLease how long messages fetched by Get without ack stay outstanding
- * @param batch when publishes are cut into a log entry, unless a queue's arguments lower them
+ * @param batch when publishes are cut into a log entry; a queue's arguments override the count and
+ *     linger, and can only lower the bytes (an entry must fit raft.max_entry_bytes)
  * @param batchMaxInFlight publish entries per group in the log's hands at once
  * @param flowMaxPendingBytes publish bytes per group accepted and not yet answered before
  *     streaming publishers are held back

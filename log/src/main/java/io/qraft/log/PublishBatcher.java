@@ -143,8 +143,11 @@ final class PublishBatcher {
       return;
     }
     sink.submit(command).whenComplete((result, error) -> {
-      answer(batch, result, error);
-      landed();
+      try {
+        answer(batch, result, error);
+      } finally {
+        landed();
+      }
     });
   }
 
@@ -174,9 +177,12 @@ final class PublishBatcher {
     @SuppressWarnings("unchecked")
     CompletableFuture<io.qraft.api.log.v1.ShardResult> reply = (CompletableFuture<io.qraft.api.log.v1.ShardResult>) futures[1];
     reply.whenComplete((result, error) -> {
-      answer(batch, result, error);
-      if (counted.compareAndSet(false, true)) {
-        landed();
+      try {
+        answer(batch, result, error);
+      } finally {
+        if (counted.compareAndSet(false, true)) {
+          landed();
+        }
       }
     });
   }
@@ -191,6 +197,10 @@ final class PublishBatcher {
         p.result.completeExceptionally(error);
       } else if (result.getErrorCode() != 0) {
         p.result.completeExceptionally(new RequestException(result.getErrorCode(), result.getErrorMessage()));
+      } else if (i >= result.getPublishesCount()) {
+        // An entry replayed after a restart is answered empty; its publishes' outcome is unknown here.
+        p.result.completeExceptionally(new LogUnavailableException(
+            "the log answered without a result for this publish; it may or may not be stored: retry", null));
       } else {
         p.result.complete(result.getPublishes(i));
       }

@@ -1,0 +1,129 @@
+package io.qraft.log;
+
+import static org.awaitility.Awaitility.await;
+
+import io.qraft.api.QueueArguments;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.ratis.protocol.RaftGroupId;
+
+/**
+ * Three {@link ReplicatedLog}s in one JVM, talking Raft over 127.0.0.1 on
+ * free ports, each with its own data directory. Close it, or Ratis threads
+ * keep the JVM alive.
+ */
+final class InProcessCluster implements AutoCloseable {
+  static final Duration EVENTUALLY = Duration.ofSeconds(60);
+
+  private final List<ReplicatedLog> logs = new ArrayList<>();
+
+  InProcessCluster(List<Path> dataDirs) throws IOException {
+    List<NodeAddress> members = new ArrayList<>();
+    for (int i = 0; i < dataDirs.size(); i++) {
+      members.add(new NodeAddress("n" + (i + 1), "127.0.0.1", freePort(), freePort()));
+    }
+    try {
+      for (int i = 0; i < dataDirs.size(); i++) {
+        LogSettings settings = new LogSettings(members.get(i).id(), dataDirs.get(i), "127.0.0.1", members,
+            Duration.ofMillis(1000), Duration.ofMillis(2000), 200, 0, 8 << 20, 4 << 20,
+            3, 16, Duration.ofSeconds(2), new BatchLimits(1000, 1 << 20, 0), 4, 64L << 20);
+        ReplicatedLog log = new ReplicatedLog(settings);
+        logs.add(log);
+        log.start();
+      }
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      return s.getLocalPort();
+    }
+  }
+
+  List<ReplicatedLog> nodes() {
+    return logs;
+  }
+
+  ReplicatedLog node(String id) {
+    return logs.stream().filter(l -> l.settings().nodeId().equals(id)).findFirst().orElseThrow();
+  }
+
+  /** The node leading (and ready to serve) the group, once there is one. */
+  ReplicatedLog leaderOf(RaftGroupId group) {
+    return await().atMost(EVENTUALLY).until(() -> logs.stream().filter(l -> l.isLeader(group)).findFirst().orElse(null),
+        java.util.Objects::nonNull);
+  }
+
+  ReplicatedLog metadataLeader() {
+    return leaderOf(GroupIds.METADATA);
+  }
+
+  /** Some node that does not lead the group. */
+  ReplicatedLog follower(RaftGroupId group) {
+    ReplicatedLog leader = leaderOf(group);
+    return logs.stream().filter(l -> l != leader).findFirst().orElseThrow();
+  }
+
+  /**
+   * Declares on the metadata leader, trying again when leadership moved or the
+   * log was briefly unavailable (a declare with the same arguments is idempotent).
+   */
+  QueueCatalog.Declared declare(String queue, Map<String, String> given) {
+    Map<String, String> arguments = QueueArguments.normalise(given);
+    RuntimeException last = null;
+    for (int attempt = 0; attempt < 20; attempt++) {
+      try {
+        return metadataLeader().catalog().declare(queue, arguments, "n1");
+      } catch (LeaderElsewhereException | LogUnavailableException e) {
+        last = e;
+        sleep(250);
+      }
+    }
+    throw last;
+  }
+
+  long delete(String queue) {
+    RuntimeException last = null;
+    for (int attempt = 0; attempt < 20; attempt++) {
+      try {
+        return metadataLeader().catalog().delete(queue);
+      } catch (LeaderElsewhereException | LogUnavailableException e) {
+        last = e;
+        sleep(250);
+      }
+    }
+    throw last;
+  }
+
+  static RaftGroupId groupOf(ReplicatedLog log, String queue) {
+    return GroupIds.parse(log.metadata().queue(queue).getGroup());
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (ReplicatedLog log : logs) {
+      try {
+        log.close();
+      } catch (RuntimeException e) {
+        // Close the others regardless.
+      }
+    }
+  }
+}
