@@ -282,6 +282,61 @@ public final class ReplicatedLog implements AutoCloseable {
     return division(group).map(d -> d.getInfo().isLeader() && d.getInfo().isLeaderReady()).orElse(false);
   }
 
+  /**
+   * Before a clean shutdown: stops this node from standing for election in any
+   * group, and hands every group it leads to the follower that is furthest
+   * along, so the groups elect no one and lose no time when the node leaves.
+   * Ratis transfers only once the target's log is up to date. Best effort,
+   * bounded by timeoutMs.
+   */
+  public void handOverLeadership(long timeoutMs) {
+    List<CompletableFuture<?>> transfers = new ArrayList<>();
+    for (RaftGroupId id : server.getGroupIds()) {
+      RaftServer.Division d = division(id).orElse(null);
+      if (d == null) {
+        continue;
+      }
+      try {
+        server.leaderElectionManagement(org.apache.ratis.protocol.LeaderElectionManagementRequest.newPause(
+            clientId, server.getId(), id, nextCallId()));
+      } catch (IOException e) {
+        LOG.debug("could not pause elections in {}: {}", id, e.toString());
+      }
+      if (!d.getInfo().isLeader()) {
+        continue;
+      }
+      // The follower heard from most recently; Ratis waits until its log is up to date.
+      RaftPeerId target = null;
+      long best = Long.MAX_VALUE;
+      for (org.apache.ratis.proto.RaftProtos.ServerRpcProto f
+          : d.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
+        if (f.getLastRpcElapsedTimeMs() < Math.min(best, settings.electionTimeoutMax().toMillis())) {
+          best = f.getLastRpcElapsedTimeMs();
+          target = RaftPeerId.valueOf(f.getId().getId());
+        }
+      }
+      if (target == null) {
+        continue;
+      }
+      org.apache.ratis.protocol.TransferLeadershipRequest request = new org.apache.ratis.protocol.TransferLeadershipRequest(
+          clientId, server.getId(), id, nextCallId(), target, timeoutMs);
+      RaftPeerId to = target;
+      transfers.add(CompletableFuture.runAsync(() -> {
+        try {
+          server.transferLeadership(request);
+          LOG.info("handed leadership of {} to {}", id, to);
+        } catch (IOException e) {
+          LOG.info("could not hand leadership of {} to {}: {}", id, to, e.toString());
+        }
+      }));
+    }
+    try {
+      CompletableFuture.allOf(transfers.toArray(CompletableFuture[]::new)).get(timeoutMs + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.info("leadership hand-over did not finish in {} ms: {}", timeoutMs, e.toString());
+    }
+  }
+
   /** Asks the group's leader to hand leadership to the given node; best effort. */
   void moveLeader(RaftGroupId group, String nodeId, long timeoutMs) {
     clients.transferLeadership(group, GroupIds.peer(nodeId), timeoutMs);

@@ -77,6 +77,9 @@ public final class QraftNode implements AutoCloseable {
 
   @Override
   public void close() {
+    // Clients keep being served while leadership moves; requests that reach this node
+    // afterwards are forwarded to the new leaders.
+    log.handOverLeadership(log.settings().electionTimeoutMax().toMillis() * 2);
     if (grpc != null) {
       grpc.shutdown();
     }

@@ -157,6 +157,44 @@ class ClientFailoverProcessTest {
     }
   }
 
+  @Test
+  @Order(3)
+  void aCleanStopOfTheLeaderHandsLeadershipOverWithoutAFailedConfirm() throws Exception {
+    for (ProcessCluster.Node n : cluster.nodes()) {
+      if (!n.running()) {
+        cluster.start(n);
+      }
+    }
+    cluster.awaitReady(Duration.ofSeconds(90));
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    try (QraftClient client = QraftClient.builder().addresses(cluster.addresses())
+        .deadline(Duration.ofSeconds(60)).build()) {
+      client.declareQueue("rolling", Map.of());
+      ProcessCluster.Node leader = cluster.node(leaderOf(client, "rolling"));
+      Publisher publisher = client.publisher("rolling", 16);
+      List<CompletableFuture<PublishConfirm>> futures = new ArrayList<>();
+      for (int i = 0; i < 600; i++) {
+        if (i == 200) {
+          cluster.stop(leader); // SIGTERM, as systemd stops a unit
+        }
+        if (i == 400) {
+          cluster.start(leader);
+        }
+        CompletableFuture<PublishConfirm> f = publisher.send(payload(i));
+        f.whenComplete((ok, e) -> {
+          if (e != null) {
+            errors.add(e);
+          }
+        });
+        futures.add(f);
+      }
+      CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).handle((v, e) -> null)
+          .get(3, TimeUnit.MINUTES);
+      assertThat(errors).isEmpty();
+      assertThat(cluster.log(leader)).contains("handed leadership of");
+    }
+  }
+
   private static void awaitConsumed(List<Seen> seen, Set<Integer> ids) {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     while (System.nanoTime() < deadline) {
