@@ -80,7 +80,7 @@ setup || { echo "FAIL: could not set up the network namespaces"; exit 1; }
 JAVA="$(command -v java)"
 LOG=$(mktemp)
 ip netns exec qc "$JAVA" -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-  -Dlogback.configurationFile="$DIST/conf/logback.xml" -Dqraft.log.level=WARN \
+  -Dlogback.configurationFile="$DIST/conf/logback-tools.xml" -Dqraft.log.level=WARN \
   -cp "$DIST/lib/*" io.qraft.ops.faults.FaultSuite --dist "$DIST" "$@" 2>&1 | tee "$LOG" &
 SUITE_PID=""
 wait $!

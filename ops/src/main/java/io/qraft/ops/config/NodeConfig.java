@@ -80,6 +80,7 @@ public final class NodeConfig {
         }
         NodeConfig config = new NodeConfig(sourceName, values, lines);
         new ConsistencyRules(config).check();
+        config.httpListenerDoesNotCollide();
         return config;
     }
 
@@ -131,6 +132,46 @@ public final class NodeConfig {
     /** {@code listeners.raft}: where the Raft server binds. */
     public HostPort raftListener() {
         return get(NodeConfigKeys.LISTENERS_RAFT);
+    }
+
+    /** {@code listeners.http}: where the HTTP server (metrics, health, web page) binds. */
+    public HostPort httpListener() {
+        return get(NodeConfigKeys.LISTENERS_HTTP);
+    }
+
+    /** {@code metrics.per_queue}. */
+    public boolean metricsPerQueue() {
+        return Boolean.parseBoolean(get(NodeConfigKeys.METRICS_PER_QUEUE));
+    }
+
+    /** {@code metrics.per_queue_max}. */
+    public int metricsPerQueueMax() {
+        return get(NodeConfigKeys.METRICS_PER_QUEUE_MAX);
+    }
+
+    /**
+     * Refuses a {@code listeners.http} on the port of {@code listeners.grpc} or {@code listeners.raft}
+     * (on the same interface, or either on every interface). Names the key set later in the file.
+     */
+    private void httpListenerDoesNotCollide() {
+        HostPort http = httpListener();
+        for (ConfigKey<HostPort> otherKey : List.of(NodeConfigKeys.LISTENERS_GRPC, NodeConfigKeys.LISTENERS_RAFT)) {
+            HostPort other = get(otherKey);
+            boolean sameInterface = http.host().equals(other.host()) || http.isWildcard() || other.isWildcard();
+            if (http.port() != other.port() || !sameInterface) {
+                continue;
+            }
+            int httpLine = lineOf(NodeConfigKeys.LISTENERS_HTTP);
+            int otherLine = lineOf(otherKey);
+            boolean blameHttp = httpLine >= otherLine && httpLine > 0 || httpLine == 0 && otherLine == 0;
+            ConfigKey<HostPort> blamed = blameHttp ? NodeConfigKeys.LISTENERS_HTTP : otherKey;
+            ConfigKey<HostPort> kept = blameHttp ? otherKey : NodeConfigKeys.LISTENERS_HTTP;
+            int keptLine = lineOf(kept);
+            throw new ConfigException(source, lineOf(blamed), blamed.name(),
+                "a port other than that of " + kept.name() + " (" + formatted(kept) + ", "
+                    + (keptLine > 0 ? "line " + keptLine : "default") + ")",
+                ConfigFileReader.quote(formatted(blamed)));
+        }
     }
 
     /** {@code cluster.nodes}, in file order; unmodifiable. */

@@ -31,6 +31,9 @@ public final class NodeConfigKeys {
     public static final ConfigKey<HostPort> LISTENERS_RAFT = ConfigKey.hostPort("listeners.raft", "0.0.0.0:6691",
         "host:port the Raft server (replication between nodes) binds.");
 
+    public static final ConfigKey<HostPort> LISTENERS_HTTP = ConfigKey.hostPort("listeners.http", "0.0.0.0:15691",
+        "host:port the HTTP server (/metrics, /health, /ready, the web page) binds; a port other than gRPC's and Raft's.");
+
     public static final ConfigKey<List<ClusterMember>> CLUSTER_NODES = ConfigKey.members("cluster.nodes",
         "n1@127.0.0.1:5691:6691",
         "All nodes as id@host:grpcPort:raftPort, comma-separated: the addresses other nodes and clients use.");
@@ -99,13 +102,21 @@ public final class NodeConfigKeys {
         67_108_864, 1_048_576, 4_294_967_296L,
         "Publish bytes per group accepted but not yet confirmed before streaming publishers are slowed down.");
 
+    public static final ConfigKey<String> METRICS_PER_QUEUE = ConfigKey.string("metrics.per_queue", "true",
+        Pattern.compile("true|false"), "true or false",
+        "Whether /metrics has series per queue (rates, messages, bytes) besides the per-node ones.");
+
+    public static final ConfigKey<Integer> METRICS_PER_QUEUE_MAX = ConfigKey.integer("metrics.per_queue_max",
+        1_000, 0, 100_000,
+        "Most queues with series of their own in /metrics; further queues count in the per-node series only.");
+
     /** Every key, in the order of the distribution's qraft.conf. */
     public static final List<ConfigKey<?>> ALL = List.of(
-        NODE_ID, NODE_DATA_DIR, LISTENERS_GRPC, LISTENERS_RAFT, CLUSTER_NODES, MESSAGE_MAX_BYTES,
+        NODE_ID, NODE_DATA_DIR, LISTENERS_GRPC, LISTENERS_RAFT, LISTENERS_HTTP, CLUSTER_NODES, MESSAGE_MAX_BYTES,
         RAFT_ELECTION_TIMEOUT_MIN, RAFT_ELECTION_TIMEOUT_MAX, RAFT_SNAPSHOT_THRESHOLD, RAFT_LOG_KEEP_ENTRIES,
         RAFT_SEGMENT_SIZE_BYTES, RAFT_MAX_ENTRY_BYTES, SHARDS_PER_REPLICA_SET, SHARDS_MAX_PER_NODE,
         CONSUMER_GET_LEASE_MS, CONSUMER_DEFAULT_PREFETCH, BATCH_SIZE, BATCH_BYTES, BATCH_LINGER_MS,
-        BATCH_MAX_IN_FLIGHT, FLOW_MAX_PENDING_BYTES);
+        BATCH_MAX_IN_FLIGHT, FLOW_MAX_PENDING_BYTES, METRICS_PER_QUEUE, METRICS_PER_QUEUE_MAX);
 
     /** The key with this exact name, if there is one. */
     public static Optional<ConfigKey<?>> find(String name) {

@@ -113,6 +113,7 @@ final class NodeProcess {
           "-XX:TieredStopAtLevel=1",
           "-Dlogback.configurationFile="
               + distribution.resolve("conf/logback.xml").toAbsolutePath(),
+          "-Dqraft.log.dir=" + home.resolve("log").toAbsolutePath(),
           "-cp", distribution.toAbsolutePath() + "/lib/*",
           "io.qraft.ops.server.ServerMain", "--config", conf.toAbsolutePath().toString()));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)

@@ -2,12 +2,21 @@ package io.qraft.ops.server;
 
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.qraft.api.v1.AdminServiceGrpc;
+import io.qraft.api.v1.QueueServiceGrpc;
 import io.qraft.log.LogSettings;
 import io.qraft.log.NodeAddress;
 import io.qraft.log.ReplicatedLog;
 import io.qraft.ops.config.ClusterMember;
 import io.qraft.ops.config.NodeConfig;
+import io.qraft.ops.config.NodeConfigKeys;
+import io.qraft.ops.http.HttpEndpoints;
+import io.qraft.ops.metrics.MetricsInterceptor;
+import io.qraft.ops.metrics.NodeMetrics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -27,11 +36,16 @@ public final class QraftNode implements AutoCloseable {
   private final ReplicatedLog log;
   private final Forwarder forwarder;
   private Server grpc;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final NodeMetrics metrics;
+  private HttpEndpoints http;
 
   public QraftNode(NodeConfig config) throws IOException {
     this.config = config;
     this.log = new ReplicatedLog(logSettings(config));
     this.forwarder = new Forwarder(log.settings().members(), config.nodeId());
+    // Before the log starts, so that the first elections count as leader changes.
+    this.metrics = new NodeMetrics(log, config.metricsPerQueue(), config.metricsPerQueueMax());
   }
 
   static LogSettings logSettings(NodeConfig c) {
@@ -56,15 +70,53 @@ public final class QraftNode implements AutoCloseable {
     InetSocketAddress bind = new InetSocketAddress(config.grpcListener().host(), config.grpcListener().port());
     ForwardedMarker marker = new ForwardedMarker();
     grpc = NettyServerBuilder.forAddress(bind)
-        .addService(ServerInterceptors.intercept(queues, marker))
+        .addService(ServerInterceptors.intercept(queues, marker, new MetricsInterceptor(metrics)))
         .addService(ServerInterceptors.intercept(admin, marker))
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
         .maxInboundMessageSize(config.raftMaxEntryBytes() + 1024 * 1024)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .build()
         .start();
     LOG.info("node {} serving clients on {}", config.nodeId(), bind);
+    startHttp(admin);
+    health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
+    health.setStatus(QueueServiceGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
+    health.setStatus(AdminServiceGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
     return this;
+  }
+
+  /**
+   * Starts the HTTP endpoints on listeners.http. A port set in the file that cannot be bound stops
+   * the start; the default one, when taken (several nodes on one machine), only costs this node
+   * its HTTP endpoints, with a warning.
+   */
+  private void startHttp(AdminServiceGrpc.AdminServiceImplBase admin) throws IOException {
+    InetSocketAddress bind = new InetSocketAddress(config.httpListener().host(), config.httpListener().port());
+    HttpEndpoints endpoints = new HttpEndpoints(log, metrics, admin);
+    try {
+      http = endpoints.start(bind);
+      LOG.info("node {} serving HTTP (/metrics, /health, /ready, /) on {}", config.nodeId(), http.address());
+    } catch (IOException e) {
+      endpoints.close();
+      if (config.lineOf(NodeConfigKeys.LISTENERS_HTTP) > 0) {
+        throw new IOException("listeners.http = " + config.httpListener() + " (" + config.source() + ", line "
+            + config.lineOf(NodeConfigKeys.LISTENERS_HTTP) + "): cannot bind: " + e.getMessage(), e);
+      }
+      LOG.warn("node {}: no HTTP endpoints: the default listeners.http {} cannot be bound ({}); set listeners.http",
+          config.nodeId(), config.httpListener(), e.toString());
+    }
+  }
+
+  /** The HTTP endpoints, or null if they are not running. */
+  public HttpEndpoints http() {
+    return http;
+  }
+
+  /** The node's meters. */
+  public NodeMetrics metrics() {
+    return metrics;
   }
 
   public ReplicatedLog log() {
@@ -77,6 +129,11 @@ public final class QraftNode implements AutoCloseable {
 
   @Override
   public void close() {
+    // Health checkers stop sending new work here first.
+    health.enterTerminalState();
+    if (http != null) {
+      http.close();
+    }
     // Clients keep being served while leadership moves; requests that reach this node
     // afterwards are forwarded to the new leaders.
     log.handOverLeadership(log.settings().electionTimeoutMax().toMillis() * 2);
@@ -93,5 +150,6 @@ public final class QraftNode implements AutoCloseable {
       }
       grpc.shutdownNow();
     }
+    metrics.close();
   }
 }

@@ -39,13 +39,15 @@ public final class ProcessCluster implements AutoCloseable {
     public final String id;
     public final int grpcPort;
     public final int raftPort;
+    public final int httpPort;
     final Path home;
     Process process;
 
-    Node(String id, int grpcPort, int raftPort, Path home) {
+    Node(String id, int grpcPort, int raftPort, int httpPort, Path home) {
       this.id = id;
       this.grpcPort = grpcPort;
       this.raftPort = raftPort;
+      this.httpPort = httpPort;
       this.home = home;
     }
 
@@ -66,7 +68,7 @@ public final class ProcessCluster implements AutoCloseable {
     this.dir = dir;
     this.extraConfig = extraConfig;
     for (int i = 1; i <= size; i++) {
-      nodes.add(new Node("n" + i, freePort(), freePort(), dir.resolve("n" + i)));
+      nodes.add(new Node("n" + i, freePort(), freePort(), freePort(), dir.resolve("n" + i)));
     }
   }
 
@@ -99,6 +101,7 @@ public final class ProcessCluster implements AutoCloseable {
           .append("node.data_dir = ").append(n.home.resolve("data")).append('\n')
           .append("listeners.grpc = 127.0.0.1:").append(n.grpcPort).append('\n')
           .append("listeners.raft = 127.0.0.1:").append(n.raftPort).append('\n')
+          .append("listeners.http = 127.0.0.1:").append(n.httpPort).append('\n')
           .append("cluster.nodes = ").append(nodes.stream()
               .map(m -> m.id + "@127.0.0.1:" + m.grpcPort + ":" + m.raftPort).collect(Collectors.joining(", ")))
           .append('\n');
@@ -108,6 +111,7 @@ public final class ProcessCluster implements AutoCloseable {
       List<String> command = List.of(java, "-Xms64m", "-Xmx256m", "-XX:MaxDirectMemorySize=256m",
           "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
           "-Dlogback.configurationFile=" + Path.of("src/dist/conf/logback.xml").toAbsolutePath(),
+          "-Dqraft.log.dir=" + n.home.resolve("log"),
           "-cp", classPath(),
           "io.qraft.ops.server.ServerMain", "--config", conf.toString());
       n.process = new ProcessBuilder(command)

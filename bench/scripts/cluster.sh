@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Starts or stops a benchmark cluster of separate node JVMs on loopback, on ports away from
+# qraft-local's (gRPC 7791.., Raft 7891..), with small heaps.
+#   bench/scripts/cluster.sh up DIR NODES [key=value ...]   e.g. up /tmp/qc 3 shards.per_replica_set=6
+#   bench/scripts/cluster.sh down DIR
+# Node JVM options: BENCH_NODE_JVM_OPTS (default -Xmx256m -XX:+UseSerialGC).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+dist="$root/ops/target/qraft"
+cmd="${1:?up|down}"; dir="${2:?DIR}"
+case "$cmd" in
+  up)
+    n="${3:?NODES}"; shift 3
+    members=""
+    for k in $(seq 1 "$n"); do
+      members+="${members:+, }n$k@127.0.0.1:$((7790 + k)):$((7890 + k))"
+    done
+    for k in $(seq 1 "$n"); do
+      d="$dir/n$k"; mkdir -p "$d/data"
+      {
+        echo "node.id = n$k"
+        echo "node.data_dir = $d/data"
+        echo "listeners.grpc = 127.0.0.1:$((7790 + k))"
+        echo "listeners.raft = 127.0.0.1:$((7890 + k))"
+        echo "cluster.nodes = $members"
+        for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
+      } > "$d/qraft.conf"
+      # shellcheck disable=SC2086
+      nohup java ${BENCH_NODE_JVM_OPTS:--Xmx256m -XX:+UseSerialGC} \
+        -Dlogback.configurationFile="$dist/conf/logback.xml" -Dqraft.log.level=WARN \
+        -cp "$dist/lib/*" io.qraft.ops.server.ServerMain --config "$d/qraft.conf" \
+        > "$d/node.log" 2>&1 &
+      echo $! > "$d/pid"
+    done
+    # Ready when every node answers cluster_status (bounded: 60 s).
+    for _ in $(seq 1 120); do
+      if "$dist/bin/qraftctl" --node "127.0.0.1:7791" cluster_status >/dev/null 2>&1; then
+        echo "cluster of $n up in $dir"; exit 0
+      fi
+      sleep 0.5
+    done
+    echo "cluster did not come up; see $dir/n*/node.log" >&2; exit 1 ;;
+  down)
+    for p in "$dir"/n*/pid; do
+      [[ -f "$p" ]] || continue
+      pid="$(cat "$p")"; kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true; rm -f "$p"
+    done
+    rm -rf "$dir" ;;
+  *) echo "usage: $0 up DIR NODES [key=value ...] | down DIR" >&2; exit 2 ;;
+esac

@@ -1,0 +1,375 @@
+package io.qraft.bench.perf;
+
+import io.grpc.Status;
+import io.qraft.api.v1.Delivery;
+import io.qraft.api.v1.DeliveryTag;
+import io.qraft.client.Consumer;
+import io.qraft.client.QraftClient;
+import io.qraft.client.QraftException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * One qraft-perf run: declares the queues, starts the consumers, then the producers, reports
+ * every second until the time is up, and stops everything. Every wait is bounded.
+ */
+final class PerfRun {
+  /** How long the end of a run waits for outstanding confirms and acks before closing. */
+  private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private final PerfSettings settings;
+  private final PrintStream progress;
+  private final LongAdder sent = new LongAdder();
+  private final LongAdder confirmed = new LongAdder();
+  private final LongAdder received = new LongAdder();
+  private final LongAdder errors = new LongAdder();
+  private final Recorder latency = new Recorder(3);
+  private final AtomicReference<String> firstError = new AtomicReference<>();
+  private volatile boolean stopping;
+
+  PerfRun(PerfSettings settings, PrintStream progress) {
+    this.settings = settings;
+    this.progress = progress;
+  }
+
+  /** The run could not start or went wrong as a whole (not a single failed publish). */
+  static final class RunFailed extends Exception {
+    RunFailed(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  PerfResult run() throws RunFailed {
+    List<String> names = settings.queueNames();
+    List<QraftClient> clients = new ArrayList<>();
+    List<Consumer> consumers = new ArrayList<>();
+    List<PerfConsumer> ackers = new ArrayList<>();
+    List<Thread> producers = new ArrayList<>();
+    List<Semaphore> windows = new ArrayList<>();
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("qraft-perf-ack-timer"));
+    QraftClient admin = QraftClient.connect(settings.nodes());
+    clients.add(admin);
+    try {
+      declare(admin, names);
+
+      for (int c = 0; c < settings.consumers(); c++) {
+        QraftClient client = QraftClient.connect(settings.nodes());
+        clients.add(client);
+        PerfConsumer acker = new PerfConsumer(client, timer);
+        ackers.add(acker);
+        for (String q : queuesOfConsumer(c, names)) {
+          consumers.add(client.consume(q, settings.prefetch(), acker::handle));
+        }
+      }
+
+      long start = System.nanoTime();
+      long deadline = start + TimeUnit.SECONDS.toNanos(settings.seconds());
+      for (int p = 0; p < settings.producers(); p++) {
+        QraftClient client = QraftClient.connect(settings.nodes());
+        clients.add(client);
+        Semaphore window = new Semaphore(settings.confirmWindow());
+        windows.add(window);
+        int first = p % names.size();
+        Thread t = new Thread(() -> produce(client, window, names, first, start, deadline),
+            "qraft-perf-producer-" + (p + 1));
+        t.setDaemon(true);
+        producers.add(t);
+        t.start();
+      }
+
+      Histogram total = new Histogram(3);
+      Histogram interval = null;
+      progress.println(Summary.progressHeader());
+      long lastAt = start;
+      long lastSent = 0;
+      long lastConfirmed = 0;
+      long lastReceived = 0;
+      long next = start + TimeUnit.SECONDS.toNanos(1);
+      while (true) {
+        long now = System.nanoTime();
+        long wake = Math.min(next, deadline);
+        if (now < wake) {
+          LockSupport.parkNanos(wake - now);
+          continue;
+        }
+        if (now >= deadline) {
+          stopping = true;
+        }
+        long s = sent.sum();
+        long c = confirmed.sum();
+        long r = received.sum();
+        interval = latency.getIntervalHistogram(interval);
+        total.add(interval);
+        progress.println(Summary.progressLine((now - start) / 1e9, (now - lastAt) / 1e9,
+            s - lastSent, c - lastConfirmed, r - lastReceived, interval));
+        lastAt = now;
+        lastSent = s;
+        lastConfirmed = c;
+        lastReceived = r;
+        next += TimeUnit.SECONDS.toNanos(1);
+        if (stopping) {
+          break;
+        }
+      }
+      PerfResult result = new PerfResult(lastAt - start, lastSent, lastConfirmed, lastReceived,
+          errors.sum(), total);
+
+      // Let outstanding confirms and acks finish, so that closing does not fail them.
+      long drainUntil = System.nanoTime() + DRAIN_NANOS;
+      for (Thread t : producers) {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(drainUntil - System.nanoTime())));
+      }
+      for (Semaphore w : windows) {
+        long left = drainUntil - System.nanoTime();
+        if (left > 0 && w.tryAcquire(settings.confirmWindow(), left, TimeUnit.NANOSECONDS)) {
+          w.release(settings.confirmWindow());
+        }
+      }
+      for (PerfConsumer a : ackers) {
+        a.flushAndStop(Math.max(0, drainUntil - System.nanoTime()) + TimeUnit.SECONDS.toNanos(1));
+      }
+      consumers.forEach(Consumer::close);
+      if (settings.deleteQueues()) {
+        for (String q : names) {
+          try {
+            admin.deleteQueue(q);
+          } catch (QraftException e) {
+            progress.println("could not delete queue " + q + ": " + e.getMessage());
+          }
+        }
+      }
+      String error = firstError.get();
+      if (error != null) {
+        System.err.println("qraft-perf: " + result.errors() + " error(s); the first: " + error);
+      }
+      return result;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RunFailed("interrupted", e);
+    } finally {
+      stopping = true;
+      timer.shutdownNow();
+      consumers.forEach(Consumer::close);
+      clients.forEach(QraftClient::close);
+    }
+  }
+
+  /** Consumer k takes queues k, k+y, k+2y, ...; with more consumers than queues, queue k mod n. */
+  List<String> queuesOfConsumer(int consumer, List<String> names) {
+    int y = settings.consumers();
+    if (y >= names.size()) {
+      return List.of(names.get(consumer % names.size()));
+    }
+    List<String> mine = new ArrayList<>();
+    for (int i = consumer; i < names.size(); i += y) {
+      mine.add(names.get(i));
+    }
+    return mine;
+  }
+
+  private void declare(QraftClient admin, List<String> names) throws RunFailed, InterruptedException {
+    Map<String, String> arguments = settings.declareArguments();
+    int threads = Math.min(8, names.size());
+    ExecutorService pool = Executors.newFixedThreadPool(threads, daemon("qraft-perf-declare"));
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (String q : names) {
+        done.add(pool.submit(() -> admin.declareQueue(q, arguments)));
+      }
+      for (int i = 0; i < done.size(); i++) {
+        try {
+          done.get(i).get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          String hint = "";
+          if (cause instanceof QraftException qe
+              && qe.code() == Status.Code.FAILED_PRECONDITION) {
+            hint = " (the queue exists with other arguments: choose another --queue, or delete it"
+                + " with qraftctl delete_queue)";
+          }
+          throw new RunFailed("cannot declare queue " + names.get(i) + ": " + cause.getMessage() + hint, cause);
+        } catch (java.util.concurrent.TimeoutException e) {
+          throw new RunFailed("declaring queue " + names.get(i) + " took more than 60 s", e);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private void produce(QraftClient client, Semaphore window, List<String> names, int first,
+      long start, long deadline) {
+    byte[] body = new byte[settings.size()];
+    for (int i = 0; i < body.length; i++) {
+      body[i] = (byte) ('a' + i % 26);
+    }
+    long intervalNanos = settings.ratePerProducer() > 0 ? 1_000_000_000L / settings.ratePerProducer() : 0;
+    long n = 0;
+    int next = first;
+    try {
+      while (!stopping && System.nanoTime() < deadline) {
+        if (intervalNanos > 0) {
+          long due = start + n * intervalNanos;
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            LockSupport.parkNanos(Math.min(wait, deadline - System.nanoTime()));
+            continue;
+          }
+        }
+        if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+          continue;
+        }
+        String q = names.get(next);
+        next = next + 1 == names.size() ? 0 : next + 1;
+        long t0 = System.nanoTime();
+        CompletableFuture<?> confirm;
+        try {
+          confirm = client.publish(q, body);
+        } catch (RuntimeException e) {
+          window.release();
+          error(e);
+          continue;
+        }
+        sent.increment();
+        n++;
+        confirm.whenComplete((ok, e) -> {
+          if (e == null) {
+            latency.recordValue(Math.max(0, (System.nanoTime() - t0) / 1000));
+            confirmed.increment();
+          } else {
+            error(e);
+          }
+          window.release();
+        });
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void error(Throwable e) {
+    if (stopping && e instanceof java.util.concurrent.CancellationException) {
+      return;
+    }
+    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause() : e;
+    errors.increment();
+    firstError.compareAndSet(null, cause.toString());
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /**
+   * Counts deliveries and acks them in batches, on a thread of its own so that the consumer
+   * thread never waits for an ack: every Ack call is a log entry, so one per delivery would
+   * measure the log rather than the consumer.
+   */
+  private final class PerfConsumer {
+    private final QraftClient client;
+    private final ExecutorService acker;
+    private final Object lock = new Object();
+    private Map<String, List<DeliveryTag>> pending = new HashMap<>(); // guarded by lock
+    private int pendingCount; // guarded by lock
+    private long oldestNanos; // guarded by lock
+
+    PerfConsumer(QraftClient client, ScheduledExecutorService timer) {
+      this.client = client;
+      this.acker = Executors.newSingleThreadExecutor(daemon("qraft-perf-acker"));
+      long period = settings.ackIntervalMs();
+      timer.scheduleAtFixedRate(this::flushIfOld, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    void handle(Delivery delivery) {
+      if (!stopping) {
+        received.increment();
+      }
+      Map<String, List<DeliveryTag>> batch = null;
+      synchronized (lock) {
+        if (pendingCount == 0) {
+          oldestNanos = System.nanoTime();
+        }
+        pending.computeIfAbsent(delivery.getQueue(), q -> new ArrayList<>()).add(delivery.getTag());
+        if (++pendingCount >= settings.ackEvery()) {
+          batch = take();
+        }
+      }
+      if (batch != null) {
+        submit(batch);
+      }
+    }
+
+    private void flushIfOld() {
+      Map<String, List<DeliveryTag>> batch = null;
+      synchronized (lock) {
+        if (pendingCount > 0
+            && System.nanoTime() - oldestNanos >= TimeUnit.MILLISECONDS.toNanos(settings.ackIntervalMs())) {
+          batch = take();
+        }
+      }
+      if (batch != null) {
+        submit(batch);
+      }
+    }
+
+    private Map<String, List<DeliveryTag>> take() {
+      Map<String, List<DeliveryTag>> batch = pending;
+      pending = new HashMap<>();
+      pendingCount = 0;
+      return batch;
+    }
+
+    private void submit(Map<String, List<DeliveryTag>> batch) {
+      try {
+        acker.execute(() -> batch.forEach((queue, tags) -> {
+          try {
+            client.ack(queue, tags);
+          } catch (RuntimeException e) {
+            if (!stopping) {
+              error(e);
+            }
+          }
+        }));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // stopped: the deliveries return to the queue when the consumer closes
+      }
+    }
+
+    void flushAndStop(long waitNanos) throws InterruptedException {
+      Map<String, List<DeliveryTag>> batch;
+      synchronized (lock) {
+        batch = take();
+      }
+      if (!batch.isEmpty()) {
+        submit(batch);
+      }
+      acker.shutdown();
+      acker.awaitTermination(waitNanos, TimeUnit.NANOSECONDS);
+      acker.shutdownNow();
+    }
+  }
+}
