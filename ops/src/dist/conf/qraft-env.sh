@@ -9,8 +9,11 @@
 #   -XX:MaxDirectMemorySize=512m   bounds the off-heap buffers of gRPC/Netty and Ratis
 #   -XX:+UseSerialGC               one collector thread; enough for a heap this size
 #   -XX:ActiveProcessorCount=2     sizes thread pools as for two cores, so several nodes share a machine well
+#   -Djava.util.concurrent.ForkJoinPool.common.parallelism=4
+#                                  Ratis runs replication steps on the common pool; with two cores its
+#                                  default of one thread makes Java start a new thread for nearly every task
 # Raise the sizes together for a node with large messages or many queues.
-QRAFT_JVM_OPTS="${QRAFT_JVM_OPTS:--Xms256m -Xmx512m -XX:MaxDirectMemorySize=512m -XX:+UseSerialGC -XX:ActiveProcessorCount=2}"
+QRAFT_JVM_OPTS="${QRAFT_JVM_OPTS:--Xms256m -Xmx512m -XX:MaxDirectMemorySize=512m -XX:+UseSerialGC -XX:ActiveProcessorCount=2 -Djava.util.concurrent.ForkJoinPool.common.parallelism=4}"
 
 # JVM options of qraftctl (small heap, fast start).
 QRAFT_CTL_JVM_OPTS="${QRAFT_CTL_JVM_OPTS:--Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"

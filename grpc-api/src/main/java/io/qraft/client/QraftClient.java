@@ -2,7 +2,9 @@ package io.qraft.client;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Deadline;
+import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -27,6 +29,8 @@ import io.qraft.api.v1.PurgeQueueRequest;
 import io.qraft.api.v1.QueueInfo;
 import io.qraft.api.v1.QueueServiceGrpc;
 import io.qraft.api.v1.QueueServiceGrpc.QueueServiceStub;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +62,10 @@ import java.util.function.Function;
  * the server stores a retried publish only once. A publish that is not confirmed before its
  * deadline fails with {@link PublishTimeoutException}: its outcome is unknown.
  *
+ * <p>Plaintext by default. For a cluster over TLS (nodes with {@code tls.*} keys set), give
+ * the client the cluster's CA certificate: {@code QraftClient.builder().addresses(...)
+ * .tls(Path.of("ca.pem")).build()}; see {@link Builder#tls(Path)}.
+ *
  * <p>The blocking methods wait on the calling thread. Futures complete on gRPC's or the
  * client's threads: chain only quick, non-blocking work on them, or use an executor of your
  * own ({@code thenApplyAsync(f, executor)}).
@@ -83,7 +91,7 @@ public final class QraftClient implements AutoCloseable {
     this.leaders = new LeaderCache(builder.addresses);
     this.channels = new ChannelPool(builder.channelFactory != null
         ? builder.channelFactory
-        : plaintextNetty(builder.keepAliveTime, builder.keepAliveTimeout));
+        : netty(builder.credentials, builder.keepAliveTime, builder.keepAliveTimeout));
     // Retries only start calls, which does not block: one thread is plenty.
     this.scheduler = new ScheduledThreadPoolExecutor(1, new DaemonThreads("qraft-client-retry"));
     this.scheduler.setRemoveOnCancelPolicy(true);
@@ -321,9 +329,9 @@ public final class QraftClient implements AutoCloseable {
 
   // ---- plumbing -----------------------------------------------------------------------
 
-  private static Function<String, ManagedChannel> plaintextNetty(Duration keepAliveTime,
-      Duration keepAliveTimeout) {
-    return address -> NettyChannelBuilder.forTarget(address, InsecureChannelCredentials.create())
+  private static Function<String, ManagedChannel> netty(ChannelCredentials credentials,
+      Duration keepAliveTime, Duration keepAliveTimeout) {
+    return address -> NettyChannelBuilder.forTarget(address, credentials)
         .keepAliveTime(keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveTimeout(keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS)
         .build();
@@ -406,15 +414,66 @@ public final class QraftClient implements AutoCloseable {
 
     private List<String> addresses = List.of();
     private Duration deadline = Duration.ofSeconds(10);
-    private Duration attemptTimeout = Duration.ofSeconds(3);
+    private Duration attemptTimeout;
     private Duration initialBackoff = Duration.ofMillis(50);
     private Duration maxBackoff = Duration.ofSeconds(1);
     // The server permits a ping every 5 s; a dead connection is noticed within time + timeout.
     private Duration keepAliveTime = Duration.ofSeconds(10);
     private Duration keepAliveTimeout = Duration.ofSeconds(5);
     private Function<String, ManagedChannel> channelFactory;
+    private ChannelCredentials credentials = InsecureChannelCredentials.create();
 
     private Builder() {}
+
+    /**
+     * Talk to the nodes over TLS, trusting the certificates that chain to the CA certificates in
+     * {@code caFile} (PEM; a cluster with {@code tls.ca_file} set, e.g. made by
+     * {@code bin/qraft-certs}: its {@code ca.pem}). A node's certificate must name the host of
+     * the address the client uses (IP or DNS subject alternative name). Without a call to one of
+     * the {@code tls} methods the client uses plaintext, which a TLS node refuses.
+     *
+     * @throws IllegalArgumentException when the file cannot be read
+     */
+    public Builder tls(Path caFile) {
+      return tlsCredentials(caFile, null, null);
+    }
+
+    /**
+     * TLS as {@link #tls(Path)}, presenting a client certificate too ({@code certFile}: PEM
+     * chain; {@code keyFile}: its PEM PKCS#8 key), for nodes that check client certificates.
+     *
+     * @throws IllegalArgumentException when a file cannot be read
+     */
+    public Builder tls(Path caFile, Path certFile, Path keyFile) {
+      return tlsCredentials(caFile, Objects.requireNonNull(certFile, "certFile"),
+          Objects.requireNonNull(keyFile, "keyFile"));
+    }
+
+    /**
+     * TLS trusting the JVM's default CA certificates (the JDK's cacerts): for nodes whose
+     * certificates come from a public CA. A cluster with a private CA refuses the handshake.
+     */
+    public Builder tls() {
+      this.credentials = TlsChannelCredentials.create();
+      return this;
+    }
+
+    private Builder tlsCredentials(Path caFile, Path certFile, Path keyFile) {
+      Objects.requireNonNull(caFile, "caFile");
+      TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
+      Path reading = caFile;
+      try {
+        b.trustManager(caFile.toFile());
+        if (certFile != null) {
+          reading = certFile;
+          b.keyManager(certFile.toFile(), keyFile.toFile());
+        }
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read TLS file " + reading + ": " + e, e);
+      }
+      this.credentials = b.build();
+      return this;
+    }
 
     /** Client addresses ("host:port") of some or all nodes; at least one. */
     public Builder addresses(List<String> addresses) {
@@ -434,8 +493,12 @@ public final class QraftClient implements AutoCloseable {
 
     /**
      * Most time one attempt of a publish waits on one node before the publish is sent again,
-     * to another node if there is one; default 3 s. Safe because a retried publish carries
-     * the same producer id and sequence, so the cluster stores it once.
+     * to another node if there is one; by default an attempt may use the whole deadline.
+     * A retried publish carries the same producer id and sequence, so the cluster stores it
+     * once as long as the abandoned attempt lands within the queue's deduplication window (the
+     * producer's last 1024 publishes); an attempt abandoned on a node that keeps forwarding it
+     * may land later than that under heavy load, and then be stored twice (a duplicate, never
+     * a loss). Set it to fail over faster from a silent node.
      */
     public Builder attemptTimeout(Duration attemptTimeout) {
       this.attemptTimeout = positive(attemptTimeout, "attempt timeout");

@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
 public final class ConsumerHub implements RoleListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerHub.class);
   private static final long RETRY_MS = 200;
+  /**
+   * Deliver entries one consumer may have in the log at once. More than one keeps a consumer
+   * fed while the previous Deliver is being replicated (a commit round is the unit of time).
+   */
+  private static final int DELIVERS_IN_FLIGHT = 2;
 
   /** Where deliveries go; called on the dispatcher thread only. */
   public interface Sink {
@@ -85,7 +90,9 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
     final boolean autoAck;
     final Sink sink;
     int outstanding;
-    boolean inFlight;
+    /** Deliver entries in the log for this consumer, and the credit they asked for. */
+    int inFlight;
+    int reserved;
     boolean closed;
     boolean delivered;
 
@@ -169,7 +176,7 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
         byQueue.remove(c.queue);
       }
     }
-    if (!c.inFlight && c.delivered && log.isLeader(c.group)) {
+    if (c.inFlight == 0 && c.delivered && log.isLeader(c.group)) {
       returnDeliveries(c.group, c.id);
     }
   }
@@ -180,10 +187,10 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
       return;
     }
     for (Consumer c : List.copyOf(list)) {
-      if (c.closed || c.inFlight) {
+      if (c.closed || c.inFlight >= DELIVERS_IN_FLIGHT) {
         continue;
       }
-      int credit = c.prefetch - c.outstanding;
+      int credit = c.prefetch - c.outstanding - c.reserved;
       if (credit <= 0) {
         continue;
       }
@@ -191,19 +198,22 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
       if (sm == null || !sm.hasReady(queue)) {
         return;
       }
-      c.inFlight = true;
+      c.inFlight++;
+      c.reserved += credit;
+      int asked = credit;
       ShardCommand deliver = ShardCommand.newBuilder().setDeliver(Deliver.newBuilder()
           .setQueue(queue).setConsumerId(c.id).setMaxCount(credit).setSettle(c.autoAck)).build();
       log.submitShardLocally(c.group, deliver)
-          .whenCompleteAsync((result, error) -> delivered(c, result, error), dispatcher);
+          .whenCompleteAsync((result, error) -> delivered(c, asked, result, error), dispatcher);
       // Rotate, so that consumers of one queue take turns.
       list.remove(c);
       list.add(c);
     }
   }
 
-  private void delivered(Consumer c, ShardResult result, Throwable error) {
-    c.inFlight = false;
+  private void delivered(Consumer c, int asked, ShardResult result, Throwable error) {
+    c.inFlight--;
+    c.reserved -= asked;
     if (error != null) {
       if (!log.isLeader(c.group)) {
         close(c, new LeaderElsewhereException("leadership of the queue moved", log.leaderOf(c.group)));
@@ -223,8 +233,9 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
       c.outstanding += result.getDeliveriesCount();
     }
     if (c.closed) {
-      // Cancelled while the Deliver was in the log: give its messages back.
-      if (!c.autoAck && result.getDeliveriesCount() > 0) {
+      // Cancelled while the Deliver was in the log: give its messages back (once the last
+      // Deliver of the consumer has landed, so that none slips in after the return).
+      if (!c.autoAck && c.delivered && c.inFlight == 0) {
         returnDeliveries(c.group, c.id);
       }
       return;

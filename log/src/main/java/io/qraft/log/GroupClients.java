@@ -34,11 +34,23 @@ final class GroupClients {
   }
 
   CompletableFuture<Message> send(RaftGroupId group, Message message) {
-    return client(group).async().send(message).handle((reply, error) -> result(group, reply, error));
+    RaftClient c = client(group);
+    return c.async().send(message).handle((reply, error) -> result(group, c, reply, error));
   }
 
   CompletableFuture<Message> query(RaftGroupId group, Message message) {
-    return client(group).async().sendReadOnly(message).handle((reply, error) -> result(group, reply, error));
+    RaftClient c = client(group);
+    return c.async().sendReadOnly(message).handle((reply, error) -> result(group, c, reply, error));
+  }
+
+  /**
+   * Drops a client that failed: once its retries run out, a Ratis client closes its ordered
+   * window for good and fails every later request, so the next request gets a new client.
+   */
+  private void discard(RaftGroupId group, RaftClient c) {
+    if (clients.remove(group, c)) {
+      closeQuietly(c);
+    }
   }
 
   void transferLeadership(RaftGroupId group, org.apache.ratis.protocol.RaftPeerId to, long timeoutMs) {
@@ -52,8 +64,9 @@ final class GroupClients {
     }
   }
 
-  private static Message result(RaftGroupId group, RaftClientReply reply, Throwable error) {
+  private Message result(RaftGroupId group, RaftClient c, RaftClientReply reply, Throwable error) {
     if (error != null) {
+      discard(group, c);
       throw new LogUnavailableException("group " + group + " did not answer: " + ReplicatedLog.unwrap(error).getMessage(),
           ReplicatedLog.unwrap(error));
     }
@@ -79,6 +92,8 @@ final class GroupClients {
           .setRaftGroup(log.group(g))
           .setLeaderId(null)
           .setProperties(p)
+          // The same mutual TLS as the Raft server: peers accept only clients with a certificate.
+          .setParameters(log.tls().parameters())
           .setRetryPolicy(retry)
           .build();
     });

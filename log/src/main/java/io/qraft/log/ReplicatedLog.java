@@ -57,6 +57,7 @@ public final class ReplicatedLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicatedLog.class);
 
   private final LogSettings settings;
+  private final TlsSettings tls;
   private final RaftProperties properties;
   private final RaftServer server;
   private final ClientId clientId = ClientId.randomId();
@@ -78,7 +79,13 @@ public final class ReplicatedLog implements AutoCloseable {
   private final LocalAcks localAcks;
 
   public ReplicatedLog(LogSettings settings) throws IOException {
+    this(settings, TlsSettings.NONE);
+  }
+
+  /** A log whose Raft traffic (server and clients) uses {@code tls}. */
+  public ReplicatedLog(LogSettings settings, TlsSettings tls) throws IOException {
     this.settings = settings;
+    this.tls = java.util.Objects.requireNonNull(tls);
     this.properties = RatisProperties.of(settings);
     RoleListener fanOut = new RoleListener() {
       @Override
@@ -103,6 +110,7 @@ public final class ReplicatedLog implements AutoCloseable {
         .setServerId(GroupIds.peer(settings.nodeId()))
         .setGroup(metadataGroup())
         .setProperties(properties)
+        .setParameters(tls.parameters())
         .setStateMachineRegistry(this::newStateMachine)
         // FORMAT refuses an existing directory and RECOVER a missing one: first start, or restart.
         .setOption(java.nio.file.Files.isDirectory(settings.dataDir().resolve("raft").resolve(GroupIds.text(GroupIds.METADATA)))
@@ -180,6 +188,11 @@ public final class ReplicatedLog implements AutoCloseable {
 
   public void addRoleListener(RoleListener listener) {
     roleListeners.add(listener);
+  }
+
+  /** TLS of this node's Raft traffic; {@link TlsSettings#NONE} for plaintext. */
+  public TlsSettings tls() {
+    return tls;
   }
 
   public LogSettings settings() {

@@ -12,14 +12,16 @@ import java.util.List;
  * sequence with the offsets it was stored at; a retry of a remembered
  * sequence is answered with those offsets and stores nothing.
  *
- * <p>Bounds: the last {@link #RECENT} sequences per producer, at most
+ * <p>Bounds: the last {@link #RECENT} sequences per producer (so a retry must land within
+ * that many later publishes of the same producer; a forwarded attempt abandoned by the client
+ * can still land late, which is why the SDK does not abandon attempts by default), at most
  * {@link #MAX_PRODUCERS} producers per queue, and a producer not seen for
  * {@link #EXPIRY_MS} (leader-stamped time) is forgotten. A retry older than
  * that is stored again: a duplicate, never a loss, and never a confirm of a
  * sequence that was not stored.
  */
 final class Producers {
-  static final int RECENT = 128;
+  static final int RECENT = 1024;
   static final int MAX_PRODUCERS = 1000;
   static final long EXPIRY_MS = 15 * 60 * 1000L;
 

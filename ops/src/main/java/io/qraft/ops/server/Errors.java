@@ -67,6 +67,14 @@ final class Errors {
     if (t instanceof IllegalArgumentException) {
       return invalid(t.getMessage());
     }
+    if (t instanceof java.util.concurrent.RejectedExecutionException
+        || t instanceof org.apache.ratis.protocol.exceptions.AlreadyClosedException
+        || t instanceof org.apache.ratis.protocol.exceptions.RaftException
+        || t instanceof java.io.IOException) {
+      // The node is stopping, or a Raft call failed on the way: the client retries elsewhere.
+      return Status.UNAVAILABLE.withDescription("this node could not serve the request now ("
+          + t.getClass().getSimpleName() + ": " + t.getMessage() + "); retry").asRuntimeException();
+    }
     LOG.error("unexpected error serving a request", t);
     return Status.INTERNAL.withDescription("internal error (" + t.getClass().getSimpleName() + "); see the node's log")
         .asRuntimeException();

@@ -8,6 +8,7 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.qraft.log.NodeAddress;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +27,20 @@ final class Forwarder implements AutoCloseable {
   private final Map<String, NodeAddress> members = new ConcurrentHashMap<>();
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final String self;
+  private final SslContext tls;
 
   Forwarder(List<NodeAddress> members, String self) {
+    this(members, self, null);
+  }
+
+  /**
+   * @param tls client TLS for the channels to other nodes (trusting the cluster's CA, presenting
+   *     this node's certificate), or null for plaintext
+   */
+  Forwarder(List<NodeAddress> members, String self, SslContext tls) {
     members.forEach(m -> this.members.put(m.id(), m));
     this.self = self;
+    this.tls = tls;
   }
 
   /** The client address of a node, or null if there is no such member. */
@@ -43,11 +54,17 @@ final class Forwarder implements AutoCloseable {
   }
 
   ManagedChannel channel(String nodeId) {
-    return channels.computeIfAbsent(nodeId, id -> NettyChannelBuilder
-        .forAddress(members.get(id).host(), members.get(id).grpcPort())
-        .usePlaintext()
-        .keepAliveTime(30, TimeUnit.SECONDS)
-        .build());
+    return channels.computeIfAbsent(nodeId, id -> {
+      NettyChannelBuilder b = NettyChannelBuilder
+          .forAddress(members.get(id).host(), members.get(id).grpcPort())
+          .keepAliveTime(30, TimeUnit.SECONDS);
+      if (tls == null) {
+        b.usePlaintext();
+      } else {
+        b.sslContext(tls).useTransportSecurity();
+      }
+      return b.build();
+    });
   }
 
   <Q, R> void forward(String nodeId, MethodDescriptor<Q, R> method, Q request, StreamObserver<R> response) {

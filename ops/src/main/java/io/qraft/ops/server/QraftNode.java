@@ -17,6 +17,7 @@ import io.qraft.ops.config.NodeConfigKeys;
 import io.qraft.ops.http.HttpEndpoints;
 import io.qraft.ops.metrics.MetricsInterceptor;
 import io.qraft.ops.metrics.NodeMetrics;
+import io.qraft.ops.tls.NodeTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -35,6 +36,7 @@ public final class QraftNode implements AutoCloseable {
   private final NodeConfig config;
   private final ReplicatedLog log;
   private final Forwarder forwarder;
+  private final NodeTls tls;
   private Server grpc;
   private final HealthStatusManager health = new HealthStatusManager();
   private final NodeMetrics metrics;
@@ -42,8 +44,9 @@ public final class QraftNode implements AutoCloseable {
 
   public QraftNode(NodeConfig config) throws IOException {
     this.config = config;
-    this.log = new ReplicatedLog(logSettings(config));
-    this.forwarder = new Forwarder(log.settings().members(), config.nodeId());
+    this.tls = NodeTls.of(config);
+    this.log = new ReplicatedLog(logSettings(config), tls.raft());
+    this.forwarder = new Forwarder(log.settings().members(), config.nodeId(), tls.forwardingContext());
     // Before the log starts, so that the first elections count as leader changes.
     this.metrics = new NodeMetrics(log, config.metricsPerQueue(), config.metricsPerQueueMax());
   }
@@ -69,7 +72,11 @@ public final class QraftNode implements AutoCloseable {
     AdminEndpoint admin = new AdminEndpoint(log, forwarder, describer, new NodeStatusProbe(log));
     InetSocketAddress bind = new InetSocketAddress(config.grpcListener().host(), config.grpcListener().port());
     ForwardedMarker marker = new ForwardedMarker();
-    grpc = NettyServerBuilder.forAddress(bind)
+    NettyServerBuilder server = NettyServerBuilder.forAddress(bind);
+    if (tls.enabled()) {
+      server.sslContext(tls.serverContext());
+    }
+    grpc = server
         .addService(ServerInterceptors.intercept(queues, marker, new MetricsInterceptor(metrics)))
         .addService(ServerInterceptors.intercept(admin, marker))
         .addService(health.getHealthService())
@@ -79,7 +86,8 @@ public final class QraftNode implements AutoCloseable {
         .permitKeepAliveWithoutCalls(true)
         .build()
         .start();
-    LOG.info("node {} serving clients on {}", config.nodeId(), bind);
+    LOG.info("node {} serving clients on {}{}", config.nodeId(), bind,
+        tls.enabled() ? " over TLS (certificate " + config.tlsCertFile() + "); Raft between nodes over mutual TLS" : "");
     startHttp(admin);
     health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
     health.setStatus(QueueServiceGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
@@ -138,11 +146,9 @@ public final class QraftNode implements AutoCloseable {
     // afterwards are forwarded to the new leaders.
     log.handOverLeadership(log.settings().electionTimeoutMax().toMillis() * 2);
     if (grpc != null) {
+      // Let calls under way finish (their entries are with the new leaders by now) before
+      // the log under them closes; a call cut off by close() would reach its client as UNKNOWN.
       grpc.shutdown();
-    }
-    forwarder.close();
-    log.close();
-    if (grpc != null) {
       try {
         grpc.awaitTermination(5, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
@@ -150,6 +156,8 @@ public final class QraftNode implements AutoCloseable {
       }
       grpc.shutdownNow();
     }
+    forwarder.close();
+    log.close();
     metrics.close();
   }
 }

@@ -41,6 +41,7 @@ import io.qraft.log.RequestException;
 import io.qraft.statemachine.Status;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -166,7 +167,13 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
           call.request(1);
           return;
         }
-        log.lookupQueue(request.getQueue())
+        CompletableFuture<Optional<QueueDef>> lookup;
+        try {
+          lookup = log.lookupQueue(request.getQueue());
+        } catch (RuntimeException e) {
+          lookup = CompletableFuture.failedFuture(e);
+        }
+        lookup
             .thenCompose(def -> {
               if (def.isEmpty()) {
                 return CompletableFuture.failedFuture(notFound(request.getQueue()));
@@ -285,7 +292,13 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
         s.cancel();
       }
     });
-    log.lookupQueue(request.getQueue()).whenComplete((def, e) -> {
+    CompletableFuture<Optional<QueueDef>> lookup;
+    try {
+      lookup = log.lookupQueue(request.getQueue());
+    } catch (RuntimeException e) {
+      lookup = CompletableFuture.failedFuture(e);
+    }
+    lookup.whenComplete((def, e) -> {
       if (e != null) {
         response.onError(error(e));
         return;
@@ -360,8 +373,16 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
       response.onError(Errors.invalid(problem));
       return;
     }
-    log.lookupQueue(queue)
-        .thenCompose(def -> def.isPresent() ? action.apply(def.get()) : CompletableFuture.failedFuture(notFound(queue)))
+    CompletableFuture<R> answer;
+    try {
+      answer = log.lookupQueue(queue)
+          .thenCompose(def -> def.isPresent() ? action.apply(def.get()) : CompletableFuture.failedFuture(notFound(queue)));
+    } catch (RuntimeException e) {
+      // Whatever goes wrong becomes a status: an exception escaping a handler reaches the
+      // client as UNKNOWN, which it cannot act on.
+      answer = CompletableFuture.failedFuture(e);
+    }
+    answer
         .whenComplete((result, e) -> {
           if (e != null) {
             response.onError(error(e));
