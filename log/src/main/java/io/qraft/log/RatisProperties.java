@@ -18,7 +18,23 @@ public final class RatisProperties {
   /** Parallel group start/stop on restart; unbounded by default, which floods two cores. */
   static final int PROXY_THREADS = 4;
 
+  /** System properties named OVERRIDE_PREFIX + a Ratis key set that key: for tuning experiments. */
+  public static final String OVERRIDE_PREFIX = "qraft.ratis.";
+
   private RatisProperties() {}
+
+  /**
+   * Lets an operator or a benchmark try a Ratis key without a code change, e.g.
+   * {@code -Dqraft.ratis.raft.server.log.append-entries.compose.enabled=false}. Applied last,
+   * so it wins over the values above; an unknown key is ignored by Ratis, so spell it exactly.
+   */
+  static void applyOverrides(RaftProperties p, java.util.Properties system) {
+    for (String name : system.stringPropertyNames()) {
+      if (name.startsWith(OVERRIDE_PREFIX + "raft.")) {
+        p.set(name.substring(OVERRIDE_PREFIX.length()), system.getProperty(name));
+      }
+    }
+  }
 
   public static RaftProperties of(LogSettings s) {
     RaftProperties p = new RaftProperties();
@@ -72,6 +88,7 @@ public final class RatisProperties {
 
     RaftServerConfigKeys.ThreadPool.setProxyCached(p, false);
     RaftServerConfigKeys.ThreadPool.setProxySize(p, PROXY_THREADS);
+    applyOverrides(p, System.getProperties());
     return p;
   }
 }

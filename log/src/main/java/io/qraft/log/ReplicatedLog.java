@@ -64,6 +64,18 @@ public final class ReplicatedLog implements AutoCloseable {
   private final AtomicLong callIds = new AtomicLong();
   private final Map<RaftGroupId, ShardStateMachine> shards = new ConcurrentHashMap<>();
   private final List<RoleListener> roleListeners = new CopyOnWriteArrayList<>();
+  /** Tells every registered listener what any group's state machine reports. */
+  private final RoleListener roleFanOut = new RoleListener() {
+    @Override
+    public void leaderChanged(RaftGroupId group, RaftPeerId leader) {
+      roleListeners.forEach(l -> l.leaderChanged(group, leader));
+    }
+
+    @Override
+    public void leaderReady(RaftGroupId group) {
+      roleListeners.forEach(l -> l.leaderReady(group));
+    }
+  };
   private final Map<BatcherKey, PublishBatcher> batchers = new ConcurrentHashMap<>();
   private final java.util.concurrent.ScheduledExecutorService batchTimer =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -87,19 +99,8 @@ public final class ReplicatedLog implements AutoCloseable {
     this.settings = settings;
     this.tls = java.util.Objects.requireNonNull(tls);
     this.properties = RatisProperties.of(settings);
-    RoleListener fanOut = new RoleListener() {
-      @Override
-      public void leaderChanged(RaftGroupId group, RaftPeerId leader) {
-        roleListeners.forEach(l -> l.leaderChanged(group, leader));
-      }
-
-      @Override
-      public void leaderReady(RaftGroupId group) {
-        roleListeners.forEach(l -> l.leaderReady(group));
-      }
-    };
     this.reconciler = new GroupReconciler(this);
-    this.meta = new MetaStateMachine(command -> reconciler.metadataChanged(), fanOut);
+    this.meta = new MetaStateMachine(command -> reconciler.metadataChanged(), roleFanOut);
     this.clients = new GroupClients(this);
     this.consumers = new ConsumerHub(this);
     this.catalog = new QueueCatalog(this);
@@ -123,18 +124,7 @@ public final class ReplicatedLog implements AutoCloseable {
       return meta;
     }
     ShardEvents events = consumers.eventsFor(group);
-    RoleListener fanOut = new RoleListener() {
-      @Override
-      public void leaderChanged(RaftGroupId g, RaftPeerId leader) {
-        roleListeners.forEach(l -> l.leaderChanged(g, leader));
-      }
-
-      @Override
-      public void leaderReady(RaftGroupId g) {
-        roleListeners.forEach(l -> l.leaderReady(g));
-      }
-    };
-    ShardStateMachine sm = new ShardStateMachine(this::openStore, events, fanOut, localAcks);
+    ShardStateMachine sm = new ShardStateMachine(this::openStore, events, roleFanOut, localAcks);
     shards.put(group, sm);
     return sm;
   }

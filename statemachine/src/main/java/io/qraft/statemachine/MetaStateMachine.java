@@ -113,23 +113,12 @@ public final class MetaStateMachine extends BaseStateMachine {
 
   @Override
   public void pause() {
-    LifeCycle lc = getLifeCycle();
-    if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
-      lc.transition(LifeCycle.State.PAUSING);
-      lc.transition(LifeCycle.State.PAUSED);
-    }
+    Pausing.pause(getLifeCycle());
   }
 
   @Override
   public void reinitialize() throws IOException {
-    LifeCycle lc = getLifeCycle();
-    if (lc.getCurrentState() == LifeCycle.State.PAUSED) {
-      lc.transition(LifeCycle.State.STARTING);
-    }
-    load(storage.loadLatestSnapshot());
-    if (lc.getCurrentState() == LifeCycle.State.STARTING) {
-      lc.transition(LifeCycle.State.RUNNING);
-    }
+    Pausing.resume(getLifeCycle(), () -> load(storage.loadLatestSnapshot()));
   }
 
   /** A read-only query for a queue's definition, answered by {@link #query}. */

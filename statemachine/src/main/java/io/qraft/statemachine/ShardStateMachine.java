@@ -153,27 +153,18 @@ public final class ShardStateMachine extends BaseStateMachine {
 
   @Override
   public void pause() {
-    LifeCycle lc = getLifeCycle();
-    if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
-      lc.transition(LifeCycle.State.PAUSING);
-      lc.transition(LifeCycle.State.PAUSED);
-    }
+    Pausing.pause(getLifeCycle());
   }
 
   /** Called after a snapshot from the leader was installed: the store becomes that snapshot. */
   @Override
   public void reinitialize() throws IOException {
-    LifeCycle lc = getLifeCycle();
-    if (lc.getCurrentState() == LifeCycle.State.PAUSED) {
-      lc.transition(LifeCycle.State.STARTING);
-    }
-    SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
-    loadLatestSnapshot(snapshot);
-    snapshotsInstalled.incrementAndGet();
-    LOG.info("{}: installed snapshot {} from the leader", getGroupId(), snapshot == null ? null : snapshot.getTermIndex());
-    if (lc.getCurrentState() == LifeCycle.State.STARTING) {
-      lc.transition(LifeCycle.State.RUNNING);
-    }
+    Pausing.resume(getLifeCycle(), () -> {
+      SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+      loadLatestSnapshot(snapshot);
+      snapshotsInstalled.incrementAndGet();
+      LOG.info("{}: installed snapshot {} from the leader", getGroupId(), snapshot == null ? null : snapshot.getTermIndex());
+    });
   }
 
   @Override

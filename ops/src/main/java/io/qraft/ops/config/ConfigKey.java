@@ -100,6 +100,23 @@ public final class ConfigKey<T> {
         }, Path::toString);
     }
 
+    /** The text of an optional path left unset: TLS and such features are off. */
+    public static final String NONE = "none";
+
+    /** A path that may be absent, written {@value #NONE}; the default is absent. */
+    static ConfigKey<java.util.Optional<Path>> optionalPath(String name, String doc) {
+        return new ConfigKey<>(name, java.util.Optional.empty(), doc, "a file system path, or " + NONE, text -> {
+            if (text.equals(NONE)) {
+                return java.util.Optional.empty();
+            }
+            try {
+                return java.util.Optional.of(Path.of(text));
+            } catch (InvalidPathException e) {
+                throw new IllegalArgumentException(e.getReason());
+            }
+        }, value -> value.map(Path::toString).orElse(NONE));
+    }
+
     static ConfigKey<HostPort> hostPort(String name, String defaultValue, String doc) {
         return new ConfigKey<>(name, HostPort.parse(defaultValue), doc,
             "host:port (IPv6 as [addr]:port) with a port in 1..65535", HostPort::parse, HostPort::toString);

@@ -81,6 +81,8 @@ public final class NodeConfig {
         NodeConfig config = new NodeConfig(sourceName, values, lines);
         new ConsistencyRules(config).check();
         config.httpListenerDoesNotCollide();
+        // Last: only a configuration otherwise valid has its files read.
+        io.qraft.ops.tls.TlsFiles.check(config);
         return config;
     }
 
@@ -137,6 +139,26 @@ public final class NodeConfig {
     /** {@code listeners.http}: where the HTTP server (metrics, health, web page) binds. */
     public HostPort httpListener() {
         return get(NodeConfigKeys.LISTENERS_HTTP);
+    }
+
+    /** True when {@code tls.cert_file}, {@code tls.key_file} and {@code tls.ca_file} are set (they go together). */
+    public boolean tlsEnabled() {
+        return get(NodeConfigKeys.TLS_CERT_FILE).isPresent();
+    }
+
+    /** {@code tls.cert_file}, or null when TLS is off. */
+    public Path tlsCertFile() {
+        return get(NodeConfigKeys.TLS_CERT_FILE).orElse(null);
+    }
+
+    /** {@code tls.key_file}, or null when TLS is off. */
+    public Path tlsKeyFile() {
+        return get(NodeConfigKeys.TLS_KEY_FILE).orElse(null);
+    }
+
+    /** {@code tls.ca_file}, or null when TLS is off. */
+    public Path tlsCaFile() {
+        return get(NodeConfigKeys.TLS_CA_FILE).orElse(null);
     }
 
     /** {@code metrics.per_queue}. */

@@ -110,13 +110,23 @@ public final class NodeConfigKeys {
         1_000, 0, 100_000,
         "Most queues with series of their own in /metrics; further queues count in the per-node series only.");
 
+    public static final ConfigKey<Optional<Path>> TLS_CERT_FILE = ConfigKey.optionalPath("tls.cert_file",
+        "PEM certificate chain of this node, for clients and peers; with tls.key_file and tls.ca_file, none = no TLS.");
+
+    public static final ConfigKey<Optional<Path>> TLS_KEY_FILE = ConfigKey.optionalPath("tls.key_file",
+        "PEM PKCS#8 private key (BEGIN PRIVATE KEY) of tls.cert_file; set with tls.cert_file and tls.ca_file.");
+
+    public static final ConfigKey<Optional<Path>> TLS_CA_FILE = ConfigKey.optionalPath("tls.ca_file",
+        "PEM CA bundle a peer's certificate must chain to (Raft between nodes is mutual TLS); clients verify with it too.");
+
     /** Every key, in the order of the distribution's qraft.conf. */
     public static final List<ConfigKey<?>> ALL = List.of(
         NODE_ID, NODE_DATA_DIR, LISTENERS_GRPC, LISTENERS_RAFT, LISTENERS_HTTP, CLUSTER_NODES, MESSAGE_MAX_BYTES,
         RAFT_ELECTION_TIMEOUT_MIN, RAFT_ELECTION_TIMEOUT_MAX, RAFT_SNAPSHOT_THRESHOLD, RAFT_LOG_KEEP_ENTRIES,
         RAFT_SEGMENT_SIZE_BYTES, RAFT_MAX_ENTRY_BYTES, SHARDS_PER_REPLICA_SET, SHARDS_MAX_PER_NODE,
         CONSUMER_GET_LEASE_MS, CONSUMER_DEFAULT_PREFETCH, BATCH_SIZE, BATCH_BYTES, BATCH_LINGER_MS,
-        BATCH_MAX_IN_FLIGHT, FLOW_MAX_PENDING_BYTES, METRICS_PER_QUEUE, METRICS_PER_QUEUE_MAX);
+        BATCH_MAX_IN_FLIGHT, FLOW_MAX_PENDING_BYTES, METRICS_PER_QUEUE, METRICS_PER_QUEUE_MAX,
+        TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE);
 
     /** The key with this exact name, if there is one. */
     public static Optional<ConfigKey<?>> find(String name) {

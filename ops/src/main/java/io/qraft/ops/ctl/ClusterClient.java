@@ -1,17 +1,21 @@
 package io.qraft.ops.ctl;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
 import io.qraft.api.v1.AdminServiceGrpc;
 import io.qraft.api.v1.AdminServiceGrpc.AdminServiceBlockingStub;
 import io.qraft.api.v1.QueueServiceGrpc;
 import io.qraft.api.v1.QueueServiceGrpc.QueueServiceBlockingStub;
 import io.qraft.ops.config.HostPort;
+import java.io.IOException;
 import java.net.SocketException;
+import java.nio.file.Path;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,6 +74,28 @@ public final class ClusterClient implements AutoCloseable {
         return Grpc.newChannelBuilderForAddress(node.host(), node.port(), InsecureChannelCredentials.create())
             .maxInboundMessageSize(MAX_INBOUND_BYTES)
             .build();
+    }
+
+    /**
+     * A TLS gRPC channel to a node, trusting the CA certificates in {@code caFile} (PEM).
+     *
+     * @throws IllegalArgumentException when the file cannot be read
+     */
+    public static ManagedChannel tlsChannel(HostPort node, Path caFile) {
+        ChannelCredentials credentials;
+        try {
+            credentials = TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the CA file " + caFile + ": " + e.getMessage(), e);
+        }
+        return Grpc.newChannelBuilderForAddress(node.host(), node.port(), credentials)
+            .maxInboundMessageSize(MAX_INBOUND_BYTES)
+            .build();
+    }
+
+    /** Plaintext channels when {@code caFile} is null, else TLS channels trusting it. */
+    public static Function<HostPort, ManagedChannel> channelFactory(Path caFile) {
+        return caFile == null ? ClusterClient::plaintextChannel : node -> tlsChannel(node, caFile);
     }
 
     /** Runs one AdminService call. */

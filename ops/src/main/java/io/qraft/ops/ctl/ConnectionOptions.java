@@ -1,6 +1,7 @@
 package io.qraft.ops.ctl;
 
 import io.qraft.ops.config.HostPort;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,12 @@ public final class ConnectionOptions {
         description = "Time to wait for each call to answer (default: 10).")
     private int timeoutSeconds = 10;
 
+    @Option(names = "--ca-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+        defaultValue = "${env:QRAFT_CA_FILE}",
+        description = "PEM CA certificate(s) of a cluster over TLS (its tls.ca_file); connects over TLS "
+            + "trusting them (default: $QRAFT_CA_FILE; unset: plaintext).")
+    private Path caFile;
+
     /** The nodes to ask, in order; never empty. */
     public List<HostPort> nodes() {
         return nodes.isEmpty() ? List.of(DEFAULT_NODE) : List.copyOf(nodes);
@@ -42,6 +49,11 @@ public final class ConnectionOptions {
 
     public Format format() {
         return format;
+    }
+
+    /** The CA file to trust over TLS, or null for plaintext. */
+    public Path caFile() {
+        return caFile;
     }
 
     public Duration timeout() {

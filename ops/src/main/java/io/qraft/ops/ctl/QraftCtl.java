@@ -59,7 +59,8 @@ public final class QraftCtl implements Callable<Integer> {
     private final Function<HostPort, ManagedChannel> channelFactory;
 
     public QraftCtl() {
-        this(ClusterClient::plaintextChannel);
+        // Chosen in connect(): plaintext, or TLS with --ca-file.
+        this(null);
     }
 
     QraftCtl(Function<HostPort, ManagedChannel> channelFactory) {
@@ -100,7 +101,8 @@ public final class QraftCtl implements Callable<Integer> {
     }
 
     ClusterClient connect() {
-        return new ClusterClient(connection.nodes(), connection.timeout(), channelFactory);
+        return new ClusterClient(connection.nodes(), connection.timeout(),
+            channelFactory != null ? channelFactory : ClusterClient.channelFactory(connection.caFile()));
     }
 
     /** The version from the jar's manifest. */

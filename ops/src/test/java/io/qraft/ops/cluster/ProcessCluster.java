@@ -33,6 +33,8 @@ public final class ProcessCluster implements AutoCloseable {
   private final Map<String, String> extraConfig;
   private final List<Node> nodes = new ArrayList<>();
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+  private java.util.function.Function<Node, Map<String, String>> perNodeConfig = n -> Map.of();
+  private Path caFile;
 
   /** One node: its id, ports, and the running process (null while stopped). */
   public static final class Node {
@@ -62,6 +64,23 @@ public final class ProcessCluster implements AutoCloseable {
     public long pid() {
       return process.pid();
     }
+  }
+
+  /**
+   * A cluster whose nodes also get {@code perNodeConfig.apply(node)} in their config files
+   * (e.g. per-node certificate paths), read at each start; and whose own channels (status,
+   * readiness) use TLS trusting {@code caFile} when it is not null.
+   */
+  public ProcessCluster(Path dir, int size, Map<String, String> extraConfig,
+      java.util.function.Function<Node, Map<String, String>> perNodeConfig, Path caFile) {
+    this(dir, size, extraConfig);
+    this.perNodeConfig = perNodeConfig;
+    this.caFile = caFile;
+  }
+
+  /** Replaces the per-node config; takes effect at the next start of each node. */
+  public void perNodeConfig(java.util.function.Function<Node, Map<String, String>> perNodeConfig) {
+    this.perNodeConfig = perNodeConfig;
   }
 
   public ProcessCluster(Path dir, int size, Map<String, String> extraConfig) {
@@ -106,6 +125,7 @@ public final class ProcessCluster implements AutoCloseable {
               .map(m -> m.id + "@127.0.0.1:" + m.grpcPort + ":" + m.raftPort).collect(Collectors.joining(", ")))
           .append('\n');
       extraConfig.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
+      perNodeConfig.apply(n).forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
       Files.writeString(conf, text.toString());
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       List<String> command = List.of(java, "-Xms64m", "-Xmx256m", "-XX:MaxDirectMemorySize=256m",
@@ -205,8 +225,17 @@ public final class ProcessCluster implements AutoCloseable {
   }
 
   private ManagedChannel channel(Node n) {
-    return channels.computeIfAbsent(n.id, id -> NettyChannelBuilder.forAddress("127.0.0.1", n.grpcPort)
-        .usePlaintext().build());
+    return channels.computeIfAbsent(n.id, id -> {
+      if (caFile == null) {
+        return NettyChannelBuilder.forAddress("127.0.0.1", n.grpcPort).usePlaintext().build();
+      }
+      try {
+        return io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", n.grpcPort,
+            io.grpc.TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build()).build();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
   }
 
   public String log(Node n) {
