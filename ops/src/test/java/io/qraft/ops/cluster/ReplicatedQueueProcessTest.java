@@ -55,10 +55,14 @@ class ReplicatedQueueProcessTest {
   static void startCluster() {
     // Small snapshot threshold and no retained tail: a node down for a few
     // thousand entries can only catch up by snapshot.
+    // Long election timeouts give the local-ack test room on a busy machine: a leader whose
+    // followers are paused keeps leading for up to the maximum before it steps down.
     cluster = new ProcessCluster(dir, 3, Map.of(
         "raft.snapshot_threshold", "500",
         "raft.log_keep_entries", "0",
-        "message.max_bytes", "65536")).start();
+        "message.max_bytes", "65536",
+        "raft.election_timeout_min", "3000",
+        "raft.election_timeout_max", "6000")).start();
     client = QraftClient.builder().addresses(cluster.addresses()).deadline(Duration.ofSeconds(30)).build();
   }
 
@@ -209,8 +213,8 @@ class ReplicatedQueueProcessTest {
         CompletableFuture<PublishConfirm> quorumConfirm = atLeader.publish(quorum.getName(), payload(2));
         CompletableFuture<PublishConfirm> localConfirm = atLeader.publish("local-q", payload(3));
         // The leader steps down once it has heard from no follower for the election timeout
-        // (2 s by default); a local confirm needs only the leader's own fsync.
-        localConfirm.get(1500, TimeUnit.MILLISECONDS);
+        // (3 to 6 s in this cluster); a local confirm needs only the leader's own fsync.
+        localConfirm.get(2500, TimeUnit.MILLISECONDS);
         assertThat(quorumConfirm).as("a quorum confirm needs a follower").isNotDone();
       } finally {
         followers.forEach(f -> cluster.signal(f, "CONT"));
