@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class ConsumerHub implements RoleListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerHub.class);
   private static final long RETRY_MS = 200;
+  /** Tries to return a gone consumer's deliveries before leaving it to the next leader change. */
+  private static final int RETURN_ATTEMPTS = 30;
   /**
    * Deliver entries one consumer may have in the log at once. More than one keeps a consumer
    * fed while the previous Deliver is being replicated (a commit round is the unit of time).
@@ -154,12 +156,26 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
   }
 
   private void returnDeliveries(RaftGroupId group, String consumerId) {
+    returnDeliveries(group, consumerId, 0);
+  }
+
+  /**
+   * Returns a gone consumer's outstanding deliveries to the queue. Retried while the log does
+   * not take it: a delivery left marked for a consumer that no longer exists would stay
+   * outstanding until the next leader change, invisible to every other consumer.
+   */
+  private void returnDeliveries(RaftGroupId group, String consumerId, int attempt) {
     ShardCommand command = ShardCommand.newBuilder()
         .setReturnDeliveries(ReturnDeliveries.newBuilder().setConsumerId(consumerId)).build();
     log.submitShard(group, command).whenComplete((r, e) -> {
       if (e != null) {
-        // The next leader returns every outstanding delivery anyway.
-        LOG.debug("returning deliveries of {} failed: {}", consumerId, e.toString());
+        if (attempt < RETURN_ATTEMPTS) {
+          dispatcher.schedule(() -> returnDeliveries(group, consumerId, attempt + 1),
+              Math.min(5_000, RETRY_MS << Math.min(attempt, 5)), TimeUnit.MILLISECONDS);
+        } else {
+          LOG.warn("could not return the deliveries of consumer {}: {}; the next leader change returns them",
+              consumerId, e.toString());
+        }
       }
     });
   }
@@ -176,7 +192,9 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
         byQueue.remove(c.queue);
       }
     }
-    if (c.inFlight == 0 && c.delivered && log.isLeader(c.group)) {
+    if (c.inFlight == 0 && c.delivered) {
+      // Also when this node no longer leads: the request is forwarded, and a return the new
+      // leader already did is a no-op.
       returnDeliveries(c.group, c.id);
     }
   }
@@ -215,6 +233,9 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
     c.inFlight--;
     c.reserved -= asked;
     if (error != null) {
+      // Outcome unknown: the entry may still be applied, marking messages for this consumer,
+      // so its deliveries must be returned when it goes away.
+      c.delivered = true;
       if (!log.isLeader(c.group)) {
         close(c, new LeaderElsewhereException("leadership of the queue moved", log.leaderOf(c.group)));
       } else if (!c.closed) {

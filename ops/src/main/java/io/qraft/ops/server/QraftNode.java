@@ -83,6 +83,10 @@ public final class QraftNode implements AutoCloseable {
         .addService(ProtoReflectionServiceV1.newInstance())
         .maxInboundMessageSize(config.raftMaxEntryBytes() + 1024 * 1024)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
+        // Find dead clients: a consumer cut off by the network holds deliveries until its
+        // stream is known to be gone, and only then do they return to the queue.
+        .keepAliveTime(10, TimeUnit.SECONDS)
+        .keepAliveTimeout(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .build()
         .start();
