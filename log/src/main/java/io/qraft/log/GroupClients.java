@@ -35,12 +35,21 @@ final class GroupClients {
 
   CompletableFuture<Message> send(RaftGroupId group, Message message) {
     RaftClient c = client(group);
-    return c.async().send(message).handle((reply, error) -> result(group, c, reply, error));
+    return bounded(c.async().send(message)).handle((reply, error) -> result(group, c, reply, error));
   }
 
   CompletableFuture<Message> query(RaftGroupId group, Message message) {
     RaftClient c = client(group);
-    return c.async().sendReadOnly(message).handle((reply, error) -> result(group, c, reply, error));
+    return bounded(c.async().sendReadOnly(message)).handle((reply, error) -> result(group, c, reply, error));
+  }
+
+  /**
+   * The caller gets an answer within a few election timeouts even while the Raft client keeps
+   * retrying (a node still starting, a group without a leader): it then fails as unavailable
+   * and the client application retries, deduplicated, elsewhere.
+   */
+  private <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {
+    return call.orTimeout(log.settings().electionTimeoutMax().toMillis() * 5, TimeUnit.MILLISECONDS);
   }
 
   /**
