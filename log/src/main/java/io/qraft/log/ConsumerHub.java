@@ -82,8 +82,6 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
     this.log = log;
   }
 
-  void start() {}
-
   private final class Consumer {
     final String id = UUID.randomUUID().toString();
     final String queue;

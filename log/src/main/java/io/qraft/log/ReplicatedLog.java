@@ -145,7 +145,6 @@ public final class ReplicatedLog implements AutoCloseable {
     server.start();
     checkLogsCoverState();
     reconciler.start();
-    consumers.start();
     LOG.info("node {} started: raft on {}, {} members", settings.nodeId(), settings.self().raftAddress(),
         settings.members().size());
   }
@@ -187,10 +186,6 @@ public final class ReplicatedLog implements AutoCloseable {
 
   public LogSettings settings() {
     return settings;
-  }
-
-  RaftProperties properties() {
-    return properties;
   }
 
   public RaftServer server() {
@@ -536,7 +531,8 @@ public final class ReplicatedLog implements AutoCloseable {
     }
   }
 
-  static Throwable unwrap(Throwable t) {
+  /** The cause behind CompletionException and ExecutionException wrappers. */
+  public static Throwable unwrap(Throwable t) {
     while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
         && t.getCause() != null) {
       t = t.getCause();

@@ -6,7 +6,6 @@ import io.grpc.StatusRuntimeException;
 import io.qraft.log.LeaderElsewhereException;
 import io.qraft.log.LogUnavailableException;
 import io.qraft.log.RequestException;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -81,9 +80,6 @@ final class Errors {
   }
 
   static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
+    return io.qraft.log.ReplicatedLog.unwrap(t);
   }
 }

@@ -167,13 +167,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
           call.request(1);
           return;
         }
-        CompletableFuture<Optional<QueueDef>> lookup;
-        try {
-          lookup = log.lookupQueue(request.getQueue());
-        } catch (RuntimeException e) {
-          lookup = CompletableFuture.failedFuture(e);
-        }
-        lookup
+        lookup(request.getQueue())
             .thenCompose(def -> {
               if (def.isEmpty()) {
                 return CompletableFuture.failedFuture(notFound(request.getQueue()));
@@ -292,13 +286,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
         s.cancel();
       }
     });
-    CompletableFuture<Optional<QueueDef>> lookup;
-    try {
-      lookup = log.lookupQueue(request.getQueue());
-    } catch (RuntimeException e) {
-      lookup = CompletableFuture.failedFuture(e);
-    }
-    lookup.whenComplete((def, e) -> {
+    lookup(request.getQueue()).whenComplete((def, e) -> {
       if (e != null) {
         response.onError(error(e));
         return;
@@ -373,16 +361,8 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
       response.onError(Errors.invalid(problem));
       return;
     }
-    CompletableFuture<R> answer;
-    try {
-      answer = log.lookupQueue(queue)
-          .thenCompose(def -> def.isPresent() ? action.apply(def.get()) : CompletableFuture.failedFuture(notFound(queue)));
-    } catch (RuntimeException e) {
-      // Whatever goes wrong becomes a status: an exception escaping a handler reaches the
-      // client as UNKNOWN, which it cannot act on.
-      answer = CompletableFuture.failedFuture(e);
-    }
-    answer
+    lookup(queue)
+        .thenCompose(def -> def.isPresent() ? action.apply(def.get()) : CompletableFuture.<R>failedFuture(notFound(queue)))
         .whenComplete((result, e) -> {
           if (e != null) {
             response.onError(error(e));
@@ -391,6 +371,18 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
             response.onCompleted();
           }
         });
+  }
+
+  /**
+   * The queue's definition; a failure to look it up, even a thrown one, comes back as a failed
+   * future, because an exception escaping a handler reaches the client as UNKNOWN.
+   */
+  private CompletableFuture<Optional<QueueDef>> lookup(String queue) {
+    try {
+      return log.lookupQueue(queue);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private static RequestException notFound(String queue) {
