@@ -496,7 +496,7 @@ public final class QraftClient implements AutoCloseable {
      * to another node if there is one; by default an attempt may use the whole deadline.
      * A retried publish carries the same producer id and sequence, so the cluster stores it
      * once as long as the abandoned attempt lands within the queue's deduplication window (the
-     * producer's last 1024 publishes); an attempt abandoned on a node that keeps forwarding it
+     * producer's last 256 publishes); an attempt abandoned on a node that keeps forwarding it
      * may land later than that under heavy load, and then be stored twice (a duplicate, never
      * a loss). Set it to fail over faster from a silent node.
      */

@@ -21,7 +21,7 @@ import java.util.List;
  * sequence that was not stored.
  */
 final class Producers {
-  static final int RECENT = 1024;
+  static final int RECENT = 256;
   static final int MAX_PRODUCERS = 1000;
   static final long EXPIRY_MS = 15 * 60 * 1000L;
 
