@@ -1,77 +1,162 @@
 package io.qraft.statemachine;
 
-import io.qraft.api.log.v1.ProducerState;
-import io.qraft.api.log.v1.QueueRecord;
-import io.qraft.api.log.v1.SequenceOffsets;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.qraft.api.log.v1.ExpiringSequence;
+import io.qraft.api.log.v1.ProducerSequence;
+import io.qraft.api.log.v1.SequenceExpiry;
+import io.qraft.storage.QueueStore;
+import io.qraft.storage.StoreBatch;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Producer deduplication, kept in the queue's record (so it is in every
- * snapshot and replica). A publish with a producer id is remembered by its
- * sequence with the offsets it was stored at; a retry of a remembered
- * sequence is answered with those offsets and stores nothing.
+ * Producer deduplication. A publish that names a producer is remembered in
+ * the store under (queue, producer, sequence) with the offsets it was stored
+ * at; a retry of a remembered sequence is answered with those offsets and
+ * stores nothing. Only the publishing producer's key is written, so the cost
+ * of a publish does not grow with the number of producers or with history.
  *
- * <p>Bounds: the last {@link #RECENT} sequences per producer (so a retry must land within
- * that many later publishes of the same producer; a forwarded attempt abandoned by the client
- * can still land late, which is why the SDK does not abandon attempts by default), at most
- * {@link #MAX_PRODUCERS} producers per queue, and a producer not seen for
- * {@link #EXPIRY_MS} (leader-stamped time) is forgotten. A retry older than
- * that is stored again: a duplicate, never a loss, and never a confirm of a
- * sequence that was not stored.
+ * <p>Forgetting is by time, not by count: each entry that stored sequences
+ * also writes one expiry record under its log index, holding the
+ * leader-stamped time of the entry; every Enqueue walks those records in log
+ * order and forgets the sequences of entries older than {@link #WINDOW_MS}.
+ * A retry landing within the window is never stored twice, however many
+ * publishes came in between (a forwarded attempt that lands late is the case
+ * that matters). A retry older than the window is stored again: a duplicate,
+ * never a loss, and never a confirm of a sequence that was not stored.
+ *
+ * <p>Deterministic: decisions read only the store and the command's time. The
+ * in-memory {@code cursor} only says where the walk may start; it is always at
+ * or below the lowest expiry record present, because records are written at
+ * ever higher indexes and removed from the lowest up.
  */
 final class Producers {
-  static final int RECENT = 256;
-  static final int MAX_PRODUCERS = 1000;
-  static final long EXPIRY_MS = 15 * 60 * 1000L;
+  /** How long a stored sequence is remembered, in leader-stamped time. */
+  static final long WINDOW_MS = 5 * 60 * 1000L;
+  /** Expired sequences forgotten per entry at most, so one apply never stalls on a backlog. */
+  static final int FORGET_PER_ENTRY = 512;
 
-  private Producers() {}
+  private final QueueStore store;
+  private long cursor;
 
-  /** The offsets a remembered publish was stored at, or null. */
-  static List<Long> find(QueueRecord record, String producerId, long sequence) {
-    if (producerId.isEmpty()) {
-      return null;
-    }
-    for (ProducerState p : record.getProducersList()) {
-      if (p.getProducerId().equals(producerId)) {
-        for (SequenceOffsets s : p.getRecentList()) {
-          if (s.getSequence() == sequence) {
-            return s.getOffsetsList();
-          }
-        }
-        return null;
-      }
-    }
-    return null;
+  Producers(QueueStore store) {
+    this.store = store;
   }
 
-  static void remember(QueueRecord.Builder record, String producerId, long sequence, List<Long> offsets, long nowMs) {
-    if (producerId.isEmpty()) {
-      return;
+  /** After the store was replaced (snapshot install) or reopened. */
+  void reload() {
+    cursor = 0;
+  }
+
+  /** The sequences of one entry, gathered while it applies; later publishes in it see earlier ones. */
+  final class Entry {
+    private final long index;
+    private final long leaderTimeMs;
+    private final Map<String, List<Long>> stored = new HashMap<>();
+    private final SequenceExpiry.Builder expiry = SequenceExpiry.newBuilder();
+    private long nextCursor = -1;
+
+    private Entry(long index, long leaderTimeMs) {
+      this.index = index;
+      this.leaderTimeMs = leaderTimeMs;
+      expiry.setLeaderTimeMs(leaderTimeMs);
     }
-    List<ProducerState> kept = new ArrayList<>(record.getProducersCount() + 1);
-    ProducerState mine = null;
-    for (ProducerState p : record.getProducersList()) {
-      if (p.getProducerId().equals(producerId)) {
-        mine = p;
-      } else if (nowMs - p.getLastSeenMs() <= EXPIRY_MS) {
-        kept.add(p);
+
+    /** The offsets a remembered publish was stored at, or null. */
+    List<Long> find(String queue, String producerId, long sequence) {
+      if (producerId.isEmpty()) {
+        return null;
+      }
+      List<Long> here = stored.get(key(queue, producerId, sequence));
+      if (here != null) {
+        return here;
+      }
+      byte[] bytes = store.producerSequence(queue, producerId, sequence);
+      return bytes == null ? null : parse(bytes).getOffsetsList();
+    }
+
+    void remember(StoreBatch batch, String queue, String producerId, long sequence, List<Long> offsets) {
+      if (producerId.isEmpty()) {
+        return;
+      }
+      stored.put(key(queue, producerId, sequence), offsets);
+      batch.putProducerSequence(queue, producerId, sequence,
+          ProducerSequence.newBuilder().addAllOffsets(offsets).setIndex(index).build().toByteArray());
+      expiry.addSequences(ExpiringSequence.newBuilder()
+          .setQueue(queue).setProducerId(producerId).setSequence(sequence));
+    }
+
+    /** Writes this entry's expiry record and forgets what has outlived the window. */
+    void finish(StoreBatch batch) {
+      forgetExpired(batch);
+      if (expiry.getSequencesCount() > 0) {
+        batch.putSequenceExpiry(index, expiry.build().toByteArray());
       }
     }
-    ProducerState.Builder b = mine == null
-        ? ProducerState.newBuilder().setProducerId(producerId) : mine.toBuilder();
-    b.setLastSeenMs(Math.max(b.getLastSeenMs(), nowMs));
-    b.addRecent(SequenceOffsets.newBuilder().setSequence(sequence).addAllOffsets(offsets));
-    if (b.getRecentCount() > RECENT) {
-      List<SequenceOffsets> recent = new ArrayList<>(b.getRecentList().subList(b.getRecentCount() - RECENT, b.getRecentCount()));
-      b.clearRecent().addAllRecent(recent);
+
+    /** Runs once the batch is committed. */
+    void committed() {
+      if (nextCursor >= 0) {
+        cursor = nextCursor;
+      }
     }
-    kept.add(b.build());
-    if (kept.size() > MAX_PRODUCERS) {
-      // Forget the producers seen longest ago; order is deterministic (stable sort on stored order).
-      kept.sort(java.util.Comparator.comparingLong(ProducerState::getLastSeenMs));
-      kept = new ArrayList<>(kept.subList(kept.size() - MAX_PRODUCERS, kept.size()));
+
+    private void forgetExpired(StoreBatch batch) {
+      long cutoff = leaderTimeMs - WINDOW_MS;
+      if (cutoff <= 0) {
+        return;
+      }
+      int[] forgotten = {0};
+      store.scanSequenceExpiries(cursor, (expiryIndex, value) -> {
+        SequenceExpiry old = parseExpiry(value);
+        if (old.getLeaderTimeMs() >= cutoff || forgotten[0] >= FORGET_PER_ENTRY) {
+          return false;
+        }
+        for (ExpiringSequence s : old.getSequencesList()) {
+          byte[] current = store.producerSequence(s.getQueue(), s.getProducerId(), s.getSequence());
+          // A queue deleted and declared again may hold the same key from a later entry: keep that one.
+          if (current != null && parse(current).getIndex() == expiryIndex) {
+            batch.deleteProducerSequence(s.getQueue(), s.getProducerId(), s.getSequence());
+          }
+        }
+        batch.deleteSequenceExpiry(expiryIndex);
+        forgotten[0] += old.getSequencesCount();
+        nextCursor = expiryIndex + 1;
+        return true;
+      });
     }
-    record.clearProducers().addAllProducers(kept);
+  }
+
+  Entry begin(long index, long leaderTimeMs) {
+    return new Entry(index, leaderTimeMs);
+  }
+
+  private static String key(String queue, String producerId, long sequence) {
+    return queue.length() + ":" + queue + producerId.length() + ":" + producerId + ":" + sequence;
+  }
+
+  private static ProducerSequence parse(byte[] bytes) {
+    try {
+      return ProducerSequence.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new UncheckedIOException("corrupt producer sequence in store", e);
+    }
+  }
+
+  private static SequenceExpiry parseExpiry(byte[] bytes) {
+    try {
+      return SequenceExpiry.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new UncheckedIOException("corrupt sequence expiry in store", e);
+    }
+  }
+
+  /** The offsets remembered for a producer's sequence, or null. */
+  static List<Long> remembered(QueueStore store, String queue, String producerId, long sequence) {
+    byte[] bytes = store.producerSequence(queue, producerId, sequence);
+    return bytes == null ? null : new ArrayList<>(parse(bytes).getOffsetsList());
   }
 }

@@ -44,16 +44,19 @@ public final class QueueMachine {
   private final QueueStore store;
   private final ShardEvents events;
   private final Map<String, QueueState> queues = new TreeMap<>();
+  private final Producers producers;
 
   public QueueMachine(QueueStore store, ShardEvents events) {
     this.store = store;
     this.events = events;
+    this.producers = new Producers(store);
     reload();
   }
 
   /** Rebuilds the in-memory index from the store (after open or a snapshot install). */
   public void reload() {
     queues.clear();
+    producers.reload();
     store.forEachQueue((name, bytes) -> {
       QueueState state = new QueueState(parseRecord(bytes));
       store.scanMessages(name, 0, (offset, value) -> state.ready.add(offset));
@@ -105,7 +108,7 @@ public final class QueueMachine {
       Outcome outcome = switch (command.getKindCase()) {
         case CREATE_QUEUE -> createQueue(batch, command.getCreateQueue());
         case DELETE_QUEUE -> deleteQueue(batch, command.getDeleteQueue());
-        case ENQUEUE -> enqueue(batch, command.getEnqueue(), command.getLeaderTimeMs());
+        case ENQUEUE -> enqueue(batch, index, command.getEnqueue(), command.getLeaderTimeMs());
         case DELIVER -> deliver(batch, command.getDeliver());
         case SETTLE -> settle(batch, command.getSettle());
         case PURGE -> purge(batch, command.getPurge());
@@ -149,8 +152,9 @@ public final class QueueMachine {
     });
   }
 
-  private Outcome enqueue(StoreBatch batch, Enqueue c, long leaderTimeMs) {
+  private Outcome enqueue(StoreBatch batch, long index, Enqueue c, long leaderTimeMs) {
     ShardResult.Builder result = ShardResult.newBuilder();
+    Producers.Entry sequences = producers.begin(index, leaderTimeMs);
     // Later publishes in the same entry must see earlier ones' offsets, but memory
     // changes only after the batch commits: work on copies of the records.
     Map<String, QueueRecord> updated = new TreeMap<>();
@@ -164,7 +168,7 @@ public final class QueueMachine {
       }
       QueueRecord current = updated.getOrDefault(p.getQueue(), state.record);
       QueueRecord.Builder record = current.toBuilder();
-      List<Long> original = Producers.find(current, p.getProducerId(), p.getSequence());
+      List<Long> original = sequences.find(p.getQueue(), p.getProducerId(), p.getSequence());
       if (original != null) {
         result.addPublishes(PublishResult.newBuilder().addAllOffsets(original).setDuplicate(true));
         continue;
@@ -184,13 +188,15 @@ public final class QueueMachine {
       record.setMessages(record.getMessages() + offsets.size())
           .setBytes(record.getBytes() + bytes)
           .setOperations(record.getOperations() + 1);
-      Producers.remember(record, p.getProducerId(), p.getSequence(), offsets, leaderTimeMs);
+      sequences.remember(batch, p.getQueue(), p.getProducerId(), p.getSequence(), offsets);
       updated.put(p.getQueue(), record.build());
       added.computeIfAbsent(p.getQueue(), q -> new ArrayList<>()).addAll(offsets);
       result.addPublishes(pr);
     }
     updated.forEach((queue, record) -> batch.putQueue(queue, record.toByteArray()));
+    sequences.finish(batch);
     return new Outcome(result.build(), () -> {
+      sequences.committed();
       updated.forEach((queue, record) -> {
         QueueState state = queues.get(queue);
         state.record = record;

@@ -58,26 +58,89 @@ class ProducerDeduplicationTest {
   }
 
   @Test
-  void aProducerIsForgottenAfterItsExpiryByLeaderTime() {
+  void aSequenceIsForgottenOnceItOutlivesTheWindowByLeaderTime() {
     TestShard shard = TestShard.inMemory();
     shard.applyOk(Cmd.create("q"));
     shard.applyOk(Cmd.enqueueAt(1000, from("old", 1, "a")));
-    long later = 1000 + Producers.EXPIRY_MS + 1;
+    long inside = 1000 + Producers.WINDOW_MS;
+    assertThat(shard.applyOk(Cmd.enqueueAt(inside, from("old", 1, "a"))).getPublishes(0).getDuplicate()).isTrue();
+
+    long later = 1000 + Producers.WINDOW_MS + 1;
     shard.applyOk(Cmd.enqueueAt(later, from("new", 1, "b")));
-    assertThat(shard.record("q").getProducersList()).extracting(p -> p.getProducerId()).containsExactly("new");
+    assertThat(Producers.remembered(shard.store, "q", "old", 1)).isNull();
+    assertThat(Producers.remembered(shard.store, "q", "new", 1)).containsExactly(1L);
+    assertThat(expiryRecords(shard)).hasSize(1);
     // Forgotten: a very late retry is stored again (a duplicate, never a loss).
     assertThat(shard.applyOk(Cmd.enqueueAt(later, from("old", 1, "a"))).getPublishes(0).getDuplicate()).isFalse();
   }
 
   @Test
-  void onlyTheMostRecentSequencesOfAProducerAreKept() {
+  void aRetryIsRecognisedHoweverManyPublishesCameBetweenWithinTheWindow() {
     TestShard shard = TestShard.inMemory();
     shard.applyOk(Cmd.create("q"));
-    for (int s = 1; s <= Producers.RECENT + 10; s++) {
+    for (int s = 1; s <= 5_000; s++) {
+      shard.applyOk(Cmd.enqueueAt(1000 + s, from("p", s, "m")));
+    }
+    PublishResult retry = shard.applyOk(Cmd.enqueueAt(9000, from("p", 1, "m"))).getPublishes(0);
+    assertThat(retry.getDuplicate()).isTrue();
+    assertThat(retry.getOffsetsList()).containsExactly(0L);
+    assertThat(shard.record("q").getMessages()).isEqualTo(5_000);
+  }
+
+  @Test
+  void forgettingABacklogIsSpreadOverEntriesAndEndsWithNothingLeft() {
+    TestShard shard = TestShard.inMemory();
+    shard.applyOk(Cmd.create("q"));
+    int backlog = Producers.FORGET_PER_ENTRY * 2 + 7;
+    for (int s = 1; s <= backlog; s++) {
       shard.applyOk(Cmd.enqueueAt(1000, from("p", s, "m")));
     }
-    assertThat(shard.record("q").getProducers(0).getRecentCount()).isEqualTo(Producers.RECENT);
-    assertThat(shard.applyOk(Cmd.enqueueAt(1000, from("p", Producers.RECENT + 10, "m"))).getPublishes(0).getDuplicate())
-        .isTrue();
+    long later = 1000 + Producers.WINDOW_MS + 1;
+    shard.applyOk(Cmd.enqueueAt(later, Cmd.publishOf("q", "x")));
+    assertThat(expiryRecords(shard)).hasSize(backlog - Producers.FORGET_PER_ENTRY);
+    for (int i = 0; i < 3; i++) {
+      shard.applyOk(Cmd.enqueueAt(later, Cmd.publishOf("q", "x")));
+    }
+    assertThat(expiryRecords(shard)).isEmpty();
+    for (int s = 1; s <= backlog; s++) {
+      assertThat(Producers.remembered(shard.store, "q", "p", s)).isNull();
+    }
+  }
+
+  @Test
+  void aReplicaRestoredFromASnapshotForgetsExactlyWhatTheOthersForget() {
+    TestShard shard = TestShard.inMemory();
+    shard.applyOk(Cmd.create("q"));
+    for (int s = 1; s <= Producers.FORGET_PER_ENTRY + 50; s++) {
+      shard.applyOk(Cmd.enqueueAt(1000 + s, from("p", s, "m")));
+    }
+    long later = 1000 + Producers.WINDOW_MS + 100;
+    shard.applyOk(Cmd.enqueueAt(later, Cmd.publishOf("q", "x")));
+    TestShard restored = TestShard.restoredFrom(shard.export());
+    for (TestShard s : java.util.List.of(shard, restored)) {
+      s.applyOk(Cmd.enqueueAt(later + 10_000, Cmd.publishOf("q", "y")));
+    }
+    assertThat(restored.export()).isEqualTo(shard.export());
+  }
+
+  @Test
+  void deletingAQueueForgetsItsProducers() {
+    TestShard shard = TestShard.inMemory();
+    shard.applyOk(Cmd.create("q"));
+    shard.applyOk(Cmd.enqueueAt(1000, from("p", 1, "a")));
+    shard.applyOk(Cmd.delete("q"));
+    shard.applyOk(Cmd.create("q"));
+    long second = 1000 + Producers.WINDOW_MS / 2;
+    assertThat(shard.applyOk(Cmd.enqueueAt(second, from("p", 1, "a"))).getPublishes(0).getDuplicate()).isFalse();
+    // The first queue's expiry must not remove the second queue's record of the same sequence.
+    shard.applyOk(Cmd.enqueueAt(1000 + Producers.WINDOW_MS + 1, Cmd.publishOf("q", "x")));
+    assertThat(Producers.remembered(shard.store, "q", "p", 1)).containsExactly(0L);
+    assertThat(shard.applyOk(Cmd.enqueueAt(second + 1, from("p", 1, "a"))).getPublishes(0).getDuplicate()).isTrue();
+  }
+
+  private static java.util.List<Long> expiryRecords(TestShard shard) {
+    java.util.List<Long> out = new java.util.ArrayList<>();
+    shard.store.scanSequenceExpiries(0, (index, value) -> out.add(index) || true);
+    return out;
   }
 }

@@ -70,6 +70,22 @@ public final class InMemoryQueueStore implements QueueStore {
   }
 
   @Override
+  public byte[] producerSequence(String queue, String producerId, long sequence) {
+    return get(Keys.producerSequence(queue, producerId, sequence));
+  }
+
+  @Override
+  public void scanSequenceExpiries(long fromIndex, OffsetVisitor visitor) {
+    byte[] prefix = Keys.expiryPrefix();
+    for (Map.Entry<byte[], byte[]> e
+        : view(Keys.sequenceExpiry(Math.max(0, fromIndex)), Keys.prefixEnd(prefix)).entrySet()) {
+      if (!visitor.visit(Keys.expiryIndex(e.getKey()), e.getValue().clone())) {
+        return;
+      }
+    }
+  }
+
+  @Override
   public StoreBatch newBatch() {
     synchronized (lock) {
       ensureOpen();

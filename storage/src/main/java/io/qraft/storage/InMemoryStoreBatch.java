@@ -38,10 +38,12 @@ final class InMemoryStoreBatch implements StoreBatch {
     byte[] queueKey = Keys.queue(queue);
     byte[] messages = Keys.messagePrefix(queue);
     byte[] unacked = Keys.unackedPrefix(queue);
+    byte[] producers = Keys.producerPrefix(queue);
     return add(records -> {
       records.remove(queueKey);
       records.subMap(messages, true, Keys.prefixEnd(messages), false).clear();
       records.subMap(unacked, true, Keys.prefixEnd(unacked), false).clear();
+      records.subMap(producers, true, Keys.prefixEnd(producers), false).clear();
     });
   }
 
@@ -64,6 +66,28 @@ final class InMemoryStoreBatch implements StoreBatch {
   @Override
   public StoreBatch deleteUnacked(String queue, long offset) {
     byte[] key = Keys.unacked(queue, offset);
+    return add(records -> records.remove(key));
+  }
+
+  @Override
+  public StoreBatch putProducerSequence(String queue, String producerId, long sequence, byte[] value) {
+    return put(Keys.producerSequence(queue, producerId, sequence), value);
+  }
+
+  @Override
+  public StoreBatch deleteProducerSequence(String queue, String producerId, long sequence) {
+    byte[] key = Keys.producerSequence(queue, producerId, sequence);
+    return add(records -> records.remove(key));
+  }
+
+  @Override
+  public StoreBatch putSequenceExpiry(long index, byte[] value) {
+    return put(Keys.sequenceExpiry(index), value);
+  }
+
+  @Override
+  public StoreBatch deleteSequenceExpiry(long index) {
+    byte[] key = Keys.sequenceExpiry(index);
     return add(records -> records.remove(key));
   }
 

@@ -19,10 +19,14 @@ import java.util.Arrays;
  *       <td>the last applied log index</td></tr>
  *   <tr><td>{@code 'M' u16(len) name u64(offset)}</td><td>message bytes</td>
  *       <td>the message at this offset of the queue</td></tr>
+ *   <tr><td>{@code 'P' u16(len) name u16(plen) producer u64(sequence)}</td><td>state machine's bytes</td>
+ *       <td>this producer's publish with this sequence was stored in the queue</td></tr>
  *   <tr><td>{@code 'Q' u16(len) name}</td><td>queue record</td>
  *       <td>the queue exists; the state machine owns the record</td></tr>
  *   <tr><td>{@code 'U' u16(len) name u64(offset)}</td><td>state machine's bytes</td>
  *       <td>the message at this offset is delivered and not yet settled</td></tr>
+ *   <tr><td>{@code 'X' u64(index)}</td><td>state machine's bytes</td>
+ *       <td>the producer sequences that the entry at this log index stored, to forget later</td></tr>
  * </table>
  *
  * <p>Why this shape:
@@ -57,9 +61,11 @@ public final class Keys {
   static final byte MESSAGE_TAG = 'M';
   static final byte QUEUE_TAG = 'Q';
   static final byte UNACKED_TAG = 'U';
+  static final byte PRODUCER_TAG = 'P';
+  static final byte EXPIRY_TAG = 'X';
 
-  /** The longest key the layout produces: tag, length, name, offset. */
-  static final int MAX_KEY_BYTES = 1 + 2 + MAX_NAME_BYTES + 8;
+  /** The longest key the layout produces: tag, length, name, producer length, producer, sequence. */
+  static final int MAX_KEY_BYTES = 1 + 2 + MAX_NAME_BYTES + 2 + MAX_NAME_BYTES + 8;
 
   private static final byte[] APPLIED = {APPLIED_TAG};
 
@@ -90,6 +96,38 @@ public final class Keys {
   /** The key of the unacked mark at an offset of a queue. */
   public static byte[] unacked(String queue, long offset) {
     return withOffset(UNACKED_TAG, queue, offset);
+  }
+
+  /** The key of a producer's sequence in a queue: one per stored publish that named a producer. */
+  public static byte[] producerSequence(String queue, String producerId, long sequence) {
+    byte[] name = encodeName(queue);
+    byte[] producer = encodeName(producerId);
+    byte[] key = named(PRODUCER_TAG, name, 2 + producer.length + 8);
+    int at = 3 + name.length;
+    key[at] = (byte) (producer.length >>> 8);
+    key[at + 1] = (byte) producer.length;
+    System.arraycopy(producer, 0, key, at + 2, producer.length);
+    // Sequences are compared as unsigned by nobody: only equality matters, so any long is fine.
+    ByteBuffer.wrap(key, at + 2 + producer.length, 8).putLong(sequence);
+    return key;
+  }
+
+  /** The prefix shared by every producer-sequence key of a queue, and by no other key. */
+  public static byte[] producerPrefix(String queue) {
+    return named(PRODUCER_TAG, encodeName(queue), 0);
+  }
+
+  /** The key of the expiry record of the entry at a log index; keys sort by index. */
+  public static byte[] sequenceExpiry(long index) {
+    if (index < 0) {
+      throw new IllegalArgumentException("index must not be negative: " + index);
+    }
+    return ByteBuffer.allocate(9).put(EXPIRY_TAG).putLong(index).array();
+  }
+
+  /** The prefix shared by every expiry key. */
+  public static byte[] expiryPrefix() {
+    return new byte[] {EXPIRY_TAG};
   }
 
   /** The prefix shared by every message key of a queue, and by no other key. */
@@ -130,6 +168,14 @@ public final class Keys {
     return new String(queueKey, 3, queueKey.length - 3, StandardCharsets.UTF_8);
   }
 
+  /** The index of an expiry key. */
+  public static long expiryIndex(byte[] key) {
+    if (key.length != 9 || key[0] != EXPIRY_TAG) {
+      throw new IllegalArgumentException("not an expiry key");
+    }
+    return ByteBuffer.wrap(key, 1, 8).getLong();
+  }
+
   /** The offset of a message or unacked key: its last 8 bytes. */
   public static long offset(byte[] key) {
     if (key.length < 11) {
@@ -142,9 +188,13 @@ public final class Keys {
    * Whether key is a well-formed record key of this layout: a queue,
    * message or unacked key (not the applied key) with a consistent length,
    * a name in valid UTF-8 and a non-negative offset; that is, a key that
-   * {@link #queue}, {@link #message} or {@link #unacked} could have built.
+   * {@link #queue}, {@link #message}, {@link #unacked}, {@link #producerSequence}
+   * or {@link #sequenceExpiry} could have built.
    */
   public static boolean isRecordKey(byte[] key) {
+    if (key.length == 9 && key[0] == EXPIRY_TAG) {
+      return ByteBuffer.wrap(key, 1, 8).getLong() >= 0;
+    }
     if (key.length < 3) {
       return false;
     }
@@ -158,6 +208,13 @@ public final class Keys {
       case MESSAGE_TAG:
       case UNACKED_TAG:
         shaped = key.length == expected + 8 && offset(key) >= 0;
+        break;
+      case PRODUCER_TAG:
+        if (key.length < expected + 2) {
+          return false;
+        }
+        int producerLength = ((key[expected] & 0xFF) << 8) | (key[expected + 1] & 0xFF);
+        shaped = key.length == expected + 2 + producerLength + 8 && isUtf8(key, expected + 2, producerLength);
         break;
       default:
         shaped = false;

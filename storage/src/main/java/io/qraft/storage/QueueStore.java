@@ -6,8 +6,9 @@ import java.io.OutputStream;
 
 /**
  * The durable state of one Raft group: the queues it carries, their messages by
- * queue offset, their delivered-but-unsettled messages, and the group's last
- * applied log index.
+ * queue offset, their delivered-but-unsettled messages, the producer
+ * sequences they stored (for deduplication) and when to forget them, and the
+ * group's last applied log index.
  *
  * <p>Guarantees: every {@link StoreBatch#commit(long)} is atomic — the changes
  * of a batch and the applied index it records become visible and durable
@@ -44,6 +45,15 @@ public interface QueueStore extends AutoCloseable {
 
   /** Visits the queue's delivered-but-unsettled marks, in offset order, until the visitor returns false. */
   void scanUnacked(String queue, OffsetVisitor visitor);
+
+  /** What the state machine stored for this producer's sequence in the queue, or null. */
+  byte[] producerSequence(String queue, String producerId, long sequence);
+
+  /**
+   * Visits the expiry records (see {@link StoreBatch#putSequenceExpiry}) from
+   * fromIndex upwards, in index order, until the visitor returns false.
+   */
+  void scanSequenceExpiries(long fromIndex, OffsetVisitor visitor);
 
   /** Starts a batch of changes; nothing is visible until it commits. */
   StoreBatch newBatch();

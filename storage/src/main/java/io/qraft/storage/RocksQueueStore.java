@@ -174,6 +174,17 @@ public final class RocksQueueStore implements QueueStore {
   }
 
   @Override
+  public byte[] producerSequence(String queue, String producerId, long sequence) {
+    return get(Keys.producerSequence(queue, producerId, sequence));
+  }
+
+  @Override
+  public void scanSequenceExpiries(long fromIndex, OffsetVisitor visitor) {
+    byte[] from = Keys.sequenceExpiry(Math.max(0, fromIndex));
+    scan(from, Keys.prefixEnd(Keys.expiryPrefix()), (key, value) -> visitor.visit(Keys.expiryIndex(key), value));
+  }
+
+  @Override
   public StoreBatch newBatch() {
     lifecycle.readLock().lock();
     try {

@@ -33,12 +33,14 @@ final class RocksStoreBatch implements StoreBatch {
     byte[] queueKey = Keys.queue(queue);
     byte[] messages = Keys.messagePrefix(queue);
     byte[] unacked = Keys.unackedPrefix(queue);
+    byte[] producers = Keys.producerPrefix(queue);
     ensureOpen();
     try {
       batch.delete(queueKey);
       // Length-prefixed names make each range hold this queue's keys and no other's.
       batch.deleteRange(messages, Keys.prefixEnd(messages));
       batch.deleteRange(unacked, Keys.prefixEnd(unacked));
+      batch.deleteRange(producers, Keys.prefixEnd(producers));
     } catch (RocksDBException e) {
       throw new StoreException("cannot add to a write batch", e);
     }
@@ -63,6 +65,26 @@ final class RocksStoreBatch implements StoreBatch {
   @Override
   public StoreBatch deleteUnacked(String queue, long offset) {
     return delete(Keys.unacked(queue, offset));
+  }
+
+  @Override
+  public StoreBatch putProducerSequence(String queue, String producerId, long sequence, byte[] value) {
+    return put(Keys.producerSequence(queue, producerId, sequence), value);
+  }
+
+  @Override
+  public StoreBatch deleteProducerSequence(String queue, String producerId, long sequence) {
+    return delete(Keys.producerSequence(queue, producerId, sequence));
+  }
+
+  @Override
+  public StoreBatch putSequenceExpiry(long index, byte[] value) {
+    return put(Keys.sequenceExpiry(index), value);
+  }
+
+  @Override
+  public StoreBatch deleteSequenceExpiry(long index) {
+    return delete(Keys.sequenceExpiry(index));
   }
 
   @Override

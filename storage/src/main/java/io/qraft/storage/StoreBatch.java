@@ -8,7 +8,7 @@ public interface StoreBatch extends AutoCloseable {
 
   StoreBatch putQueue(String queue, byte[] record);
 
-  /** Removes the queue's record, all its messages and all its unacked marks. */
+  /** Removes the queue's record, all its messages, unacked marks and producer sequences. */
   StoreBatch deleteQueue(String queue);
 
   StoreBatch putMessage(String queue, long offset, byte[] message);
@@ -19,6 +19,16 @@ public interface StoreBatch extends AutoCloseable {
   StoreBatch putUnacked(String queue, long offset, byte[] value);
 
   StoreBatch deleteUnacked(String queue, long offset);
+
+  /** Records that this producer's sequence was stored in the queue; value is the state machine's. */
+  StoreBatch putProducerSequence(String queue, String producerId, long sequence, byte[] value);
+
+  StoreBatch deleteProducerSequence(String queue, String producerId, long sequence);
+
+  /** Records, under a log index, what to forget later; value is the state machine's. */
+  StoreBatch putSequenceExpiry(long index, byte[] value);
+
+  StoreBatch deleteSequenceExpiry(long index);
 
   /**
    * Applies every change of the batch and records appliedIndex as the

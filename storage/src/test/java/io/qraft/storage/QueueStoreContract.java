@@ -255,6 +255,38 @@ abstract class QueueStoreContract {
   }
 
   @Test
+  void producerSequencesAreReadBackAndGoWithTheirQueue() {
+    commit(store, 1, b -> b.putProducerSequence("q", "p", 5, bytes("five"))
+        .putProducerSequence("q", "p\u0000", 5, bytes("other producer"))
+        .putProducerSequence("qq", "p", 5, bytes("other queue")));
+    assertThat(new String(store.producerSequence("q", "p", 5), UTF_8)).isEqualTo("five");
+    assertThat(store.producerSequence("q", "p", 6)).isNull();
+
+    commit(store, 2, b -> b.deleteProducerSequence("q", "p\u0000", 5).deleteQueue("qq"));
+    assertThat(store.producerSequence("q", "p\u0000", 5)).isNull();
+    assertThat(store.producerSequence("qq", "p", 5)).isNull();
+    assertThat(store.producerSequence("q", "p", 5)).isNotNull();
+  }
+
+  @Test
+  void sequenceExpiriesAreScannedInIndexOrderFromTheGivenIndex() throws IOException {
+    commit(store, 1, b -> b.putSequenceExpiry(300, bytes("c")).putSequenceExpiry(2, bytes("a"))
+        .putSequenceExpiry(256, bytes("b")).putQueue("q", bytes("r")));
+    List<Long> seen = new ArrayList<>();
+    store.scanSequenceExpiries(3, (index, value) -> seen.add(index));
+    assertThat(seen).containsExactly(256L, 300L);
+
+    commit(store, 2, b -> b.deleteSequenceExpiry(256));
+    seen.clear();
+    store.scanSequenceExpiries(0, (index, value) -> seen.add(index));
+    assertThat(seen).containsExactly(2L, 300L);
+
+    QueueStore target = open(dir.resolve("expiry-target"));
+    target.importFrom(new ByteArrayInputStream(exportOf(store)));
+    assertThat(exportOf(target)).isEqualTo(exportOf(store));
+  }
+
+  @Test
   void aScanSeesTheStoreAsItWasWhenTheScanBegan() {
     commit(store, 1, b -> b.putMessage("q", 1, bytes("m1")).putMessage("q", 2, bytes("m2")));
 
@@ -436,6 +468,8 @@ abstract class QueueStoreContract {
         }
         b.putUnacked(name, 1, bytes("u1"));
         b.putUnacked(name, 256, bytes("u256"));
+        b.putProducerSequence(name, "p", 7, bytes("s7"));
+        b.putProducerSequence(name, name, -1, bytes("s-1"));
       }
     });
     return s;
