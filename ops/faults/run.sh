@@ -2,7 +2,7 @@
 # Jepsen-style fault suite for qraft: three nodes in three network namespaces, clients in a
 # fourth, a seeded fault schedule, a total-queue checker. See ops/faults/README.md.
 #
-#   ops/faults/run.sh --runs N --seconds T [--seed S] [--interval I] [--corruption] [--out DIR]
+#   ops/faults/run.sh --runs N --seconds T [--seed S] [--interval I] [--corruption] [--kinds k1,k2] [--out DIR]
 #
 # The last line printed is the verdict (PASS|FAIL ...), or "SKIP: ..." (exit 0) without root.
 set -uo pipefail

@@ -414,7 +414,7 @@ public final class QraftClient implements AutoCloseable {
 
     private List<String> addresses = List.of();
     private Duration deadline = Duration.ofSeconds(10);
-    private Duration attemptTimeout;
+    private Duration attemptTimeout = Duration.ofSeconds(2);
     private Duration initialBackoff = Duration.ofMillis(50);
     private Duration maxBackoff = Duration.ofSeconds(1);
     // The server permits a ping every 5 s; a dead connection is noticed within time + timeout.
@@ -493,12 +493,12 @@ public final class QraftClient implements AutoCloseable {
 
     /**
      * Most time one attempt of a publish waits on one node before the publish is sent again,
-     * to another node if there is one; by default an attempt may use the whole deadline.
-     * A retried publish carries the same producer id and sequence, so the cluster stores it
-     * once as long as the abandoned attempt lands within the queue's deduplication window (the
-     * producer's last 256 publishes); an attempt abandoned on a node that keeps forwarding it
-     * may land later than that under heavy load, and then be stored twice (a duplicate, never
-     * a loss). Set it to fail over faster from a silent node.
+     * to another node if there is one (default 2 s; never more than what is left of the
+     * deadline). This is what bounds the pause when a leader stops answering without closing
+     * its connections (a paused process, a partition). A retried publish carries the same
+     * producer id and sequence, so the cluster stores it once as long as the abandoned attempt
+     * lands within the deduplication window (five minutes); an attempt landing later is stored
+     * again (a duplicate, never a loss).
      */
     public Builder attemptTimeout(Duration attemptTimeout) {
       this.attemptTimeout = positive(attemptTimeout, "attempt timeout");

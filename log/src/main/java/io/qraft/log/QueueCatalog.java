@@ -38,7 +38,7 @@ public final class QueueCatalog {
 
   QueueCatalog(ReplicatedLog log) {
     this.log = log;
-    this.placement = new ShardPlacement(log.settings(), UUID::randomUUID);
+    this.placement = new ShardPlacement(log.settings(), UUID::randomUUID, new java.util.Random());
   }
 
   public record Declared(QueueDef queue, boolean created) {}
@@ -58,7 +58,8 @@ public final class QueueCatalog {
       }
       return new Declared(existing, false);
     }
-    ShardPlacement.Choice choice = placement.choose(log.metadata(), QueueArguments.dedicated(arguments), declaringNode);
+    ShardPlacement.Choice choice = placement.choose(log.metadata(),
+        ShardPlacement.Request.defaults(QueueArguments.dedicated(arguments), declaringNode), this::currentLeader);
     String group = choice.shard().getGroup();
     if (choice.create()) {
       check(join(log.submitMeta(MetaCommand.newBuilder()
@@ -101,6 +102,10 @@ public final class QueueCatalog {
           .setRemoveShard(RemoveShard.newBuilder().setGroup(def.getGroup())).build())));
     }
     return deleted.getCount();
+  }
+
+  private String currentLeader(String group) {
+    return log.leaderOf(GroupIds.parse(group));
   }
 
   private void requireMetadataLeader() {

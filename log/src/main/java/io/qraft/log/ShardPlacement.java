@@ -4,65 +4,101 @@ import io.qraft.api.log.v1.ShardDef;
 import io.qraft.statemachine.MetaMachine;
 import io.qraft.statemachine.Status;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * The one place that decides which Raft group carries a new queue.
  *
- * <p>Rules: the replica set is the (at most three) nodes holding the fewest
- * replicas, ties by node id. A shared queue joins the shard of that replica
- * set with the fewest queues, after the set has been given
- * {@code shardsPerReplicaSet} shards; until then each new queue opens a new
- * shard, so the first queues already spread over several leaders. A new
- * shard's preferred leader is its replica that is preferred leader of the
- * fewest shards. A dedicated queue always gets a group of its own, led by the
- * node it was declared on. No node carries more than {@code shardsMaxPerNode}
- * groups.
+ * <p>Replica set: the nodes a policy names ({@code ha-mode: nodes}), or else
+ * the {@link Request#replicas} nodes holding the fewest replicas, then the
+ * fewest queues, then at random (from a seeded source, so tests replay).
+ * A shared queue joins the shard of exactly that replica set with the fewest
+ * queues, after the set has been given {@code shardsPerReplicaSet} shards;
+ * until then each new queue opens a new shard, so the first queues already
+ * spread over several leaders. Among the shards of the set the leader
+ * locator decides: {@code client-local} prefers a shard led by the declaring
+ * node, {@code balanced} the shard whose leader leads the fewest queues. A new
+ * shard is led by the declaring node under {@code client-local} (when it is a
+ * replica), else by its replica that is preferred leader of the fewest
+ * shards. A dedicated queue always gets a group of its own. No node carries
+ * more than {@code shardsMaxPerNode} groups.
  */
 public final class ShardPlacement {
-  /** Replicas of a queue until policies choose otherwise. */
-  static final int DEFAULT_REPLICAS = 3;
+  /** Replicas of a queue that no policy sizes. */
+  public static final int DEFAULT_REPLICAS = 3;
 
   private final LogSettings settings;
   private final Supplier<UUID> ids;
+  private final Random random;
 
-  public ShardPlacement(LogSettings settings, Supplier<UUID> ids) {
+  public ShardPlacement(LogSettings settings, Supplier<UUID> ids, Random random) {
     this.settings = settings;
     this.ids = ids;
+    this.random = random;
+  }
+
+  /** Where a queue should go, as its effective policy says. */
+  public record Request(int replicas, List<String> nodes, boolean dedicated, boolean clientLocal,
+      String declaringNode) {
+    public Request {
+      nodes = List.copyOf(nodes);
+    }
+
+    /** The default queue: three replicas (or all nodes, if fewer), leader balanced. */
+    public static Request defaults(boolean dedicated, String declaringNode) {
+      return new Request(DEFAULT_REPLICAS, List.of(), dedicated, false, declaringNode);
+    }
   }
 
   /** An existing shard to join (in metadata), or a new one to create first. */
   public record Choice(ShardDef shard, boolean create) {}
 
-  public Choice choose(MetaMachine meta, boolean dedicated, String declaringNode) {
+  /**
+   * @param leaders the node currently leading a group, or null when unknown
+   */
+  public Choice choose(MetaMachine meta, Request request, Function<String, String> leaders) {
     List<ShardDef> shards = meta.shards();
+    Map<String, Integer> queueCounts = meta.queueCounts();
     Map<String, Integer> replicasPerNode = new HashMap<>();
-    Map<String, Integer> ledPerNode = new HashMap<>();
+    Map<String, Integer> queuesPerNode = new HashMap<>();
+    Map<String, Integer> preferredPerNode = new HashMap<>();
+    Map<String, Integer> queuesLedPerNode = new HashMap<>();
     for (NodeAddress m : settings.members()) {
       replicasPerNode.put(m.id(), 0);
-      ledPerNode.put(m.id(), 0);
+      queuesPerNode.put(m.id(), 0);
+      preferredPerNode.put(m.id(), 0);
+      queuesLedPerNode.put(m.id(), 0);
     }
     for (ShardDef s : shards) {
-      s.getReplicasList().forEach(n -> replicasPerNode.merge(n, 1, Integer::sum));
-      ledPerNode.merge(s.getPreferredLeader(), 1, Integer::sum);
+      int queues = queueCounts.getOrDefault(s.getGroup(), 0);
+      for (String n : s.getReplicasList()) {
+        replicasPerNode.merge(n, 1, Integer::sum);
+        queuesPerNode.merge(n, queues, Integer::sum);
+      }
+      preferredPerNode.merge(s.getPreferredLeader(), 1, Integer::sum);
+      String leader = leaders.apply(s.getGroup());
+      queuesLedPerNode.merge(leader == null ? s.getPreferredLeader() : leader, queues, Integer::sum);
     }
-    List<String> replicaSet = replicaSet(replicasPerNode);
+    List<String> replicaSet = replicaSet(request, replicasPerNode, queuesPerNode);
     boolean roomForAnother = replicaSet.stream()
         .allMatch(n -> replicasPerNode.getOrDefault(n, 0) < settings.shardsMaxPerNode());
+    String newLeader = request.clientLocal() && replicaSet.contains(request.declaringNode())
+        ? request.declaringNode() : leastPreferred(replicaSet, preferredPerNode);
 
-    if (dedicated) {
+    if (request.dedicated()) {
       if (!roomForAnother) {
         throw full();
       }
-      String leader = replicaSet.contains(declaringNode) ? declaringNode : leastLed(replicaSet, ledPerNode);
-      return new Choice(newShard(replicaSet, leader, true), true);
+      return new Choice(newShard(replicaSet, newLeader, true), true);
     }
-    Map<String, Integer> queueCounts = meta.queueCounts();
     List<ShardDef> candidates = new ArrayList<>();
     for (ShardDef s : shards) {
       if (!s.getDedicated() && s.getReplicasList().equals(replicaSet)) {
@@ -70,26 +106,57 @@ public final class ShardPlacement {
       }
     }
     if (candidates.size() < settings.shardsPerReplicaSet() && roomForAnother) {
-      return new Choice(newShard(replicaSet, leastLed(replicaSet, ledPerNode), false), true);
+      return new Choice(newShard(replicaSet, newLeader, false), true);
     }
-    return candidates.stream()
-        .min(Comparator.<ShardDef>comparingInt(s -> queueCounts.getOrDefault(s.getGroup(), 0))
-            .thenComparing(ShardDef::getGroup))
-        .map(s -> new Choice(s, false))
-        .orElseThrow(this::full);
+    Comparator<ShardDef> fewestQueues =
+        Comparator.<ShardDef>comparingInt(s -> queueCounts.getOrDefault(s.getGroup(), 0))
+            .thenComparing(ShardDef::getGroup);
+    Function<ShardDef, String> leaderOf = s -> {
+      String leader = leaders.apply(s.getGroup());
+      return leader == null ? s.getPreferredLeader() : leader;
+    };
+    Comparator<ShardDef> order;
+    if (request.clientLocal()) {
+      order = Comparator.<ShardDef>comparingInt(s -> leaderOf.apply(s).equals(request.declaringNode()) ? 0 : 1)
+          .thenComparing(fewestQueues);
+    } else {
+      order = Comparator.<ShardDef>comparingInt(s -> queuesLedPerNode.getOrDefault(leaderOf.apply(s), 0))
+          .thenComparing(fewestQueues);
+    }
+    return candidates.stream().min(order).map(s -> new Choice(s, false)).orElseThrow(this::full);
   }
 
-  private List<String> replicaSet(Map<String, Integer> replicasPerNode) {
+  private List<String> replicaSet(Request request, Map<String, Integer> replicasPerNode,
+      Map<String, Integer> queuesPerNode) {
+    if (!request.nodes().isEmpty()) {
+      List<String> named = new ArrayList<>();
+      for (String n : request.nodes()) {
+        if (replicasPerNode.containsKey(n) && !named.contains(n)) {
+          named.add(n);
+        }
+      }
+      if (named.isEmpty()) {
+        throw new RequestException(Status.FAILED_PRECONDITION, "the policy names nodes " + request.nodes()
+            + ", none of which is a cluster member");
+      }
+      Collections.sort(named);
+      return named;
+    }
     List<String> nodes = new ArrayList<>(replicasPerNode.keySet());
-    nodes.sort(Comparator.<String>comparingInt(n -> replicasPerNode.get(n)).thenComparing(Comparator.naturalOrder()));
-    List<String> chosen = new ArrayList<>(nodes.subList(0, Math.min(DEFAULT_REPLICAS, nodes.size())));
-    chosen.sort(Comparator.naturalOrder());
+    Collections.sort(nodes);
+    // Shuffle first, then a stable sort: nodes equal on both counts keep a random order.
+    Collections.shuffle(nodes, random);
+    nodes.sort(Comparator.<String>comparingInt(replicasPerNode::get).thenComparingInt(queuesPerNode::get));
+    int count = Math.max(1, Math.min(request.replicas(), nodes.size()));
+    List<String> chosen = new ArrayList<>(nodes.subList(0, count));
+    Collections.sort(chosen);
     return chosen;
   }
 
-  private static String leastLed(List<String> replicaSet, Map<String, Integer> ledPerNode) {
+  private static String leastPreferred(List<String> replicaSet, Map<String, Integer> preferredPerNode) {
     return replicaSet.stream()
-        .min(Comparator.<String>comparingInt(n -> ledPerNode.getOrDefault(n, 0)).thenComparing(Comparator.naturalOrder()))
+        .min(Comparator.<String>comparingInt(n -> preferredPerNode.getOrDefault(n, 0))
+            .thenComparing(Comparator.naturalOrder()))
         .orElseThrow();
   }
 

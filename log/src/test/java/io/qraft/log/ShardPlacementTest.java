@@ -59,12 +59,17 @@ class ShardPlacementTest {
     LogSettings settings = new LogSettings("n1", Path.of("unused"), "127.0.0.1", members,
         Duration.ofMillis(500), Duration.ofMillis(1000), 10_000, 1_000, 8 << 20, 4 << 20,
         shardsPerReplicaSet, shardsMaxPerNode, Duration.ofSeconds(30), new BatchLimits(1000, 1 << 20, 0), 4, 64 << 20);
-    return new ShardPlacement(settings, ids());
+    return new ShardPlacement(settings, ids(), new java.util.Random(42));
+  }
+
+  /** Dedicated queues here are declared client-local: their group is led by the declaring node. */
+  private static ShardPlacement.Request request(boolean dedicated, String node) {
+    return new ShardPlacement.Request(3, List.of(), dedicated, dedicated, node);
   }
 
   /** Declares a queue as the log does: choose, add the shard if new, bind. */
   private ShardPlacement.Choice declare(ShardPlacement placement, boolean dedicated, String node) {
-    ShardPlacement.Choice choice = placement.choose(meta, dedicated, node);
+    ShardPlacement.Choice choice = placement.choose(meta, request(dedicated, node), g -> null);
     if (choice.create()) {
       MetaResult added = meta.apply(MetaCommand.newBuilder()
           .setAddShard(AddShard.newBuilder().setShard(choice.shard())).build());
@@ -205,7 +210,7 @@ class ShardPlacementTest {
     }
     var before = meta.shards();
 
-    assertThatThrownBy(() -> placement.choose(meta, true, "n1"))
+    assertThatThrownBy(() -> placement.choose(meta, request(true, "n1"), g -> null))
         .isInstanceOfSatisfying(RequestException.class, e -> {
           assertThat(e.code()).isEqualTo(Status.RESOURCE_EXHAUSTED);
           assertThat(e.getMessage()).contains("3");
@@ -240,10 +245,10 @@ class ShardPlacementTest {
     ShardPlacement placement = placement(3, 1);
     declare(placement, true, "n1");
 
-    assertThatThrownBy(() -> placement.choose(meta, false, "n1"))
+    assertThatThrownBy(() -> placement.choose(meta, request(false, "n1"), g -> null))
         .isInstanceOfSatisfying(RequestException.class,
             e -> assertThat(e.code()).isEqualTo(Status.RESOURCE_EXHAUSTED));
-    assertThatThrownBy(() -> placement.choose(meta, true, "n2"))
+    assertThatThrownBy(() -> placement.choose(meta, request(true, "n2"), g -> null))
         .isInstanceOfSatisfying(RequestException.class,
             e -> assertThat(e.code()).isEqualTo(Status.RESOURCE_EXHAUSTED));
   }
@@ -253,11 +258,121 @@ class ShardPlacementTest {
     ShardPlacement placement = placement(3, 100);
     var before = meta.export();
 
-    ShardPlacement.Choice a = placement.choose(meta, false, "n1");
-    ShardPlacement.Choice b = placement.choose(meta, false, "n1");
+    ShardPlacement.Choice a = placement.choose(meta, request(false, "n1"), g -> null);
+    ShardPlacement.Choice b = placement.choose(meta, request(false, "n1"), g -> null);
 
     assertThat(meta.export()).isEqualTo(before);
     assertThat(a.shard().getPreferredLeader()).isEqualTo(b.shard().getPreferredLeader()).isEqualTo("n1");
     assertThat(a.shard().getGroup()).isNotEqualTo(b.shard().getGroup());
+  }
+
+  private ShardPlacement fiveNodes(int shardsPerReplicaSet, long seed) {
+    List<NodeAddress> members = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      members.add(new NodeAddress("n" + i, "127.0.0.1", 7000 + i, 8000 + i));
+    }
+    LogSettings settings = new LogSettings("n1", Path.of("unused"), "127.0.0.1", members,
+        Duration.ofMillis(500), Duration.ofMillis(1000), 10_000, 1_000, 8 << 20, 4 << 20,
+        shardsPerReplicaSet, 100, Duration.ofSeconds(30), new BatchLimits(1000, 1 << 20, 0), 4, 64 << 20);
+    return new ShardPlacement(settings, ids(), new java.util.Random(seed));
+  }
+
+  private ShardPlacement.Choice declare(ShardPlacement placement, ShardPlacement.Request request,
+      java.util.function.Function<String, String> leaders) {
+    ShardPlacement.Choice choice = placement.choose(meta, request, leaders);
+    if (choice.create()) {
+      assertThat(meta.apply(MetaCommand.newBuilder()
+          .setAddShard(AddShard.newBuilder().setShard(choice.shard())).build()).getErrorCode()).isEqualTo(Status.OK);
+    }
+    assertThat(meta.apply(MetaCommand.newBuilder().setBindQueue(BindQueue.newBuilder()
+        .setQueue("q" + ++queues).setGroup(choice.shard().getGroup())).build()).getErrorCode()).isEqualTo(Status.OK);
+    return choice;
+  }
+
+  @Test
+  void replicaCountsComeFromTheRequestAndSpreadOverTheNodesWithFewestReplicas() {
+    ShardPlacement placement = fiveNodes(1, 7);
+    ShardPlacement.Choice all = declare(placement, new ShardPlacement.Request(5, List.of(), false, false, "n1"), g -> null);
+    assertThat(all.shard().getReplicasList()).containsExactly("n1", "n2", "n3", "n4", "n5");
+
+    ShardPlacement.Choice two = declare(placement, new ShardPlacement.Request(2, List.of(), false, false, "n1"), g -> null);
+    ShardPlacement.Choice twoMore = declare(placement, new ShardPlacement.Request(2, List.of(), false, false, "n1"), g -> null);
+    assertThat(two.shard().getReplicasList()).hasSize(2);
+    // The second pair avoids the nodes the first pair loaded: fewest replicas first.
+    assertThat(twoMore.shard().getReplicasList()).hasSize(2).doesNotContainAnyElementsOf(two.shard().getReplicasList());
+    assertThat(twoMore.create()).isTrue();
+
+    // More replicas than nodes: every node.
+    ShardPlacement.Choice many = declare(placement, new ShardPlacement.Request(9, List.of(), false, false, "n1"), g -> null);
+    assertThat(many.shard()).isEqualTo(all.shard());
+  }
+
+  @Test
+  void tiesOnReplicasAreBrokenByFewestQueuesThenBySeededChance() {
+    List<List<String>> first = new ArrayList<>();
+    for (long seed : new long[] {1, 1, 2, 3, 4, 5}) {
+      MetaMachine fresh = new MetaMachine();
+      ShardPlacement p = fiveNodes(1, seed);
+      first.add(p.choose(fresh, new ShardPlacement.Request(2, List.of(), false, false, "n1"), g -> null)
+          .shard().getReplicasList());
+    }
+    assertThat(first.get(0)).as("same seed, same choice").isEqualTo(first.get(1));
+    assertThat(new java.util.HashSet<>(first)).as("other seeds spread the choice").hasSizeGreaterThan(1);
+
+    // n1..n5 all hold one replica; the shard on n4,n5 carries two queues, so those two lose the tie.
+    ShardPlacement placement = fiveNodes(1, 11);
+    ShardDef heavy = ShardDef.newBuilder().setGroup(group(100)).addAllReplicas(List.of("n4", "n5"))
+        .setPreferredLeader("n4").build();
+    ShardDef light = ShardDef.newBuilder().setGroup(group(101)).addAllReplicas(List.of("n1", "n2", "n3"))
+        .setPreferredLeader("n1").build();
+    for (ShardDef s : List.of(heavy, light)) {
+      meta.apply(MetaCommand.newBuilder().setAddShard(AddShard.newBuilder().setShard(s)).build());
+    }
+    for (String q : List.of("h1", "h2")) {
+      meta.apply(MetaCommand.newBuilder().setBindQueue(BindQueue.newBuilder().setQueue(q).setGroup(group(100))).build());
+    }
+    ShardPlacement.Choice c = placement.choose(meta, new ShardPlacement.Request(3, List.of(), false, false, "n1"), g -> null);
+    assertThat(c.shard().getReplicasList()).containsExactly("n1", "n2", "n3");
+    assertThat(c.create()).isFalse();
+  }
+
+  @Test
+  void namedNodesAreTheReplicaSetAndUnknownNamesAreIgnoredOrRefused() {
+    ShardPlacement placement = fiveNodes(1, 3);
+    ShardPlacement.Choice c = declare(placement,
+        new ShardPlacement.Request(0, List.of("n4", "n2", "n9"), false, false, "n1"), g -> null);
+    assertThat(c.shard().getReplicasList()).containsExactly("n2", "n4");
+
+    assertThatThrownBy(() -> placement.choose(meta, new ShardPlacement.Request(0, List.of("n9"), false, false, "n1"), g -> null))
+        .isInstanceOfSatisfying(RequestException.class, e -> {
+          assertThat(e.code()).isEqualTo(Status.FAILED_PRECONDITION);
+          assertThat(e.getMessage()).contains("n9");
+        });
+  }
+
+  @Test
+  void clientLocalPrefersAShardLedByTheDeclaringNodeAndBalancedTheLeastLoadedLeader() {
+    ShardPlacement placement = placement(3, 100);
+    for (int i = 0; i < 3; i++) {
+      declareShared(placement); // shards 1..3 preferred-led by n1, n2, n3
+    }
+    // Leadership has since moved: n3 leads shards 1 and 3, n2 leads shard 2.
+    Map<String, String> leaders = Map.of(group(1), "n3", group(2), "n2", group(3), "n3");
+    ShardPlacement.Choice local = declare(placement, new ShardPlacement.Request(3, List.of(), false, true, "n2"), leaders::get);
+    assertThat(local.shard().getGroup()).isEqualTo(group(2));
+    ShardPlacement.Choice local3 = declare(placement, new ShardPlacement.Request(3, List.of(), false, true, "n3"), leaders::get);
+    assertThat(local3.shard().getGroup()).as("of n3's shards, the one with fewer queues").isIn(group(1), group(3));
+
+    // Balanced: n3 leads shards 1 and 3 (three queues), n2 leads shard 2 (two): shard 2.
+    ShardPlacement.Choice balanced = declare(placement, new ShardPlacement.Request(3, List.of(), false, false, "n3"), leaders::get);
+    assertThat(balanced.shard().getGroup()).isEqualTo(group(2));
+  }
+
+  @Test
+  void aNewShardUnderClientLocalIsLedByTheDeclaringNode() {
+    ShardPlacement placement = placement(3, 100);
+    ShardPlacement.Choice c = declare(placement, new ShardPlacement.Request(3, List.of(), false, true, "n3"), g -> null);
+    assertThat(c.create()).isTrue();
+    assertThat(c.shard().getPreferredLeader()).isEqualTo("n3");
   }
 }

@@ -32,12 +32,16 @@ public final class FaultSchedule {
   private final List<Planned> faults;
 
   public FaultSchedule(long seed, long seconds, long intervalSeconds, boolean corruption) {
+    this(seed, seconds, intervalSeconds, menu(corruption));
+  }
+
+  /** A schedule drawn from the given kinds only (for example leader kills alone, to measure failover). */
+  public FaultSchedule(long seed, long seconds, long intervalSeconds, List<FaultKind> menu) {
+    if (menu.isEmpty()) {
+      throw new IllegalArgumentException("no fault kinds to draw from");
+    }
     this.seed = seed;
     Random random = new Random(seed);
-    List<FaultKind> menu = new ArrayList<>(FaultKind.STANDARD);
-    if (corruption) {
-      menu.addAll(FaultKind.CORRUPTION);
-    }
     List<Planned> planned = new ArrayList<>();
     List<FaultKind> round = new ArrayList<>();
     long intervalMs = intervalSeconds * 1000;
@@ -61,6 +65,14 @@ public final class FaultSchedule {
           kind == FaultKind.CLOCK_SKEW ? skew : null));
     }
     this.faults = List.copyOf(planned);
+  }
+
+  private static List<FaultKind> menu(boolean corruption) {
+    List<FaultKind> menu = new ArrayList<>(FaultKind.STANDARD);
+    if (corruption) {
+      menu.addAll(FaultKind.CORRUPTION);
+    }
+    return menu;
   }
 
   public long seed() {

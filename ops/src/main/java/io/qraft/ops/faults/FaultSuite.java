@@ -36,7 +36,7 @@ public final class FaultSuite {
   private final Options options;
   private final List<Map<String, Object>> runSummaries = new ArrayList<>();
 
-  record Options(int runs, long seconds, long seed, Path out, long interval, boolean corruption,
+  record Options(int runs, long seconds, long seed, Path out, long interval, List<FaultKind> kinds,
       Path distribution, int producers, int queues, long pauseMs) {}
 
   FaultSuite(Options options) {
@@ -50,6 +50,7 @@ public final class FaultSuite {
     Path out = null;
     long interval = 10;
     boolean corruption = false;
+    List<FaultKind> only = null;
     Path dist = Path.of("ops/target/qraft");
     int producers = 3;
     int queues = 3;
@@ -63,6 +64,7 @@ public final class FaultSuite {
         case "--out" -> out = Path.of(args[++i]);
         case "--interval" -> interval = Long.parseLong(args[++i]);
         case "--corruption" -> corruption = true;
+        case "--kinds" -> only = kinds(args[++i]);
         case "--dist" -> dist = Path.of(args[++i]);
         case "--producers" -> producers = Integer.parseInt(args[++i]);
         case "--queues" -> queues = Integer.parseInt(args[++i]);
@@ -81,12 +83,35 @@ public final class FaultSuite {
       System.err.println("--interval must be at least 6 seconds");
       System.exit(2);
     }
+    List<FaultKind> menu = only;
+    if (menu == null) {
+      menu = new ArrayList<>(FaultKind.STANDARD);
+      if (corruption) {
+        menu.addAll(FaultKind.CORRUPTION);
+      }
+    }
     FaultSuite suite = new FaultSuite(new Options(runs, seconds, seed, out.toAbsolutePath(),
-        interval, corruption, dist.toAbsolutePath(), producers, queues, pause));
+        interval, List.copyOf(menu), dist.toAbsolutePath(), producers, queues, pause));
     String verdict = suite.runAll();
     System.out.println(verdict);
     System.out.flush();
     System.exit(verdict.startsWith("PASS") ? 0 : 1);
+  }
+
+  /** "kill_leader,pause" to kinds; an unknown label stops the suite with the list of known ones. */
+  private static List<FaultKind> kinds(String labels) {
+    List<FaultKind> out = new ArrayList<>();
+    for (String label : labels.split(",")) {
+      FaultKind kind = java.util.Arrays.stream(FaultKind.values())
+          .filter(k -> k.label().equals(label.trim())).findFirst().orElse(null);
+      if (kind == null) {
+        System.err.println("unknown fault kind '" + label + "'; known: "
+            + java.util.Arrays.stream(FaultKind.values()).map(FaultKind::label).toList());
+        System.exit(2);
+      }
+      out.add(kind);
+    }
+    return out;
   }
 
   String runAll() throws IOException {
@@ -186,7 +211,7 @@ public final class FaultSuite {
       deleteRecursively(dir);
       Files.createDirectories(dir);
       FaultSchedule schedule = new FaultSchedule(seed, options.seconds(), options.interval(),
-          options.corruption());
+          options.kinds());
       log("run " + number + " seed " + seed + ": " + schedule.faults().size() + " faults planned, "
           + options.seconds() + " s; logs and history under " + dir);
       schedule.faults().forEach(f -> log("  planned " + f));
