@@ -62,14 +62,18 @@ final class GroupClients {
     }
   }
 
-  void transferLeadership(RaftGroupId group, org.apache.ratis.protocol.RaftPeerId to, long timeoutMs) {
+  /** Null when the leadership moved; else why it stays where it is. */
+  String transferLeadership(RaftGroupId group, org.apache.ratis.protocol.RaftPeerId to, long timeoutMs) {
     try {
       RaftClientReply reply = client(group).admin().transferLeadership(to, timeoutMs);
       if (!reply.isSuccess()) {
         LOG.info("leadership of {} stays where it is: {}", group, reply.getException());
+        return String.valueOf(reply.getException());
       }
+      return null;
     } catch (IOException e) {
       LOG.info("leadership of {} stays where it is: {}", group, e.toString());
+      return e.toString();
     }
   }
 

@@ -335,9 +335,12 @@ public final class ReplicatedLog implements AutoCloseable {
     }
   }
 
-  /** Asks the group's leader to hand leadership to the given node; best effort. */
-  void moveLeader(RaftGroupId group, String nodeId, long timeoutMs) {
-    clients.transferLeadership(group, GroupIds.peer(nodeId), timeoutMs);
+  /**
+   * Asks the group's leader to hand leadership to the given node, which Ratis does once that
+   * node's log is up to date. Returns null when it moved, else why it did not.
+   */
+  public String moveLeader(RaftGroupId group, String nodeId, long timeoutMs) {
+    return clients.transferLeadership(group, GroupIds.peer(nodeId), timeoutMs);
   }
 
   /** The node id of the group's leader as this node knows it, or null. */

@@ -42,6 +42,9 @@ import picocli.CommandLine.Spec;
         PurgeQueueCommand.class,
         PublishCommand.class,
         GetCommand.class,
+        TransferLeaderCommand.class,
+        RebalanceCommand.class,
+        StopNodeCommand.class,
         HelpCommand.class,
     })
 public final class QraftCtl implements Callable<Integer> {

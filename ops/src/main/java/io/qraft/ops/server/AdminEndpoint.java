@@ -14,7 +14,22 @@ import io.qraft.api.v1.NodeStatusResponse;
 import io.qraft.log.GroupIds;
 import io.qraft.log.NodeAddress;
 import io.qraft.log.ReplicatedLog;
+import io.qraft.api.v1.LeaderMove;
+import io.qraft.api.v1.RebalanceRequest;
+import io.qraft.api.v1.RebalanceResponse;
+import io.qraft.api.v1.StopNodeRequest;
+import io.qraft.api.v1.StopNodeResponse;
+import io.qraft.api.v1.TransferLeaderRequest;
+import io.qraft.api.v1.TransferLeaderResponse;
+import io.qraft.log.LeaderBalance;
+import io.qraft.log.RequestException;
+import io.qraft.statemachine.Status;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /** The admin API of a node: cluster status (gathered from every node) and queue listings. */
@@ -26,11 +41,16 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
   private final QueueDescriber describer;
   private final NodeStatusProbe probe;
 
-  AdminEndpoint(ReplicatedLog log, Forwarder forwarder, QueueDescriber describer, NodeStatusProbe probe) {
+  private final Runnable exit;
+
+  /** @param exit stops this node's process cleanly (the path SIGTERM takes) */
+  AdminEndpoint(ReplicatedLog log, Forwarder forwarder, QueueDescriber describer, NodeStatusProbe probe,
+      Runnable exit) {
     this.log = log;
     this.forwarder = forwarder;
     this.describer = describer;
     this.probe = probe;
+    this.exit = exit;
   }
 
   @Override
@@ -43,9 +63,9 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
   public void clusterStatus(ClusterStatusRequest request, StreamObserver<ClusterStatusResponse> response) {
     try {
       ClusterStatusResponse.Builder out = ClusterStatusResponse.newBuilder().setNode(log.settings().nodeId());
-      for (NodeAddress m : log.settings().members()) {
-        out.addNodes(statusOf(m));
-      }
+      List<NodeStatusResponse> statuses = allStatuses();
+      out.addAllNodes(statuses);
+      Map<String, String> leaders = LeaderView.of(statuses);
       Map<String, Integer> queueCounts = log.metadata().queueCounts();
       out.addGroups(GroupStatus.newBuilder().setGroup(GroupIds.text(GroupIds.METADATA)).setKind("metadata")
           .setLeader(nullToEmpty(log.leaderOf(GroupIds.METADATA)))
@@ -53,7 +73,7 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
       for (ShardDef shard : log.metadata().shards()) {
         out.addGroups(GroupStatus.newBuilder().setGroup(shard.getGroup())
             .setKind(shard.getDedicated() ? "dedicated" : "shard")
-            .setLeader(nullToEmpty(log.leaderOf(GroupIds.parse(shard.getGroup()))))
+            .setLeader(leaders.getOrDefault(shard.getGroup(), ""))
             .addAllReplicas(shard.getReplicasList())
             .setQueues(queueCounts.getOrDefault(shard.getGroup(), 0)));
       }
@@ -62,6 +82,130 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
     } catch (RuntimeException e) {
       response.onError(Errors.toStatus(e, forwarder::addressOf));
     }
+  }
+
+  private List<NodeStatusResponse> allStatuses() {
+    List<NodeStatusResponse> out = new ArrayList<>();
+    for (NodeAddress m : log.settings().members()) {
+      out.add(statusOf(m));
+    }
+    return out;
+  }
+
+  @Override
+  public void transferLeader(TransferLeaderRequest request, StreamObserver<TransferLeaderResponse> response) {
+    try {
+      QueueDef def = log.metadata().queue(request.getQueue());
+      if (def == null) {
+        throw new RequestException(Status.NOT_FOUND, "queue '" + request.getQueue() + "' does not exist");
+      }
+      ShardDef shard = log.metadata().shard(def.getGroup());
+      List<NodeStatusResponse> statuses = allStatuses();
+      Map<String, String> leaders = LeaderView.of(statuses);
+      String from = leaders.getOrDefault(def.getGroup(), "");
+      String to = request.getNode();
+      if (to.isEmpty()) {
+        to = leastLeading(shard.getReplicasList(), from, leaders, statuses);
+        if (to == null) {
+          throw new RequestException(Status.FAILED_PRECONDITION, "queue '" + request.getQueue()
+              + "' has no other running replica to lead it (replicas " + shard.getReplicasList() + ")");
+        }
+      } else if (!shard.getReplicasList().contains(to)) {
+        throw new RequestException(Status.INVALID_ARGUMENT, "node '" + to + "' holds no replica of queue '"
+            + request.getQueue() + "'; its replicas are " + shard.getReplicasList());
+      }
+      response.onNext(TransferLeaderResponse.newBuilder().setMove(move(def.getGroup(), from, to)).build());
+      response.onCompleted();
+    } catch (RuntimeException e) {
+      response.onError(Errors.toStatus(e, forwarder::addressOf));
+    }
+  }
+
+  @Override
+  public void rebalance(RebalanceRequest request, StreamObserver<RebalanceResponse> response) {
+    try {
+      List<NodeStatusResponse> statuses = allStatuses();
+      Map<String, String> leaders = LeaderView.of(statuses);
+      Set<String> up = new HashSet<>();
+      statuses.stream().filter(NodeStatusResponse::getRunning).forEach(n -> up.add(n.getNode()));
+      Map<String, List<String>> replicas = new TreeMap<>();
+      for (ShardDef shard : log.metadata().shards()) {
+        replicas.put(shard.getGroup(), shard.getReplicasList());
+      }
+      RebalanceResponse.Builder out = RebalanceResponse.newBuilder();
+      Map<String, String> after = new TreeMap<>(leaders);
+      after.keySet().retainAll(replicas.keySet());
+      for (LeaderBalance.Move m : LeaderBalance.plan(replicas, after, up)) {
+        LeaderMove done = move(m.group(), m.from(), m.to());
+        out.addMoves(done);
+        if (done.getError().isEmpty()) {
+          after.put(m.group(), m.to());
+        }
+      }
+      up.forEach(n -> out.putLeadersPerNode(n, 0));
+      after.values().forEach(n -> out.putLeadersPerNode(n, out.getLeadersPerNodeOrDefault(n, 0) + 1));
+      response.onNext(out.build());
+      response.onCompleted();
+    } catch (RuntimeException e) {
+      response.onError(Errors.toStatus(e, forwarder::addressOf));
+    }
+  }
+
+  @Override
+  public void stopNode(StopNodeRequest request, StreamObserver<StopNodeResponse> response) {
+    try {
+      String node = request.getNode().isEmpty() ? log.settings().nodeId() : request.getNode();
+      if (!node.equals(log.settings().nodeId())) {
+        if (log.settings().members().stream().noneMatch(m -> m.id().equals(node))) {
+          throw new RequestException(Status.NOT_FOUND, "no node '" + node + "' in the cluster");
+        }
+        response.onNext(AdminServiceGrpc.newBlockingStub(forwarder.channel(node))
+            .withDeadlineAfter(log.settings().electionTimeoutMax().toMillis() * 4, TimeUnit.MILLISECONDS)
+            .stopNode(StopNodeRequest.newBuilder().setNode(node).build()));
+        response.onCompleted();
+        return;
+      }
+      int led = 0;
+      for (org.apache.ratis.protocol.RaftGroupId id : log.server().getGroupIds()) {
+        led += log.isLeader(id) ? 1 : 0;
+      }
+      // Leaders first, while the node still serves; the exit that follows finds nothing left to hand over.
+      log.handOverLeadership(log.settings().electionTimeoutMax().toMillis() * 2);
+      response.onNext(StopNodeResponse.newBuilder().setNode(node).setGroupsHandedOver(led).build());
+      response.onCompleted();
+      Thread stopper = new Thread(exit, "qraft-stop-node");
+      stopper.setDaemon(true);
+      stopper.start();
+    } catch (RuntimeException e) {
+      response.onError(Errors.toStatus(e, forwarder::addressOf));
+    }
+  }
+
+  private LeaderMove move(String group, String from, String to) {
+    LeaderMove.Builder move = LeaderMove.newBuilder().setGroup(group).setFrom(from).setTo(to);
+    log.metadata().queues().stream().filter(q -> q.getGroup().equals(group))
+        .forEach(q -> move.addQueues(q.getName()));
+    if (!to.equals(from)) {
+      String error = log.moveLeader(GroupIds.parse(group), to, log.settings().electionTimeoutMax().toMillis() * 2);
+      if (error != null) {
+        move.setError(error);
+      }
+    }
+    return move.build();
+  }
+
+  private static String leastLeading(List<String> replicas, String current, Map<String, String> leaders,
+      List<NodeStatusResponse> statuses) {
+    Map<String, Integer> led = new TreeMap<>();
+    for (NodeStatusResponse n : statuses) {
+      if (n.getRunning() && replicas.contains(n.getNode()) && !n.getNode().equals(current)) {
+        led.put(n.getNode(), 0);
+      }
+    }
+    leaders.values().forEach(l -> led.computeIfPresent(l, (k, v) -> v + 1));
+    return led.entrySet().stream()
+        .min(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+        .map(Map.Entry::getKey).orElse(null);
   }
 
   private NodeStatusResponse statusOf(NodeAddress m) {

@@ -42,6 +42,9 @@ public final class QraftNode implements AutoCloseable {
   private final NodeMetrics metrics;
   private HttpEndpoints http;
 
+  // What a StopNode call does once leadership is handed over; the server's main makes it exit the process.
+  private volatile Runnable stopRequest = this::close;
+
   public QraftNode(NodeConfig config) throws IOException {
     this.config = config;
     this.tls = NodeTls.of(config);
@@ -64,12 +67,18 @@ public final class QraftNode implements AutoCloseable {
         c.batchMaxInFlight(), c.flowMaxPendingBytes());
   }
 
+  /** Replaces what a StopNode call does after handing leadership over (by default: close this node). */
+  public QraftNode onStopRequested(Runnable action) {
+    this.stopRequest = action;
+    return this;
+  }
+
   public QraftNode start() throws IOException {
     log.start();
     QueueDescriber describer = new QueueDescriber(log);
     QueueEndpoint queues = new QueueEndpoint(log, forwarder, describer, config.messageMaxBytes(),
         config.raftMaxEntryBytes(), config.consumerDefaultPrefetch());
-    AdminEndpoint admin = new AdminEndpoint(log, forwarder, describer, new NodeStatusProbe(log));
+    AdminEndpoint admin = new AdminEndpoint(log, forwarder, describer, new NodeStatusProbe(log), () -> stopRequest.run());
     InetSocketAddress bind = new InetSocketAddress(config.grpcListener().host(), config.grpcListener().port());
     ForwardedMarker marker = new ForwardedMarker();
     NettyServerBuilder server = NettyServerBuilder.forAddress(bind);

@@ -32,7 +32,7 @@ public final class ServerMain {
     }
     QraftNode node;
     try {
-      node = new QraftNode(config).start();
+      node = new QraftNode(config).onStopRequested(() -> System.exit(0)).start();
     } catch (Exception | Error e) {
       // Ratis leaves non-daemon threads behind a failed start: exit rather than hang.
       System.err.println("qraft-server: node " + config.nodeId() + " could not start: " + e);
