@@ -226,8 +226,13 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
   public void listQueues(ListQueuesRequest request, StreamObserver<ListQueuesResponse> response) {
     try {
       ListQueuesResponse.Builder out = ListQueuesResponse.newBuilder();
+      Map<String, String> leaders = null;
       for (QueueDef def : log.metadata().queues()) {
-        out.addQueues(describer.describe(def));
+        if (leaders == null && log.division(GroupIds.parse(def.getGroup())).isEmpty()) {
+          // Some queue lives in groups this node holds no replica of: ask the others once.
+          leaders = LeaderView.of(allStatuses());
+        }
+        out.addQueues(describer.describe(def, leaders == null ? Map.of() : leaders));
       }
       response.onNext(out.build());
       response.onCompleted();

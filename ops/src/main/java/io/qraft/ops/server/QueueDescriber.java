@@ -7,6 +7,7 @@ import io.qraft.api.v1.QueueInfo;
 import io.qraft.log.GroupIds;
 import io.qraft.log.ReplicatedLog;
 import io.qraft.statemachine.ShardStateMachine;
+import java.util.Map;
 import org.apache.ratis.protocol.RaftGroupId;
 
 /**
@@ -22,10 +23,18 @@ final class QueueDescriber {
   }
 
   QueueInfo describe(QueueDef def) {
+    return describe(def, Map.of());
+  }
+
+  /** @param leaders group leaders gathered from every node, for groups this node holds no replica of */
+  QueueInfo describe(QueueDef def, Map<String, String> leaders) {
     RaftGroupId group = GroupIds.parse(def.getGroup());
     QueueInfo.Builder info = QueueInfo.newBuilder().setName(def.getName()).putAllArguments(def.getArgumentsMap())
         .setGroup(def.getGroup());
     String leader = log.leaderOf(group);
+    if (leader == null) {
+      leader = leaders.get(def.getGroup());
+    }
     if (leader != null) {
       info.setLeader(leader);
     }

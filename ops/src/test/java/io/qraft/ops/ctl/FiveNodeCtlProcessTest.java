@@ -1,0 +1,239 @@
+package io.qraft.ops.ctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qraft.api.v1.ClusterStatusResponse;
+import io.qraft.api.v1.GroupStatus;
+import io.qraft.client.QraftClient;
+import io.qraft.ops.cluster.ProcessCluster;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * qraftctl's cluster verbs against five node processes: placement spreads replicas, leaders
+ * move on request ({@code transfer_leader}), {@code rebalance} evens them out, and
+ * {@code stop_node} hands leadership over before the node leaves, so a producer publishing to
+ * a three-replica queue through the SDK sees no failure.
+ *
+ * <p>One cluster for the class; tests run in order and leave it running.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class FiveNodeCtlProcessTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int QUEUES = 8;
+
+  @TempDir
+  static Path dir;
+
+  static ProcessCluster cluster;
+  static QraftClient client;
+
+  @BeforeAll
+  static void startCluster() {
+    // Five JVMs share the machine's cores: longer election timeouts keep a busy node from
+    // being voted out while the test measures where leaders are.
+    cluster = new ProcessCluster(dir, 5, Map.of(
+        "raft.election_timeout_min", "2000",
+        "raft.election_timeout_max", "4000",
+        "shards.per_replica_set", "1")).start();
+    cluster.awaitReady(Duration.ofSeconds(120));
+    client = QraftClient.builder().addresses(cluster.addresses()).deadline(Duration.ofSeconds(30)).build();
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (client != null) {
+      client.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static CtlRun ctl(String... args) {
+    String node = cluster.nodes().stream().filter(ProcessCluster.Node::running).findFirst().orElseThrow().address();
+    List<String> all = new ArrayList<>(List.of("--node", node, "--timeout", "60"));
+    all.addAll(List.of(args));
+    return CtlRun.run(ClusterClient::plaintextChannel, all.toArray(String[]::new));
+  }
+
+  private static JsonNode json(String... args) throws Exception {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--format");
+    all.add("json");
+    CtlRun run = ctl(all.toArray(String[]::new));
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    return JSON.readTree(run.out());
+  }
+
+  /** Shard groups led per node, from the cluster's own view. */
+  private static Map<String, Integer> shardLeadersPerNode() {
+    ClusterStatusResponse status = cluster.clusterStatus(
+        cluster.nodes().stream().filter(ProcessCluster.Node::running).findFirst().orElseThrow());
+    Map<String, Integer> led = new TreeMap<>();
+    status.getNodesList().stream().filter(n -> n.getRunning()).forEach(n -> led.put(n.getNode(), 0));
+    for (GroupStatus g : status.getGroupsList()) {
+      if (!"metadata".equals(g.getKind()) && !g.getLeader().isEmpty()) {
+        led.merge(g.getLeader(), 1, Integer::sum);
+      }
+    }
+    return led;
+  }
+
+  private static String leaderOf(String queue) throws Exception {
+    for (JsonNode q : json("list_queues")) {
+      if (q.get("name").asText().equals(queue)) {
+        return q.get("leader").asText();
+      }
+    }
+    throw new AssertionError("no queue " + queue);
+  }
+
+  @Test
+  @Order(1)
+  void queuesSpreadTheirThreeReplicasOverTheFiveNodes() throws Exception {
+    for (int i = 0; i < QUEUES; i++) {
+      client.declareQueue("spread." + i);
+    }
+    Map<String, Integer> replicasPerNode = new TreeMap<>();
+    for (GroupStatus g : cluster.clusterStatus(cluster.nodes().get(0)).getGroupsList()) {
+      if (!"metadata".equals(g.getKind())) {
+        assertThat(g.getReplicasList()).hasSize(3);
+        g.getReplicasList().forEach(n -> replicasPerNode.merge(n, 1, Integer::sum));
+      }
+    }
+    // Fewest replicas first: no node is left out, none holds two more than another.
+    assertThat(replicasPerNode).hasSize(5);
+    int max = replicasPerNode.values().stream().max(Integer::compare).orElseThrow();
+    int min = replicasPerNode.values().stream().min(Integer::compare).orElseThrow();
+    assertThat(max - min).as("replicas per node %s", replicasPerNode).isLessThanOrEqualTo(1);
+  }
+
+  @Test
+  @Order(2)
+  void transferLeaderMovesAQueuesGroupAndNamesTheQueuesThatMovedWithIt() throws Exception {
+    String queue = "spread.0";
+    String before = leaderOf(queue);
+    JsonNode replicas = null;
+    for (JsonNode q : json("list_queues")) {
+      if (q.get("name").asText().equals(queue)) {
+        replicas = q.get("replicas");
+      }
+    }
+    String target = null;
+    for (JsonNode r : replicas) {
+      if (!r.asText().equals(before)) {
+        target = r.asText();
+      }
+    }
+    JsonNode move = json("transfer_leader", queue, target);
+    assertThat(move.get("moved").asBoolean()).as(move.toString()).isTrue();
+    assertThat(move.get("from").asText()).isEqualTo(before);
+    assertThat(move.get("to").asText()).isEqualTo(target);
+    assertThat(move.get("queues").toString()).contains(queue);
+    assertThat(leaderOf(queue)).isEqualTo(target);
+
+    CtlRun notAReplica = ctl("transfer_leader", queue, "n-none");
+    assertThat(notAReplica.exitCode()).isEqualTo(1);
+    assertThat(notAReplica.err()).contains("n-none").contains("replica");
+    assertThat(leaderOf(queue)).isEqualTo(target);
+  }
+
+  @Test
+  @Order(3)
+  void rebalanceLeavesShardLeadersWithinOneOfEven() throws Exception {
+    // Unbalance first: hand every group to its alphabetically first replica.
+    for (int i = 0; i < QUEUES; i++) {
+      String queue = "spread." + i;
+      for (JsonNode q : json("list_queues")) {
+        if (q.get("name").asText().equals(queue)) {
+          ctl("transfer_leader", queue, q.get("replicas").get(0).asText());
+        }
+      }
+    }
+    JsonNode moves = json("rebalance");
+    assertThat(moves.size()).as("rebalance moves %s", moves).isPositive();
+    for (JsonNode m : moves) {
+      assertThat(m.get("moved").asBoolean()).as(m.toString()).isTrue();
+    }
+    Map<String, Integer> led = shardLeadersPerNode();
+    int max = led.values().stream().max(Integer::compare).orElseThrow();
+    int min = led.values().stream().min(Integer::compare).orElseThrow();
+    assertThat(max - min).as("shard leaders per node %s", led).isLessThanOrEqualTo(1);
+    assertThat(json("rebalance").size()).as("a balanced cluster needs no move").isZero();
+  }
+
+  @Test
+  @Order(4)
+  void stopNodeHandsLeadershipOverFirstSoAProducerSeesNoFailure() throws Exception {
+    String queue = "spread.1";
+    String leader = leaderOf(queue);
+    ProcessCluster.Node node = cluster.node(leader);
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger confirmed = new AtomicInteger();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
+      int i = 0;
+      while (running.get() && failure.get() == null) {
+        try {
+          client.publish(queue, ("m" + i++).getBytes(StandardCharsets.UTF_8)).get(60, TimeUnit.SECONDS);
+          confirmed.incrementAndGet();
+        } catch (Exception e) {
+          failure.set(e);
+        }
+      }
+    });
+    waitFor(() -> confirmed.get() >= 50, "publishes before the stop");
+
+    // Ask another node to stop the leader: the answer comes once leadership is handed over.
+    String other = cluster.nodes().stream().filter(n -> !n.id.equals(leader)).findFirst().orElseThrow().address();
+    CtlRun stop = CtlRun.run(ClusterClient::plaintextChannel, "--node", other, "--timeout", "60",
+        "stop_node", leader, "--format", "json");
+    assertThat(stop.exitCode()).as(stop.err()).isZero();
+    JsonNode stopped = JSON.readTree(stop.out());
+    assertThat(stopped.get("node").asText()).isEqualTo(leader);
+    assertThat(stopped.get("groups_handed_over").asInt()).isPositive();
+    waitFor(() -> !node.running(), "the stopped node's process to exit");
+
+    int atStop = confirmed.get();
+    waitFor(() -> confirmed.get() >= atStop + 50, "publishes after the stop");
+    running.set(false);
+    producer.get(60, TimeUnit.SECONDS);
+    assertThat(failure.get()).as("a publish failed across the clean stop").isNull();
+    assertThat(leaderOf(queue)).isNotEqualTo(leader).isNotEmpty();
+
+    cluster.start(node);
+    cluster.awaitReady(Duration.ofSeconds(120));
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+}
