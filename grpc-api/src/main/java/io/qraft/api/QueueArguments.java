@@ -6,8 +6,11 @@ import java.util.TreeMap;
 
 /**
  * Declare arguments of a queue, named as the policy keys operators know.
- * Normalised with their defaults filled in, so that a declare that spells a
- * default out and one that leaves it implicit are the same declaration.
+ * Normalised to what was given, trimmed and in canonical form, without
+ * defaults: a key given at declare time wins over the same key of a policy,
+ * so spelling a default out pins it, and is another declaration than leaving
+ * it out. The defaults apply when neither the queue nor its policy sets a key
+ * ({@link #DEFAULTS}).
  */
 public final class QueueArguments {
   public static final String ACK_MODE = "ack-mode";
@@ -31,19 +34,20 @@ public final class QueueArguments {
       ACK_MODE, Set.of(ACK_QUORUM, ACK_LOCAL),
       QUEUE_LOG, Set.of(LOG_SHARED, LOG_DEDICATED));
 
-  private static final Map<String, String> DEFAULTS = Map.of(
+  /** What a queue runs with when neither its declare arguments nor its policy set the key. */
+  public static final Map<String, String> DEFAULTS = Map.of(
       ACK_MODE, ACK_QUORUM,
       QUEUE_LOG, LOG_SHARED);
 
   private QueueArguments() {}
 
   /**
-   * The arguments with defaults filled in, sorted by key.
+   * The given arguments, validated, trimmed and sorted by key.
    *
    * @throws IllegalArgumentException with a sentence naming the bad key or value
    */
   public static Map<String, String> normalise(Map<String, String> given) {
-    Map<String, String> out = new TreeMap<>(DEFAULTS);
+    Map<String, String> out = new TreeMap<>();
     for (Map.Entry<String, String> e : given.entrySet()) {
       long[] range = NUMERIC.get(e.getKey());
       if (range != null) {
@@ -65,6 +69,17 @@ public final class QueueArguments {
       out.put(e.getKey(), value);
     }
     return out;
+  }
+
+  /** {min, max} of a numeric argument, or null when the key is not numeric. */
+  static long[] numericRange(String key) {
+    long[] range = NUMERIC.get(key);
+    return range == null ? null : range.clone();
+  }
+
+  /** The values a key allows, or null when it is not one of a fixed set. */
+  static Set<String> allowedValues(String key) {
+    return ALLOWED.get(key);
   }
 
   private static long number(String key, String value, long[] range) {

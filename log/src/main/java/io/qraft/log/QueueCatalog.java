@@ -13,6 +13,7 @@ import io.qraft.api.log.v1.ShardCommand;
 import io.qraft.api.log.v1.ShardResult;
 import io.qraft.api.log.v1.UnbindQueue;
 import io.qraft.statemachine.Status;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -58,8 +59,8 @@ public final class QueueCatalog {
       }
       return new Declared(existing, false);
     }
-    ShardPlacement.Choice choice = placement.choose(log.metadata(),
-        ShardPlacement.Request.defaults(QueueArguments.dedicated(arguments), declaringNode), this::currentLeader);
+    ShardPlacement.Choice choice = placement.choose(log.metadata(), request(name, arguments, declaringNode),
+        this::currentLeader);
     String group = choice.shard().getGroup();
     if (choice.create()) {
       check(join(log.submitMeta(MetaCommand.newBuilder()
@@ -102,6 +103,15 @@ public final class QueueCatalog {
           .setRemoveShard(RemoveShard.newBuilder().setGroup(def.getGroup())).build())));
     }
     return deleted.getCount();
+  }
+
+  /** Where the queue's effective policy (declare arguments over the applying policy) puts it. */
+  private ShardPlacement.Request request(String name, Map<String, String> arguments, String declaringNode) {
+    EffectivePolicy policy = EffectivePolicy.of(name, arguments,
+        log.metadata().policies().stream().map(io.qraft.api.Policy::fromDef).toList());
+    List<String> members = log.settings().members().stream().map(NodeAddress::id).toList();
+    return new ShardPlacement.Request(policy.replicaCount(members), policy.nodes(), policy.dedicated(),
+        policy.clientLocal(), declaringNode);
   }
 
   private String currentLeader(String group) {

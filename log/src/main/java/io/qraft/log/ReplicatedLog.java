@@ -88,6 +88,8 @@ public final class ReplicatedLog implements AutoCloseable {
   private final GroupReconciler reconciler;
   private final ConsumerHub consumers;
   private final QueueCatalog catalog;
+  private final PolicyCatalog policyCatalog;
+  private final EffectivePolicies effectivePolicies;
   private final LocalAcks localAcks;
 
   public ReplicatedLog(LogSettings settings) throws IOException {
@@ -100,10 +102,12 @@ public final class ReplicatedLog implements AutoCloseable {
     this.tls = java.util.Objects.requireNonNull(tls);
     this.properties = RatisProperties.of(settings);
     this.reconciler = new GroupReconciler(this);
-    this.meta = new MetaStateMachine(command -> reconciler.metadataChanged(), roleFanOut);
+    this.meta = new MetaStateMachine(this::metadataApplied, roleFanOut);
+    this.effectivePolicies = new EffectivePolicies(meta.machine());
     this.clients = new GroupClients(this);
     this.consumers = new ConsumerHub(this);
     this.catalog = new QueueCatalog(this);
+    this.policyCatalog = new PolicyCatalog(this);
     roleListeners.add(consumers);
     this.localAcks = new LocalAcks(this);
     roleListeners.add(localAcks);
@@ -117,6 +121,13 @@ public final class ReplicatedLog implements AutoCloseable {
         .setOption(java.nio.file.Files.isDirectory(settings.dataDir().resolve("raft").resolve(GroupIds.text(GroupIds.METADATA)))
             ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
+  }
+
+  private void metadataApplied(MetaCommand command) {
+    if (command.hasUnbindQueue()) {
+      effectivePolicies.forget(command.getUnbindQueue().getQueue());
+    }
+    reconciler.metadataChanged();
   }
 
   private StateMachine newStateMachine(RaftGroupId group) {
@@ -215,6 +226,18 @@ public final class ReplicatedLog implements AutoCloseable {
 
   public QueueCatalog catalog() {
     return catalog;
+  }
+
+  public PolicyCatalog policies() {
+    return policyCatalog;
+  }
+
+  /**
+   * What the queue runs with (declare arguments over its policy) as this node's metadata
+   * replica knows the policies. Cheap: cached until the policies or the queue change.
+   */
+  public EffectivePolicy effectivePolicy(QueueDef queue) {
+    return effectivePolicies.of(queue);
   }
 
   /** The shard state machines hosted on this node. */
@@ -369,13 +392,19 @@ public final class ReplicatedLog implements AutoCloseable {
   }
 
   /**
-   * Publishes into the group's next batch (see {@link PublishBatcher}); the
-   * result is this publish's own, and it is all-or-nothing.
+   * Publishes into the next batch of the queue's group (see {@link PublishBatcher}), with the
+   * ack mode and batch limits the queue has now (its {@link #effectivePolicy}); the result is
+   * this publish's own, and it is all-or-nothing.
    */
+  public CompletableFuture<io.qraft.api.log.v1.PublishResult> publish(QueueDef queue,
+      io.qraft.api.log.v1.QueuePublish publish) {
+    return publish(GroupIds.parse(queue.getGroup()), publish, effectivePolicy(queue));
+  }
+
+  /** Publishes into the group's next batch with the given ack mode and batch limits. */
   public CompletableFuture<io.qraft.api.log.v1.PublishResult> publish(RaftGroupId group,
-      io.qraft.api.log.v1.QueuePublish publish, Map<String, String> queueArguments) {
-    boolean local = io.qraft.api.QueueArguments.ACK_LOCAL.equals(queueArguments.get(io.qraft.api.QueueArguments.ACK_MODE));
-    return batcher(group, local).publish(publish, settings.batch().forQueue(queueArguments));
+      io.qraft.api.log.v1.QueuePublish publish, EffectivePolicy effective) {
+    return batcher(group, effective.localAcks()).publish(publish, effective.batchLimits(settings.batch()));
   }
 
   /** True while the group has more publish bytes in hand than flow control allows. */

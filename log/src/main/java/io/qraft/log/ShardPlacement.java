@@ -51,11 +51,6 @@ public final class ShardPlacement {
     public Request {
       nodes = List.copyOf(nodes);
     }
-
-    /** The default queue: three replicas (or all nodes, if fewer), leader balanced. */
-    public static Request defaults(boolean dedicated, String declaringNode) {
-      return new Request(DEFAULT_REPLICAS, List.of(), dedicated, false, declaringNode);
-    }
   }
 
   /** An existing shard to join (in metadata), or a new one to create first. */

@@ -52,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class InProcessClusterTest {
   private static final Map<String, String> DEFAULTS = QueueArguments.normalise(Map.of());
+  private static final EffectivePolicy QUORUM = EffectivePolicy.none();
 
   @TempDir
   static Path root;
@@ -86,7 +87,7 @@ class InProcessClusterTest {
   }
 
   private static PublishResult publishOn(ReplicatedLog node, RaftGroupId group, QueuePublish p) throws Exception {
-    PublishResult r = node.publish(group, p, DEFAULTS).get(60, TimeUnit.SECONDS);
+    PublishResult r = node.publish(group, p, QUORUM).get(60, TimeUnit.SECONDS);
     assertThat(r.getErrorCode()).as(r.getErrorMessage()).isEqualTo(Status.OK);
     return r;
   }
@@ -201,7 +202,7 @@ class InProcessClusterTest {
     PublishResult second = publishOn(follower, group, publish("forwarded", "d"));
     assertThat(second.getOffsetsList()).containsExactly(3L);
 
-    PublishResult unknown = follower.publish(group, publish("no-such-queue", "x"), DEFAULTS).get(60, TimeUnit.SECONDS);
+    PublishResult unknown = follower.publish(group, publish("no-such-queue", "x"), QUORUM).get(60, TimeUnit.SECONDS);
     assertThat(unknown.getErrorCode()).as("a publish to an unknown queue fails alone").isEqualTo(Status.NOT_FOUND);
 
     await().atMost(EVENTUALLY).untilAsserted(() -> {
@@ -269,14 +270,16 @@ class InProcessClusterTest {
   @Order(5)
   void declaringAnExistingQueueWithOtherArgumentsFailsWithFailedPrecondition() {
     assertThat(cluster.declare("picky", Map.of()).created()).isTrue();
-    assertThat(cluster.declare("picky", Map.of(QueueArguments.ACK_MODE, QueueArguments.ACK_QUORUM)).created())
-        .as("spelling a default out is the same declaration").isFalse();
+    assertThat(cluster.declare("picky", Map.of()).created()).as("the same declaration again").isFalse();
 
-    Map<String, String> local = QueueArguments.normalise(Map.of(QueueArguments.ACK_MODE, QueueArguments.ACK_LOCAL));
-    assertThatThrownBy(() -> cluster.metadataLeader().catalog().declare("picky", local, "n1"))
-        .isInstanceOf(RequestException.class)
-        .hasMessageContaining("picky")
-        .satisfies(e -> assertThat(((RequestException) e).code()).isEqualTo(Status.FAILED_PRECONDITION));
+    // Spelling a default out pins it against policies: another declaration than leaving it out.
+    for (String mode : List.of(QueueArguments.ACK_LOCAL, QueueArguments.ACK_QUORUM)) {
+      Map<String, String> other = QueueArguments.normalise(Map.of(QueueArguments.ACK_MODE, mode));
+      assertThatThrownBy(() -> cluster.metadataLeader().catalog().declare("picky", other, "n1"))
+          .isInstanceOf(RequestException.class)
+          .hasMessageContaining("picky")
+          .satisfies(e -> assertThat(((RequestException) e).code()).isEqualTo(Status.FAILED_PRECONDITION));
+    }
     assertThat(cluster.metadataLeader().metadata().queue("picky").getArgumentsMap()).isEqualTo(DEFAULTS);
   }
 
@@ -316,7 +319,7 @@ class InProcessClusterTest {
     List<CompletableFuture<PublishResult>> concurrent = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       String queue = sameShard.get(i % sameShard.size());
-      concurrent.add(cluster.nodes().get(i % 3).publish(group, publish(queue, "c" + i), DEFAULTS));
+      concurrent.add(cluster.nodes().get(i % 3).publish(group, publish(queue, "c" + i), QUORUM));
     }
     for (CompletableFuture<PublishResult> f : concurrent) {
       assertThat(f.get(60, TimeUnit.SECONDS).getErrorCode()).isEqualTo(Status.OK);

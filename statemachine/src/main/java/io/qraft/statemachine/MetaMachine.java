@@ -1,12 +1,16 @@
 package io.qraft.statemachine;
 
+import io.qraft.api.Policy;
 import io.qraft.api.log.v1.AddShard;
 import io.qraft.api.log.v1.BindQueue;
+import io.qraft.api.log.v1.ClearPolicy;
 import io.qraft.api.log.v1.MetaCommand;
 import io.qraft.api.log.v1.MetaResult;
 import io.qraft.api.log.v1.MetaState;
+import io.qraft.api.log.v1.PolicyDef;
 import io.qraft.api.log.v1.QueueDef;
 import io.qraft.api.log.v1.RemoveShard;
+import io.qraft.api.log.v1.SetPolicy;
 import io.qraft.api.log.v1.ShardDef;
 import io.qraft.api.log.v1.UnbindQueue;
 import java.util.ArrayList;
@@ -18,8 +22,9 @@ import java.util.TreeSet;
 
 /**
  * Cluster metadata, replicated on every node: the shards (Raft groups that
- * carry queues), which group carries each queue, and the groups that were
- * removed. Deterministic; state lives in memory and in snapshots.
+ * carry queues), which group carries each queue, the groups that were
+ * removed, and the operator policies. Deterministic; state lives in memory
+ * and in snapshots.
  *
  * <p>Invariants: every bound queue's group is a live shard; a removed group
  * never comes back. Thread-safety: methods are synchronized (one apply thread,
@@ -29,6 +34,12 @@ public final class MetaMachine {
   private final Map<String, ShardDef> shards = new TreeMap<>();
   private final Map<String, QueueDef> queues = new TreeMap<>();
   private final Set<String> removed = new TreeSet<>();
+  private final Map<String, PolicyDef> policies = new TreeMap<>();
+  /**
+   * Bumped whenever the policies may have changed (set, clear, load): a key for caches of
+   * what policies make of a queue. Not state: never exported, and differs between replicas.
+   */
+  private long policiesVersion;
 
   public synchronized MetaResult apply(MetaCommand command) {
     return switch (command.getKindCase()) {
@@ -36,6 +47,8 @@ public final class MetaMachine {
       case REMOVE_SHARD -> removeShard(command.getRemoveShard());
       case BIND_QUEUE -> bindQueue(command.getBindQueue());
       case UNBIND_QUEUE -> unbindQueue(command.getUnbindQueue());
+      case SET_POLICY -> setPolicy(command.getSetPolicy());
+      case CLEAR_POLICY -> clearPolicy(command.getClearPolicy());
       case KIND_NOT_SET -> error(Status.INVALID_ARGUMENT, "empty metadata command");
     };
   }
@@ -96,6 +109,31 @@ public final class MetaMachine {
     return MetaResult.newBuilder().setQueue(def).build();
   }
 
+  /**
+   * Stores the policy, replacing one of the same name. The submitter validated it already
+   * (including what needs the cluster's members); checked again here so that no replica
+   * ever holds a policy it cannot read.
+   */
+  private MetaResult setPolicy(SetPolicy c) {
+    PolicyDef def;
+    try {
+      def = Policy.fromDef(c.getPolicy()).toDef();
+    } catch (IllegalArgumentException e) {
+      return error(Status.INVALID_ARGUMENT, e.getMessage());
+    }
+    boolean created = policies.put(def.getName(), def) == null;
+    policiesVersion++;
+    return MetaResult.newBuilder().setCreated(created).build();
+  }
+
+  private MetaResult clearPolicy(ClearPolicy c) {
+    if (policies.remove(c.getName()) == null) {
+      return error(Status.NOT_FOUND, "no policy named '" + c.getName() + "'; list_policies shows the policies");
+    }
+    policiesVersion++;
+    return MetaResult.getDefaultInstance();
+  }
+
   private static MetaResult error(int code, String message) {
     return MetaResult.newBuilder().setErrorCode(code).setErrorMessage(message).build();
   }
@@ -106,6 +144,20 @@ public final class MetaMachine {
 
   public synchronized List<QueueDef> queues() {
     return new ArrayList<>(queues.values());
+  }
+
+  /** The policies, sorted by name. */
+  public synchronized List<PolicyDef> policies() {
+    return new ArrayList<>(policies.values());
+  }
+
+  public synchronized PolicyDef policy(String name) {
+    return policies.get(name);
+  }
+
+  /** Changes whenever {@link #policies()} may have changed; read it before the policies. */
+  public synchronized long policiesVersion() {
+    return policiesVersion;
   }
 
   public synchronized List<ShardDef> shards() {
@@ -130,13 +182,16 @@ public final class MetaMachine {
 
   public synchronized MetaState export() {
     return MetaState.newBuilder().addAllShards(shards.values()).addAllQueues(queues.values())
-        .addAllRemovedGroups(removed).build();
+        .addAllRemovedGroups(removed).addAllPolicies(policies.values()).build();
   }
 
   public synchronized void load(MetaState state) {
     shards.clear();
     queues.clear();
     removed.clear();
+    policies.clear();
+    policiesVersion++;
+    state.getPoliciesList().forEach(p -> policies.put(p.getName(), p));
     state.getShardsList().forEach(s -> shards.put(s.getGroup(), s));
     state.getQueuesList().forEach(q -> queues.put(q.getName(), q));
     removed.addAll(state.getRemovedGroupsList());

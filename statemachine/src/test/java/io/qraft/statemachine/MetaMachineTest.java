@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qraft.api.log.v1.AddShard;
 import io.qraft.api.log.v1.BindQueue;
+import io.qraft.api.log.v1.ClearPolicy;
 import io.qraft.api.log.v1.MetaCommand;
 import io.qraft.api.log.v1.MetaResult;
 import io.qraft.api.log.v1.MetaState;
+import io.qraft.api.log.v1.PolicyDef;
 import io.qraft.api.log.v1.QueueDef;
 import io.qraft.api.log.v1.RemoveShard;
+import io.qraft.api.log.v1.SetPolicy;
 import io.qraft.api.log.v1.ShardDef;
 import io.qraft.api.log.v1.UnbindQueue;
 import java.util.List;
@@ -16,7 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The cluster metadata: shards, which group carries each queue, removed groups. */
+/** The cluster metadata: shards, which group carries each queue, removed groups, policies. */
 class MetaMachineTest {
   private static final String G1 = "00000000-0000-0000-0000-000000000001";
   private static final String G2 = "00000000-0000-0000-0000-000000000002";
@@ -50,6 +53,19 @@ class MetaMachineTest {
 
   static MetaCommand unbind(String queue) {
     return MetaCommand.newBuilder().setUnbindQueue(UnbindQueue.newBuilder().setQueue(queue)).build();
+  }
+
+  static PolicyDef policy(String name, String pattern, int priority, Map<String, String> definition) {
+    return PolicyDef.newBuilder().setName(name).setPattern(pattern).setApplyTo("queues").setPriority(priority)
+        .putAllDefinition(definition).build();
+  }
+
+  static MetaCommand set(PolicyDef policy) {
+    return MetaCommand.newBuilder().setSetPolicy(SetPolicy.newBuilder().setPolicy(policy)).build();
+  }
+
+  static MetaCommand clear(String name) {
+    return MetaCommand.newBuilder().setClearPolicy(ClearPolicy.newBuilder().setName(name)).build();
   }
 
   private MetaResult applyOk(MetaCommand command) {
@@ -249,5 +265,84 @@ class MetaMachineTest {
     assertThat(meta.shards()).extracting(ShardDef::getGroup).containsExactly(G2);
     assertThat(meta.wasRemoved(G1)).isTrue();
     assertThat(meta.apply(add(shard(G1, "n1", false))).getErrorCode()).isEqualTo(Status.FAILED_PRECONDITION);
+  }
+
+  @Test
+  void aPolicyIsStoredAndSettingItsNameAgainReplacesIt() {
+    long before = meta.policiesVersion();
+    PolicyDef first = policy("ha-two", "^important\\.", 10, Map.of("ha-mode", "exactly", "ha-params", "2"));
+    PolicyDef second = policy("ha-two", "^vital\\.", 5, Map.of("ack-mode", "local"));
+
+    assertThat(applyOk(set(first)).getCreated()).isTrue();
+    assertThat(meta.policy("ha-two")).isEqualTo(first);
+    assertThat(applyOk(set(second)).getCreated()).as("replaced, not created").isFalse();
+
+    assertThat(meta.policies()).containsExactly(second);
+    assertThat(meta.policiesVersion()).isGreaterThan(before);
+  }
+
+  @Test
+  void aPolicyIsStoredInItsNormalisedForm() {
+    applyOk(set(policy("p", ".*", 0, Map.of("ack-mode", " local ", "batch-size", "007"))));
+
+    assertThat(meta.policy("p").getDefinitionMap()).containsExactly(Map.entry("ack-mode", "local"),
+        Map.entry("batch-size", "7"));
+  }
+
+  @Test
+  void anUnreadablePolicyIsRefusedAndNothingIsStored() {
+    applyOk(set(policy("keep", ".*", 0, Map.of("ack-mode", "local"))));
+    MetaState before = meta.export();
+    long version = meta.policiesVersion();
+
+    for (PolicyDef bad : List.of(
+        policy("", ".*", 0, Map.of("ack-mode", "local")),
+        policy("p", "([", 0, Map.of("ack-mode", "local")),
+        policy("keep", ".*", 0, Map.of("colour", "blue")),
+        policy("keep", ".*", 0, Map.of("ha-mode", "exactly")),
+        policy("keep", ".*", 0, Map.of("ha-params", "2")),
+        policy("keep", ".*", 0, Map.of()),
+        policy("keep", ".*", 0, Map.of("ack-mode", "local")).toBuilder().setApplyTo("exchanges").build())) {
+      MetaResult r = meta.apply(set(bad));
+      assertThat(r.getErrorCode()).as("%s", bad).isEqualTo(Status.INVALID_ARGUMENT);
+      assertThat(r.getErrorMessage()).isNotEmpty();
+    }
+
+    assertThat(meta.export()).isEqualTo(before);
+    assertThat(meta.policiesVersion()).isEqualTo(version);
+  }
+
+  @Test
+  void clearingRemovesThePolicyAndAnUnknownNameIsNotFound() {
+    applyOk(set(policy("p", ".*", 0, Map.of("ack-mode", "local"))));
+
+    applyOk(clear("p"));
+    MetaResult again = meta.apply(clear("p"));
+
+    assertThat(meta.policies()).isEmpty();
+    assertThat(again.getErrorCode()).isEqualTo(Status.NOT_FOUND);
+    assertThat(again.getErrorMessage()).contains("'p'");
+  }
+
+  @Test
+  void policiesTravelInTheSnapshot() throws Exception {
+    applyOk(add(shard(G1, "n1", false)));
+    applyOk(bind("important.orders", Map.of(), G1));
+    applyOk(set(policy("zz", "^important", 1, Map.of("ha-mode", "nodes", "ha-params", "n2,n1"))));
+    applyOk(set(policy("aa", ".*", 0, Map.of("ack-mode", "local", "batch-linger-ms", "5"))));
+    MetaState state = meta.export();
+
+    MetaMachine loaded = new MetaMachine();
+    long version = loaded.policiesVersion();
+    loaded.load(MetaState.parseFrom(state.toByteArray()));
+
+    assertThat(state.getPoliciesList()).extracting(PolicyDef::getName).containsExactly("aa", "zz");
+    assertThat(loaded.export()).isEqualTo(state);
+    assertThat(loaded.policies()).isEqualTo(meta.policies());
+    assertThat(loaded.policiesVersion()).as("a cache must not outlive a load").isNotEqualTo(version);
+    for (MetaCommand c : List.of(clear("zz"), clear("zz"), set(policy("aa", "x", 3, Map.of("queue-log", "dedicated"))))) {
+      assertThat(loaded.apply(c)).isEqualTo(meta.apply(c));
+    }
+    assertThat(loaded.export()).isEqualTo(meta.export());
   }
 }

@@ -19,8 +19,9 @@ final class ListQueuesCommand extends CtlCommand {
     // Strings, checked in checkArguments(): a converter failing on a variadic parameter makes
     // picocli report an "unmatched argument" instead of the converter's message.
     @Parameters(paramLabel = "COLUMN", arity = "0..*",
-        description = "Columns to show, in order: name, leader, replicas, messages, messages_unacked, bytes, "
-            + "group, consumers, arguments (default: name leader replicas messages messages_unacked).")
+        description = "Columns to show, in order: name, policy, leader, replicas, synchronised_replicas, messages, "
+            + "messages_unacked, bytes, ack_mode, group, consumers, arguments, effective_arguments "
+            + "(default: name leader replicas messages messages_unacked).")
     private List<String> columnNames = new ArrayList<>();
 
     private List<QueueColumn> shown = QueueColumn.DEFAULT;

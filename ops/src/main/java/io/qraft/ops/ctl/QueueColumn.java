@@ -12,15 +12,21 @@ import java.util.function.Function;
  */
 enum QueueColumn {
     NAME(QueueInfo::getName),
+    // The policy that applies; empty when none does.
+    POLICY(QueueInfo::getPolicy),
     LEADER(QueueInfo::getLeader),
     REPLICAS(q -> List.copyOf(q.getReplicasList())),
+    SYNCHRONISED_REPLICAS(q -> List.copyOf(q.getSynchronisedReplicasList())),
     MESSAGES(QueueInfo::getMessages),
     MESSAGES_UNACKED(QueueInfo::getMessagesUnacked),
     BYTES(QueueInfo::getBytes),
+    // Effective: the declare argument, else the policy's, else the default.
+    ACK_MODE(QueueInfo::getAckMode),
     GROUP(QueueInfo::getGroup),
     CONSUMERS(QueueInfo::getConsumers),
     // Sorted so that the same queue always prints the same way.
-    ARGUMENTS(q -> new TreeMap<>(q.getArgumentsMap()));
+    ARGUMENTS(q -> new TreeMap<>(q.getArgumentsMap())),
+    EFFECTIVE_ARGUMENTS(q -> new TreeMap<>(q.getEffectiveArgumentsMap()));
 
     /** What list_queues shows when no column is named. */
     static final List<QueueColumn> DEFAULT = List.of(NAME, LEADER, REPLICAS, MESSAGES, MESSAGES_UNACKED);

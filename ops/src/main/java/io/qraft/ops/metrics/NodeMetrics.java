@@ -182,13 +182,10 @@ public final class NodeMetrics implements AutoCloseable {
     return registry;
   }
 
-  /** The ack mode of a queue as this node's metadata knows it: quorum unless declared local. */
+  /** The effective ack mode of a queue (declare arguments over its policy) as this node's metadata knows it. */
   public String ackModeOf(String queue) {
     QueueDef def = queue == null ? null : log.metadata().queue(queue);
-    if (def != null && QueueArguments.ACK_LOCAL.equals(def.getArgumentsMap().get(QueueArguments.ACK_MODE))) {
-      return QueueArguments.ACK_LOCAL;
-    }
-    return QueueArguments.ACK_QUORUM;
+    return def == null ? QueueArguments.ACK_QUORUM : log.effectivePolicy(def).ackMode();
   }
 
   public void published(String queue, int messages) {

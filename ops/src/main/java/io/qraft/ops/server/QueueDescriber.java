@@ -4,6 +4,7 @@ import io.qraft.api.log.v1.QueueDef;
 import io.qraft.api.log.v1.QueueRecord;
 import io.qraft.api.log.v1.ShardDef;
 import io.qraft.api.v1.QueueInfo;
+import io.qraft.log.EffectivePolicy;
 import io.qraft.log.GroupIds;
 import io.qraft.log.ReplicatedLog;
 import io.qraft.statemachine.ShardStateMachine;
@@ -41,7 +42,12 @@ final class QueueDescriber {
     ShardDef shard = log.metadata().shard(def.getGroup());
     if (shard != null) {
       info.addAllReplicas(shard.getReplicasList());
+      // Queues do not move between replica sets yet, so every replica holds every message.
+      info.addAllSynchronisedReplicas(shard.getReplicasList());
     }
+    EffectivePolicy effective = log.effectivePolicy(def);
+    info.setPolicy(effective.policyName()).putAllEffectiveArguments(effective.settings())
+        .setAckMode(effective.ackMode());
     ShardStateMachine sm = log.localShards().get(group);
     QueueRecord record = sm == null ? null : sm.queueRecord(def.getName());
     if (record != null) {

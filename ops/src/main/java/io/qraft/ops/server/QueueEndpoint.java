@@ -34,7 +34,6 @@ import io.qraft.api.v1.PurgeQueueResponse;
 import io.qraft.api.v1.QueueServiceGrpc;
 import io.qraft.log.ConsumerHub;
 import io.qraft.log.GroupIds;
-import io.qraft.log.LeaderElsewhereException;
 import io.qraft.log.QueueCatalog;
 import io.qraft.log.ReplicatedLog;
 import io.qraft.log.RequestException;
@@ -68,6 +67,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
 
   private final ReplicatedLog log;
   private final Forwarder forwarder;
+  private final OnMetadataLeader metadataLeader;
   private final QueueDescriber describer;
   private final int maxMessageBytes;
   private final int maxEntryBytes;
@@ -77,6 +77,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
       int maxEntryBytes, int defaultPrefetch) {
     this.log = log;
     this.forwarder = forwarder;
+    this.metadataLeader = new OnMetadataLeader(forwarder);
     this.describer = describer;
     this.maxMessageBytes = maxMessageBytes;
     this.maxEntryBytes = maxEntryBytes;
@@ -115,22 +116,9 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
         () -> DeleteQueueResponse.newBuilder().setMessagesDeleted(log.catalog().delete(request.getQueue())).build());
   }
 
-  /** Runs the action here if this node leads the metadata, else forwards the call to the leader once. */
   private <Q, R> void onMetadataLeader(MethodDescriptor<Q, R> method, Q request, StreamObserver<R> response,
       Supplier<R> action) {
-    try {
-      R result = action.get();
-      response.onNext(result);
-      response.onCompleted();
-    } catch (LeaderElsewhereException e) {
-      if (!ForwardedMarker.isForwarded() && forwarder.canForwardTo(e.leaderNodeId())) {
-        forwarder.forward(e.leaderNodeId(), method, request, response);
-      } else {
-        response.onError(error(e));
-      }
-    } catch (RuntimeException e) {
-      response.onError(error(e));
-    }
+    metadataLeader.run(method, request, response, action);
   }
 
   @Override
@@ -229,7 +217,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
     QueuePublish publish = QueuePublish.newBuilder().setQueue(request.getQueue())
         .addAllMessages(request.getMessagesList())
         .setProducerId(request.getProducerId()).setSequence(request.getSequence()).build();
-    return log.publish(group(def), publish, def.getArgumentsMap()).thenApply(result -> {
+    return log.publish(def, publish).thenApply(result -> {
       if (result.getErrorCode() != Status.OK) {
         throw new RequestException(result.getErrorCode(), result.getErrorMessage());
       }

@@ -202,7 +202,7 @@ class ReplicatedQueueProcessTest {
     ProcessCluster.Node leader = cluster.node(leaderOf("local-q"));
     // A quorum queue carried by the same group, so both wait on the same leader and log.
     QueueInfo quorum = client.listQueues().getQueuesList().stream()
-        .filter(q -> q.getGroup().equals(local.getGroup()) && q.getArgumentsMap().get("ack-mode").equals("quorum"))
+        .filter(q -> q.getGroup().equals(local.getGroup()) && "quorum".equals(q.getAckMode()))
         .findFirst().orElseThrow();
     List<ProcessCluster.Node> followers = cluster.nodes().stream().filter(n -> n != leader).toList();
     try (QraftClient atLeader = QraftClient.builder().addresses(List.of(leader.address()))

@@ -9,6 +9,8 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.qraft.api.v1.AdminServiceGrpc;
+import io.qraft.api.v1.ClearPolicyRequest;
+import io.qraft.api.v1.ClearPolicyResponse;
 import io.qraft.api.v1.ClusterStatusRequest;
 import io.qraft.api.v1.ClusterStatusResponse;
 import io.qraft.api.v1.DeclareQueueRequest;
@@ -17,6 +19,8 @@ import io.qraft.api.v1.DeleteQueueRequest;
 import io.qraft.api.v1.DeleteQueueResponse;
 import io.qraft.api.v1.GetRequest;
 import io.qraft.api.v1.GetResponse;
+import io.qraft.api.v1.ListPoliciesRequest;
+import io.qraft.api.v1.ListPoliciesResponse;
 import io.qraft.api.v1.ListQueuesRequest;
 import io.qraft.api.v1.ListQueuesResponse;
 import io.qraft.api.v1.PublishRequest;
@@ -24,6 +28,8 @@ import io.qraft.api.v1.PublishResponse;
 import io.qraft.api.v1.PurgeQueueRequest;
 import io.qraft.api.v1.PurgeQueueResponse;
 import io.qraft.api.v1.QueueServiceGrpc;
+import io.qraft.api.v1.SetPolicyRequest;
+import io.qraft.api.v1.SetPolicyResponse;
 import io.qraft.ops.config.HostPort;
 import java.io.IOException;
 import java.util.List;
@@ -115,6 +121,21 @@ final class FakeNode implements AutoCloseable {
 
         @Override
         public void listQueues(ListQueuesRequest request, StreamObserver<ListQueuesResponse> observer) {
+            respond(request, observer);
+        }
+
+        @Override
+        public void setPolicy(SetPolicyRequest request, StreamObserver<SetPolicyResponse> observer) {
+            respond(request, observer);
+        }
+
+        @Override
+        public void clearPolicy(ClearPolicyRequest request, StreamObserver<ClearPolicyResponse> observer) {
+            respond(request, observer);
+        }
+
+        @Override
+        public void listPolicies(ListPoliciesRequest request, StreamObserver<ListPoliciesResponse> observer) {
             respond(request, observer);
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Command lines that qraftctl must judge before it connects anywhere. */
@@ -41,8 +42,26 @@ class QraftCtlArgumentsTest {
         CtlRun run = CtlRun.offline("list_queues", "name", "size");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("Invalid column: expected one of name, leader, replicas, messages, "
-            + "messages_unacked, bytes, group, consumers, arguments but was 'size'");
+        assertThat(run.err()).startsWith("Invalid column: expected one of name, policy, leader, replicas, "
+            + "synchronised_replicas, messages, messages_unacked, bytes, ack_mode, group, consumers, arguments, "
+            + "effective_arguments but was 'size'");
+    }
+
+    @Test
+    void aPolicyWhoseDefinitionIsNotValidIsAUsageErrorAndNothingIsSent() {
+        CtlRun badJson = CtlRun.offline("set_policy", "p", ".*", "{\"ha-mode\": ");
+        CtlRun unknownKey = CtlRun.offline("set_policy", "p", ".*", "{\"ha_mode\":\"all\"}");
+        CtlRun noCount = CtlRun.offline("set_policy", "p", ".*", "{\"ha-mode\":\"exactly\"}");
+        CtlRun badPattern = CtlRun.offline("set_policy", "p", "(", "{\"ha-mode\":\"all\"}");
+        CtlRun exchanges = CtlRun.offline("set_policy", "p", ".*", "{\"ha-mode\":\"all\"}", "--apply-to", "exchanges");
+
+        assertThat(List.of(badJson, unknownKey, noCount, badPattern, exchanges))
+            .allSatisfy(run -> assertThat(run.exitCode()).isEqualTo(2));
+        assertThat(badJson.err()).startsWith("Invalid policy: the policy definition is not valid JSON");
+        assertThat(unknownKey.err()).contains("unknown policy key 'ha_mode'; known keys: [ack-mode,");
+        assertThat(noCount.err()).contains("ha-mode exactly needs ha-params");
+        assertThat(badPattern.err()).contains("not a valid Java regular expression");
+        assertThat(exchanges.err()).contains("queues only");
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
+import io.qraft.api.v1.ClearPolicyRequest;
 import io.qraft.api.v1.ClusterStatusResponse;
 import io.qraft.api.v1.DeclareQueueRequest;
 import io.qraft.api.v1.DeclareQueueResponse;
@@ -14,13 +15,17 @@ import io.qraft.api.v1.Delivery;
 import io.qraft.api.v1.DeliveryTag;
 import io.qraft.api.v1.GetRequest;
 import io.qraft.api.v1.GetResponse;
+import io.qraft.api.v1.ListPoliciesResponse;
 import io.qraft.api.v1.ListQueuesResponse;
 import io.qraft.api.v1.Message;
 import io.qraft.api.v1.NodeStatusResponse;
+import io.qraft.api.v1.PolicyInfo;
 import io.qraft.api.v1.PublishRequest;
 import io.qraft.api.v1.PublishResponse;
 import io.qraft.api.v1.PurgeQueueResponse;
 import io.qraft.api.v1.QueueInfo;
+import io.qraft.api.v1.SetPolicyRequest;
+import io.qraft.api.v1.SetPolicyResponse;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -256,5 +261,77 @@ class QraftCtlCommandsTest {
         assertThat(run.exitCode()).isOne();
         assertThat(run.err()).isEqualTo(
             "Error: INVALID_ARGUMENT: queue is full (2 of 5 messages published)" + System.lineSeparator());
+    }
+
+    private static final PolicyInfo HA_TWO = PolicyInfo.newBuilder().setName("ha-two").setPattern("^important\\.")
+        .setApplyTo("queues").setPriority(10).setDefinition("{\"ha-mode\":\"exactly\",\"ha-params\":2}").build();
+
+    @Test
+    void setPolicySendsTheDefinitionAsWrittenAndPrintsThePolicy() throws Exception {
+        FakeNode node = node().answer("SetPolicy", (SetPolicyRequest r) -> SetPolicyResponse.newBuilder()
+            .setPolicy(HA_TWO).setCreated(true).build());
+
+        JsonNode policy = json(ctl("--node", node.address.toString(), "--format", "json", "set_policy", "ha-two",
+            "^important\\.", "{\"ha-mode\":\"exactly\",\"ha-params\":2}", "--priority", "10"));
+
+        SetPolicyRequest sent = (SetPolicyRequest) node.requests.get(0);
+        assertThat(sent.getName()).isEqualTo("ha-two");
+        assertThat(sent.getPattern()).isEqualTo("^important\\.");
+        assertThat(sent.getDefinition()).isEqualTo("{\"ha-mode\":\"exactly\",\"ha-params\":2}");
+        assertThat(sent.getPriority()).isEqualTo(10);
+        assertThat(sent.getApplyTo()).isEqualTo("queues");
+        assertThat(policy.get("name").asText()).isEqualTo("ha-two");
+        assertThat(policy.get("definition").get("ha-params").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void listPoliciesIsATableWithTheDefinitionAsJsonOrAnArrayOfObjects() throws Exception {
+        FakeNode node = node().answer("ListPolicies", r -> ListPoliciesResponse.newBuilder().addPolicies(HA_TWO).build());
+
+        CtlRun table = ctl("--node", node.address.toString(), "list_policies");
+        JsonNode policies = json(ctl("--node", node.address.toString(), "--format", "json", "list_policies"));
+
+        assertThat(table.out().lines()).containsExactly(
+            "name    pattern       apply_to  priority  definition",
+            "ha-two  ^important\\.  queues          10  {\"ha-mode\":\"exactly\",\"ha-params\":2}");
+        assertThat(policies).hasSize(1);
+        assertThat(policies.get(0).fieldNames()).toIterable()
+            .containsExactly("name", "pattern", "apply_to", "priority", "definition");
+        assertThat(policies.get(0).get("priority").asInt()).isEqualTo(10);
+        assertThat(policies.get(0).get("definition").get("ha-mode").asText()).isEqualTo("exactly");
+    }
+
+    @Test
+    void clearingAnUnknownPolicyPrintsTheServersNotFound() throws Exception {
+        FakeNode node = node().answer("ClearPolicy", r -> {
+            throw Status.NOT_FOUND.withDescription("no policy named 'ha-two'").asRuntimeException();
+        });
+
+        CtlRun run = ctl("--node", node.address.toString(), "clear_policy", "ha-two");
+
+        assertThat(((ClearPolicyRequest) node.requests.get(0)).getName()).isEqualTo("ha-two");
+        assertThat(run.exitCode()).isOne();
+        assertThat(run.err()).isEqualTo("Error: NOT_FOUND: no policy named 'ha-two'" + System.lineSeparator());
+    }
+
+    @Test
+    void listQueuesShowsThePolicyTheSynchronisedReplicasAndTheEffectiveAckMode() throws Exception {
+        QueueInfo important = ORDERS.toBuilder().setName("important.orders").setPolicy("ha-two").setAckMode("local")
+            .addAllSynchronisedReplicas(List.of("n1", "n2")).build();
+        FakeNode node = node().answer("ListQueues", r -> ListQueuesResponse.newBuilder().addQueues(important).build());
+
+        JsonNode queues = json(ctl("--node", node.address.toString(), "--format", "json", "list_queues",
+            "name", "policy", "replicas", "synchronised_replicas", "ack_mode"));
+        CtlRun table = ctl("--node", node.address.toString(), "list_queues", "name", "policy", "ack_mode");
+
+        JsonNode q = queues.get(0);
+        assertThat(q.fieldNames()).toIterable()
+            .containsExactly("name", "policy", "replicas", "synchronised_replicas", "ack_mode");
+        assertThat(q.get("policy").asText()).isEqualTo("ha-two");
+        assertThat(q.get("synchronised_replicas")).extracting(JsonNode::asText).containsExactly("n1", "n2");
+        assertThat(q.get("ack_mode").asText()).isEqualTo("local");
+        assertThat(table.out().lines()).containsExactly(
+            "name              policy  ack_mode",
+            "important.orders  ha-two  local");
     }
 }

@@ -1,0 +1,64 @@
+package io.qraft.log;
+
+import io.qraft.api.Policy;
+import io.qraft.api.log.v1.QueueDef;
+import io.qraft.statemachine.MetaMachine;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@link EffectivePolicy} of each queue as this node's metadata replica
+ * knows it, cached: publishes ask on every batch, and matching every policy's
+ * pattern each time would cost more than the publish. An entry is good while
+ * the metadata's policies are unchanged ({@link MetaMachine#policiesVersion})
+ * and the queue has the arguments it was computed for; so a policy set,
+ * changed or cleared applies to live queues from the next publish on.
+ *
+ * <p>Thread-safe: a stale read at worst computes an entry twice.
+ */
+final class EffectivePolicies {
+  private final MetaMachine meta;
+  private final Map<String, Cached> byQueue = new ConcurrentHashMap<>();
+  private volatile Compiled compiled = new Compiled(-1, List.of());
+
+  private record Compiled(long version, List<Policy> policies) {}
+
+  private record Cached(long version, Map<String, String> arguments, EffectivePolicy effective) {}
+
+  EffectivePolicies(MetaMachine meta) {
+    this.meta = meta;
+  }
+
+  EffectivePolicy of(QueueDef queue) {
+    // The version is read before the policies (in compiled()), so an entry is never
+    // tagged newer than the policies it was computed from.
+    long version = meta.policiesVersion();
+    Cached cached = byQueue.get(queue.getName());
+    if (cached != null && cached.version() == version && cached.arguments().equals(queue.getArgumentsMap())) {
+      return cached.effective();
+    }
+    Compiled policies = compiled(version);
+    EffectivePolicy effective = EffectivePolicy.of(queue.getName(), queue.getArgumentsMap(), policies.policies());
+    byQueue.put(queue.getName(), new Cached(policies.version(), queue.getArgumentsMap(), effective));
+    return effective;
+  }
+
+  /** Drops what is cached for a queue that was deleted. */
+  void forget(String queue) {
+    byQueue.remove(queue);
+  }
+
+  /** The policies compiled once per version (their patterns are regular expressions). */
+  private Compiled compiled(long version) {
+    Compiled current = compiled;
+    if (current.version() == version) {
+      return current;
+    }
+    // The metadata machine stores only policies it could read, so reading them cannot fail.
+    List<Policy> policies = meta.policies().stream().map(Policy::fromDef).toList();
+    Compiled fresh = new Compiled(version, policies);
+    compiled = fresh;
+    return fresh;
+  }
+}

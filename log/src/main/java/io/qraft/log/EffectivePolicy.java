@@ -1,0 +1,162 @@
+package io.qraft.log;
+
+import io.qraft.api.Policy;
+import io.qraft.api.PolicyDefinition;
+import io.qraft.api.QueueArguments;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What a queue runs with: its declare arguments over the definition of the
+ * policy that applies to it ({@link PolicyMatcher}); a key set by neither
+ * takes the default its accessor documents (or, for batching, the node's
+ * setting). A declare argument wins over the same key of the policy.
+ *
+ * <p>Placement reads {@link #haMode()}, {@link #replicaCount}, {@link #nodes()},
+ * {@link #leaderLocator()} and {@link #dedicated()}; publishing reads
+ * {@link #ackMode()} and {@link #batchLimits}.
+ *
+ * <p>Immutable; thread-safe.
+ */
+public final class EffectivePolicy {
+  /** Replicas of a queue that no policy sizes: a majority survives the loss of one node. */
+  public static final int DEFAULT_REPLICAS = 3;
+  /** RabbitMQ's default chunk when a mirror catches up. */
+  public static final int DEFAULT_SYNC_BATCH_SIZE = 4096;
+
+  private static final EffectivePolicy NONE = new EffectivePolicy("", new TreeMap<>());
+
+  /** Name of the applying policy; "" when none applies. */
+  private final String policy;
+  private final SortedMap<String, String> settings;
+
+  private EffectivePolicy(String policy, SortedMap<String, String> settings) {
+    this.policy = policy;
+    this.settings = Collections.unmodifiableSortedMap(settings);
+  }
+
+  /** A queue with no declare arguments and no policy: every default. */
+  public static EffectivePolicy none() {
+    return NONE;
+  }
+
+  /** What the queue runs with, given every policy of the cluster. */
+  public static EffectivePolicy of(String queue, Map<String, String> arguments, Collection<Policy> policies) {
+    return of(arguments, PolicyMatcher.applying(queue, policies));
+  }
+
+  /** The declare arguments over the applying policy's definition, if a policy applies. */
+  public static EffectivePolicy of(Map<String, String> arguments, Optional<Policy> applying) {
+    SortedMap<String, String> merged = new TreeMap<>();
+    applying.ifPresent(p -> merged.putAll(p.definition().values()));
+    merged.putAll(arguments);
+    return new EffectivePolicy(applying.map(Policy::name).orElse(""), merged);
+  }
+
+  /** The applying policy's name, or "" when none applies. */
+  public String policyName() {
+    return policy;
+  }
+
+  /** The keys set for this queue, by its arguments or its policy, sorted; defaults are not included. */
+  public SortedMap<String, String> settings() {
+    return settings;
+  }
+
+  /** {@code all}, {@code exactly} or {@code nodes}; empty when nothing sets it. */
+  public Optional<String> haMode() {
+    return Optional.ofNullable(settings.get(PolicyDefinition.HA_MODE));
+  }
+
+  /**
+   * How many replicas the queue should have in a cluster of these members: all of them for
+   * {@code all}; N but at most the cluster for {@code exactly N}; the named nodes that are
+   * members for {@code nodes}; {@value #DEFAULT_REPLICAS} (at most the cluster) otherwise.
+   */
+  public int replicaCount(Collection<String> members) {
+    String mode = haMode().orElse("");
+    return switch (mode) {
+      case PolicyDefinition.MODE_ALL -> members.size();
+      case PolicyDefinition.MODE_EXACTLY ->
+          (int) Math.min(Long.parseLong(settings.get(PolicyDefinition.HA_PARAMS)), members.size());
+      case PolicyDefinition.MODE_NODES -> (int) nodes().stream().filter(members::contains).count();
+      default -> Math.min(DEFAULT_REPLICAS, members.size());
+    };
+  }
+
+  /** The node ids named by {@code ha-mode nodes}, as given (some may not be members); else empty. */
+  public List<String> nodes() {
+    if (!PolicyDefinition.MODE_NODES.equals(settings.get(PolicyDefinition.HA_MODE))) {
+      return List.of();
+    }
+    return List.of(settings.get(PolicyDefinition.HA_PARAMS).split(","));
+  }
+
+  /**
+   * {@code balanced} (the default) or {@code client-local}. Balanced by default, unlike
+   * RabbitMQ: clients often reach a cluster through one address, and client-local would then
+   * put every leader, and all the leader work, on that one node.
+   */
+  public String leaderLocator() {
+    return settings.getOrDefault(PolicyDefinition.QUEUE_LEADER_LOCATOR, PolicyDefinition.LOCATOR_BALANCED);
+  }
+
+  public boolean clientLocal() {
+    return PolicyDefinition.LOCATOR_CLIENT_LOCAL.equals(leaderLocator());
+  }
+
+  /** True when the queue's log is a Raft group of its own ({@code queue-log dedicated}); default shared. */
+  public boolean dedicated() {
+    return QueueArguments.LOG_DEDICATED.equals(settings.get(QueueArguments.QUEUE_LOG));
+  }
+
+  /** {@code quorum} (the default) or {@code local}. */
+  public String ackMode() {
+    return settings.getOrDefault(QueueArguments.ACK_MODE, QueueArguments.ACK_QUORUM);
+  }
+
+  public boolean localAcks() {
+    return QueueArguments.ACK_LOCAL.equals(ackMode());
+  }
+
+  /** {@code manual} (the default, as in RabbitMQ) or {@code automatic}. */
+  public String syncMode() {
+    return settings.getOrDefault(PolicyDefinition.HA_SYNC_MODE, PolicyDefinition.SYNC_MANUAL);
+  }
+
+  /** Messages per chunk when a replica catches up; {@value #DEFAULT_SYNC_BATCH_SIZE} by default. */
+  public int syncBatchSize() {
+    String size = settings.get(PolicyDefinition.HA_SYNC_BATCH_SIZE);
+    return size == null ? DEFAULT_SYNC_BATCH_SIZE : Integer.parseInt(size);
+  }
+
+  /** {@code when-synced} (the default, as in RabbitMQ) or {@code always}. */
+  public String promoteOnShutdown() {
+    return settings.getOrDefault(PolicyDefinition.HA_PROMOTE_ON_SHUTDOWN, PolicyDefinition.PROMOTE_WHEN_SYNCED);
+  }
+
+  /** The node's batch limits with this queue's batch-size, batch-bytes and batch-linger-ms over them. */
+  public BatchLimits batchLimits(BatchLimits node) {
+    return node.forQueue(settings);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EffectivePolicy other && policy.equals(other.policy) && settings.equals(other.settings);
+  }
+
+  @Override
+  public int hashCode() {
+    return policy.hashCode() * 31 + settings.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return (policy.isEmpty() ? "no policy" : "policy " + policy) + " " + settings;
+  }
+}

@@ -1,0 +1,65 @@
+package io.qraft.log;
+
+import io.qraft.api.Policy;
+import io.qraft.api.log.v1.ClearPolicy;
+import io.qraft.api.log.v1.MetaCommand;
+import io.qraft.api.log.v1.MetaResult;
+import io.qraft.api.log.v1.SetPolicy;
+import io.qraft.statemachine.Status;
+import java.util.List;
+
+/**
+ * Sets and clears policies. Runs on the metadata leader, as declares do, so
+ * that an operator's calls are applied in the order they were answered.
+ * A policy is checked in full before it is submitted (including that
+ * {@code ha-mode nodes} names a node of this cluster), so a bad one is
+ * refused with the reason and nothing is stored.
+ */
+public final class PolicyCatalog {
+  private final ReplicatedLog log;
+
+  PolicyCatalog(ReplicatedLog log) {
+    this.log = log;
+  }
+
+  /**
+   * Stores the policy, replacing the one of the same name.
+   *
+   * @return true when no policy of that name existed
+   */
+  public synchronized boolean set(Policy policy) {
+    requireMetadataLeader();
+    try {
+      policy.definition().requireKnownNodes(log.settings().members().stream().map(NodeAddress::id).toList());
+    } catch (IllegalArgumentException e) {
+      throw new RequestException(Status.INVALID_ARGUMENT, e.getMessage());
+    }
+    return check(QueueCatalog.join(log.submitMeta(MetaCommand.newBuilder()
+        .setSetPolicy(SetPolicy.newBuilder().setPolicy(policy.toDef())).build()))).getCreated();
+  }
+
+  /** @throws RequestException NOT_FOUND when there is no policy of that name */
+  public synchronized void clear(String name) {
+    requireMetadataLeader();
+    check(QueueCatalog.join(log.submitMeta(MetaCommand.newBuilder()
+        .setClearPolicy(ClearPolicy.newBuilder().setName(name)).build())));
+  }
+
+  /** The policies as this node's metadata replica knows them, sorted by name. */
+  public List<Policy> list() {
+    return log.metadata().policies().stream().map(Policy::fromDef).toList();
+  }
+
+  private void requireMetadataLeader() {
+    if (!log.isLeader(GroupIds.METADATA)) {
+      throw new LeaderElsewhereException("policies are set on the metadata leader", log.leaderOf(GroupIds.METADATA));
+    }
+  }
+
+  private static MetaResult check(MetaResult result) {
+    if (result.getErrorCode() != Status.OK) {
+      throw new RequestException(result.getErrorCode(), result.getErrorMessage());
+    }
+    return result;
+  }
+}

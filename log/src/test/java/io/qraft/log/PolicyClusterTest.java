@@ -1,0 +1,128 @@
+package io.qraft.log;
+
+import static io.qraft.log.InProcessCluster.EVENTUALLY;
+import static io.qraft.log.PolicyMatcherTest.policy;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.qraft.api.Policy;
+import io.qraft.api.QueueArguments;
+import io.qraft.api.log.v1.PublishResult;
+import io.qraft.api.log.v1.QueueDef;
+import io.qraft.api.log.v1.QueuePublish;
+import io.qraft.api.v1.Message;
+import io.qraft.statemachine.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Policies on three replicated logs in one JVM: set on the metadata leader, applied to live queues everywhere. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class PolicyClusterTest {
+  @TempDir
+  static Path root;
+
+  private InProcessCluster cluster;
+
+  @BeforeAll
+  void startCluster() throws Exception {
+    List<Path> dirs = new ArrayList<>();
+    for (String id : List.of("n1", "n2", "n3")) {
+      dirs.add(Files.createDirectories(root.resolve(id)));
+    }
+    cluster = new InProcessCluster(dirs);
+    cluster.metadataLeader();
+  }
+
+  @AfterAll
+  void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static QueuePublish publish(String queue) {
+    return QueuePublish.newBuilder().setQueue(queue)
+        .addMessages(Message.newBuilder().setBody(ByteString.copyFromUtf8("m"))).build();
+  }
+
+  private static PublishResult publishOn(ReplicatedLog node, String queue) throws Exception {
+    return node.publish(node.metadata().queue(queue), publish(queue)).get(60, TimeUnit.SECONDS);
+  }
+
+  private void awaitAckModeEverywhere(String queue, String ackMode) {
+    await().atMost(EVENTUALLY).untilAsserted(() -> {
+      for (ReplicatedLog node : cluster.nodes()) {
+        QueueDef def = node.metadata().queue(queue);
+        assertThat(def).as("%s on %s", queue, node.settings().nodeId()).isNotNull();
+        assertThat(node.effectivePolicy(def).ackMode()).as("%s on %s", queue, node.settings().nodeId())
+            .isEqualTo(ackMode);
+      }
+    });
+  }
+
+  @Test
+  void aLocalAckPolicyAppliesToALiveQueueAtOnceAndClearingItRevertsIt() throws Exception {
+    cluster.declare("important.orders", Map.of());
+    cluster.declare("important.pinned", Map.of(QueueArguments.ACK_MODE, QueueArguments.ACK_QUORUM));
+    RaftGroupId group = InProcessCluster.groupOf(cluster.metadataLeader(), "important.orders");
+    ReplicatedLog shardLeader = cluster.leaderOf(group);
+    ReplicatedLog shardFollower = cluster.follower(group);
+    awaitAckModeEverywhere("important.orders", "quorum");
+    assertThat(publishOn(shardFollower, "important.orders").getOffsetsList())
+        .as("a quorum publish on a follower is forwarded to the leader").hasSize(1);
+
+    boolean created = cluster.metadataLeader().policies()
+        .set(policy("fast", "^important\\.", 0, Map.of("ack-mode", "local")));
+
+    assertThat(created).isTrue();
+    awaitAckModeEverywhere("important.orders", "local");
+    awaitAckModeEverywhere("important.pinned", "quorum");
+    assertThat(shardFollower.effectivePolicy(shardFollower.metadata().queue("important.orders")).policyName())
+        .isEqualTo("fast");
+    // A local publish must reach the leader: the follower now refuses it, where it forwarded before.
+    assertThatThrownBy(() -> publishOn(shardFollower, "important.orders"))
+        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(LeaderElsewhereException.class);
+    assertThat(publishOn(shardFollower, "important.pinned").getErrorCode())
+        .as("a declare argument wins over the policy").isEqualTo(Status.OK);
+    assertThat(publishOn(shardLeader, "important.orders").getErrorCode()).isEqualTo(Status.OK);
+
+    cluster.metadataLeader().policies().clear("fast");
+
+    awaitAckModeEverywhere("important.orders", "quorum");
+    assertThat(publishOn(shardFollower, "important.orders").getOffsetsList()).hasSize(1);
+    assertThat(cluster.metadataLeader().policies().list()).isEmpty();
+  }
+
+  @Test
+  void aPolicyIsRefusedWhereItCannotBeStored() {
+    ReplicatedLog leader = cluster.metadataLeader();
+    Policy strangers = policy("strangers", ".*", 0, Map.of("ha-mode", "nodes", "ha-params", List.of("x1", "x2")));
+
+    assertThatThrownBy(() -> leader.policies().set(strangers))
+        .isInstanceOf(RequestException.class).hasMessageContaining("names no node of this cluster")
+        .satisfies(e -> assertThat(((RequestException) e).code()).isEqualTo(Status.INVALID_ARGUMENT));
+    assertThatThrownBy(() -> leader.policies().clear("no-such-policy"))
+        .isInstanceOf(RequestException.class)
+        .satisfies(e -> assertThat(((RequestException) e).code()).isEqualTo(Status.NOT_FOUND));
+    ReplicatedLog follower = cluster.follower(GroupIds.METADATA);
+    assertThatThrownBy(() -> follower.policies().set(policy("p", ".*", 0, Map.of("ack-mode", "local"))))
+        .isInstanceOf(LeaderElsewhereException.class);
+
+    assertThat(leader.metadata().policies()).isEmpty();
+  }
+}

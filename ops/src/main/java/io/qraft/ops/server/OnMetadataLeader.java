@@ -1,0 +1,37 @@
+package io.qraft.ops.server;
+
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.StreamObserver;
+import io.qraft.log.LeaderElsewhereException;
+import java.util.function.Supplier;
+
+/**
+ * Runs a unary call where the metadata leader is: here when this node leads
+ * the metadata, otherwise forwarded once to the leader (a forwarded call is
+ * not forwarded again, so two nodes with different views cannot bounce it).
+ * Declares, deletes and policy changes go this way. Stateless; thread-safe.
+ */
+final class OnMetadataLeader {
+  private final Forwarder forwarder;
+
+  OnMetadataLeader(Forwarder forwarder) {
+    this.forwarder = forwarder;
+  }
+
+  /** @param action does the call's work on the metadata leader, or throws LeaderElsewhereException */
+  <Q, R> void run(MethodDescriptor<Q, R> method, Q request, StreamObserver<R> response, Supplier<R> action) {
+    try {
+      R result = action.get();
+      response.onNext(result);
+      response.onCompleted();
+    } catch (LeaderElsewhereException e) {
+      if (!ForwardedMarker.isForwarded() && forwarder.canForwardTo(e.leaderNodeId())) {
+        forwarder.forward(e.leaderNodeId(), method, request, response);
+      } else {
+        response.onError(Errors.toStatus(e, forwarder::addressOf));
+      }
+    } catch (RuntimeException e) {
+      response.onError(Errors.toStatus(e, forwarder::addressOf));
+    }
+  }
+}

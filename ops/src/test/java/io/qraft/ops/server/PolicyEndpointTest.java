@@ -1,0 +1,161 @@
+package io.qraft.ops.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.qraft.api.v1.AdminServiceGrpc;
+import io.qraft.api.v1.ClearPolicyRequest;
+import io.qraft.api.v1.DeclareQueueRequest;
+import io.qraft.api.v1.ListPoliciesRequest;
+import io.qraft.api.v1.ListQueuesRequest;
+import io.qraft.api.v1.QueueInfo;
+import io.qraft.api.v1.QueueServiceGrpc;
+import io.qraft.api.v1.SetPolicyRequest;
+import io.qraft.api.v1.SetPolicyResponse;
+import io.qraft.ops.config.NodeConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The policy calls of the admin API on a one-node cluster in this JVM, over gRPC. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class PolicyEndpointTest {
+  @TempDir
+  static Path dir;
+
+  private QraftNode node;
+  private ManagedChannel channel;
+
+  @BeforeAll
+  void startNode() throws Exception {
+    int grpcPort = freePort();
+    int raftPort = freePort();
+    String conf = String.join("\n",
+        "node.id = n1",
+        "node.data_dir = " + dir.resolve("data"),
+        "listeners.grpc = 127.0.0.1:" + grpcPort,
+        "listeners.raft = 127.0.0.1:" + raftPort,
+        "listeners.http = 127.0.0.1:" + freePort(),
+        "cluster.nodes = n1@127.0.0.1:" + grpcPort + ":" + raftPort,
+        "raft.election_timeout_min = 300",
+        "raft.election_timeout_max = 600",
+        "");
+    node = new QraftNode(NodeConfig.parse(conf, "test"));
+    node.start();
+    channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+  }
+
+  @AfterAll
+  void stop() {
+    if (channel != null) {
+      channel.shutdownNow();
+    }
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private AdminServiceGrpc.AdminServiceBlockingStub admin() {
+    return AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  private static SetPolicyRequest policy(String name, String pattern, String definition) {
+    return SetPolicyRequest.newBuilder().setName(name).setPattern(pattern).setDefinition(definition).build();
+  }
+
+  /** Retries while the node is still electing itself. */
+  private static <T> T whenReady(Supplier<T> call) throws InterruptedException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return call.get();
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt > 100) {
+          throw e;
+        }
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  private QueueInfo queue(String name) {
+    return admin().listQueues(ListQueuesRequest.getDefaultInstance()).getQueuesList().stream()
+        .filter(q -> q.getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void aBadPolicyIsRefusedWithInvalidArgumentAndNothingIsStored() throws Exception {
+    whenReady(() -> admin().listPolicies(ListPoliciesRequest.getDefaultInstance()));
+    List<SetPolicyRequest> bad = List.of(
+        policy("p", ".*", "{not json"),
+        policy("p", ".*", "[\"ha-mode\"]"),
+        policy("p", "([", "{\"ack-mode\":\"local\"}"),
+        policy("p", ".*", "{\"colour\":\"blue\"}"),
+        policy("p", ".*", "{\"ha-mode\":\"exactly\",\"ha-params\":\"two\"}"),
+        policy("p", ".*", "{\"ha-mode\":\"exactly\"}"),
+        policy("p", ".*", "{\"ha-params\":2}"),
+        policy("p", ".*", "{\"ha-mode\":\"nodes\",\"ha-params\":[\"x9\"]}"),
+        policy("p", ".*", "{\"ack-mode\":\"local\"}").toBuilder().setApplyTo("exchanges").build(),
+        policy("", ".*", "{\"ack-mode\":\"local\"}"));
+
+    for (SetPolicyRequest request : bad) {
+      assertThatThrownBy(() -> whenReady(() -> admin().setPolicy(request))).as("%s", request)
+          .isInstanceOf(StatusRuntimeException.class)
+          .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode())
+              .isEqualTo(Status.Code.INVALID_ARGUMENT));
+    }
+    assertThat(admin().listPolicies(ListPoliciesRequest.getDefaultInstance()).getPoliciesList()).isEmpty();
+  }
+
+  @Test
+  void aPolicyChangesTheEffectiveAckModeOfALiveQueueAndClearingItRevertsIt() throws Exception {
+    whenReady(() -> QueueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+        .declareQueue(DeclareQueueRequest.newBuilder().setQueue("important.orders").build()));
+    assertThat(queue("important.orders").getAckMode()).isEqualTo("quorum");
+    assertThat(queue("important.orders").getPolicy()).isEmpty();
+
+    SetPolicyResponse set = whenReady(() -> admin().setPolicy(policy("fast", "^important\\.",
+        "{\"ack-mode\": \"local\", \"batch-size\": \"50\"}").toBuilder().setPriority(3).build()));
+
+    assertThat(set.getCreated()).isTrue();
+    assertThat(set.getPolicy().getDefinition()).isEqualTo("{\"ack-mode\":\"local\",\"batch-size\":50}");
+    QueueInfo live = queue("important.orders");
+    assertThat(live.getPolicy()).isEqualTo("fast");
+    assertThat(live.getAckMode()).isEqualTo("local");
+    assertThat(live.getEffectiveArgumentsMap()).containsEntry("batch-size", "50");
+    assertThat(live.getSynchronisedReplicasList()).isEqualTo(live.getReplicasList()).containsExactly("n1");
+    assertThat(admin().listPolicies(ListPoliciesRequest.getDefaultInstance()).getPoliciesList())
+        .singleElement().satisfies(p -> {
+          assertThat(p.getName()).isEqualTo("fast");
+          assertThat(p.getPriority()).isEqualTo(3);
+          assertThat(p.getApplyTo()).isEqualTo("queues");
+        });
+
+    admin().clearPolicy(ClearPolicyRequest.newBuilder().setName("fast").build());
+
+    assertThat(queue("important.orders").getAckMode()).isEqualTo("quorum");
+    assertThat(queue("important.orders").getPolicy()).isEmpty();
+    assertThatThrownBy(() -> admin().clearPolicy(ClearPolicyRequest.newBuilder().setName("fast").build()))
+        .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode())
+            .isEqualTo(Status.Code.NOT_FOUND));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      return s.getLocalPort();
+    }
+  }
+}
