@@ -227,6 +227,62 @@ class FiveNodeCtlProcessTest {
     cluster.awaitReady(Duration.ofSeconds(120));
   }
 
+  @Test
+  @Order(5)
+  void theSeedsThreePoliciesGiveEachQueueItsReplicas() throws Exception {
+    assertThat(ctl("set_policy", "ha-all", "^(order|payment|user)\\.", "{\"ha-mode\":\"all\"}",
+        "--priority", "1").exitCode()).isZero();
+    assertThat(ctl("set_policy", "ha-two", "^normal\\.",
+        "{\"ha-mode\":\"exactly\",\"ha-params\":2,\"ha-sync-mode\":\"automatic\"}").exitCode()).isZero();
+    for (String q : List.of("order.1", "payment.1", "user.1", "normal.1", "normal.2", "temp.1")) {
+      client.declareQueue(q);
+    }
+    Map<String, Integer> replicas = new TreeMap<>();
+    Map<String, String> policies = new TreeMap<>();
+    // The answering node lists from its own metadata replica, which may trail the last declare briefly.
+    waitFor(() -> {
+      try {
+        return json("list_queues").toString().contains("\"temp.1\"");
+      } catch (Exception e) {
+        return false;
+      }
+    }, "the last declared queue to be listed");
+    for (JsonNode q : json("list_queues", "name", "policy", "replicas", "synchronised_replicas")) {
+      replicas.put(q.get("name").asText(), q.get("replicas").size());
+      policies.put(q.get("name").asText(), q.get("policy").asText());
+      assertThat(q.get("synchronised_replicas")).isEqualTo(q.get("replicas"));
+    }
+    assertThat(replicas).containsEntry("order.1", 5).containsEntry("payment.1", 5).containsEntry("user.1", 5)
+        .containsEntry("normal.1", 2).containsEntry("normal.2", 2).containsEntry("temp.1", 3);
+    assertThat(policies).containsEntry("order.1", "ha-all").containsEntry("normal.1", "ha-two")
+        .containsEntry("temp.1", "");
+    // Each replicated queue takes publishes.
+    for (String q : List.of("order.1", "normal.1", "temp.1")) {
+      client.publish(q, "x".getBytes(StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @Order(6)
+  void everyBadPolicyIsRefusedWithItsReasonAndChangesNothing() throws Exception {
+    JsonNode before = json("list_policies");
+    Map<String, List<String>> bad = new TreeMap<>();
+    bad.put("invalid regex", List.of("bad", "^(order", "{\"ha-mode\":\"all\"}"));
+    bad.put("unknown key", List.of("bad", ".*", "{\"ha-mdoe\":\"all\"}"));
+    bad.put("wrong type", List.of("bad", ".*", "{\"ha-mode\":\"exactly\",\"ha-params\":\"two\"}"));
+    bad.put("exactly without a positive count", List.of("bad", ".*", "{\"ha-mode\":\"exactly\",\"ha-params\":0}"));
+    bad.put("nodes naming no known node", List.of("bad", ".*", "{\"ha-mode\":\"nodes\",\"ha-params\":[\"n9\"]}"));
+    bad.put("not JSON", List.of("bad", ".*", "{ha-mode: all"));
+    for (Map.Entry<String, List<String>> e : bad.entrySet()) {
+      List<String> args = new ArrayList<>(List.of("set_policy"));
+      args.addAll(e.getValue());
+      CtlRun run = ctl(args.toArray(String[]::new));
+      assertThat(run.exitCode()).as(e.getKey()).isNotZero();
+      assertThat(run.err()).as(e.getKey()).isNotBlank().doesNotContain("Exception");
+    }
+    assertThat(json("list_policies")).isEqualTo(before);
+  }
+
   private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (!condition.getAsBoolean()) {
