@@ -94,6 +94,22 @@ class QraftClientTest {
   }
 
   @Test
+  void a_publish_pushed_back_by_flow_control_is_retried_until_the_node_takes_it() throws Exception {
+    FakeNode leader = cluster.leader("b");
+    for (int i = 0; i < 3; i++) {
+      leader.failNext("Publish", Status.RESOURCE_EXHAUSTED.withDescription("flow control"));
+    }
+    QraftClient client = cluster.client(leader.name);
+
+    PublishConfirm confirm = client.publish("orders", bytes("slow")).get(WAIT_SECONDS, TimeUnit.SECONDS);
+
+    assertThat(confirm.offsets()).hasSize(1);
+    assertThat(leader.publishes).hasSize(4);
+    assertThat(leader.publishes).extracting(PublishRequest::getSequence)
+        .containsOnly(leader.publishes.get(0).getSequence());
+  }
+
+  @Test
   void every_publish_gets_a_higher_sequence_than_the_one_before() throws Exception {
     FakeNode leader = cluster.leader("b");
     QraftClient client = cluster.client(leader.name);

@@ -409,13 +409,18 @@ public final class ReplicatedLog implements AutoCloseable {
 
   /** True while the group has more publish bytes in hand than flow control allows. */
   public boolean publishersMustWait(RaftGroupId group) {
+    return pendingPublishBytes(group) > settings.flowMaxPendingBytes();
+  }
+
+  /** Publish bytes this node accepted for the group and has not answered yet. */
+  public long pendingPublishBytes(RaftGroupId group) {
     long pending = 0;
     for (Map.Entry<BatcherKey, PublishBatcher> e : batchers.entrySet()) {
       if (e.getKey().group().equals(group)) {
         pending += e.getValue().pendingBytes();
       }
     }
-    return pending > settings.flowMaxPendingBytes();
+    return pending;
   }
 
   /** Publish batches this node sent to the group and the publishes they carried. */

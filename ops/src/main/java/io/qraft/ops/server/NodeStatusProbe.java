@@ -59,7 +59,8 @@ final class NodeStatusProbe {
         g.setQueues(sm.queueCount()).setSnapshotIndex(sm.snapshotIndex()).setSnapshotsInstalled(sm.snapshotsInstalled());
       }
       long[] batches = log.batchCounts(id);
-      g.setPublishBatches(batches[0]).setPublishesBatched(batches[1]);
+      g.setPublishBatches(batches[0]).setPublishesBatched(batches[1])
+          .setPublishPendingBytes(log.pendingPublishBytes(id));
       if (checksums) {
         long[] sum = checksum(id, sm);
         g.setStateChecksum(sum[0]).setStateIndex(sum[1]);

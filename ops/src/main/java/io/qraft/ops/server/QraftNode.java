@@ -42,6 +42,8 @@ public final class QraftNode implements AutoCloseable {
   private final NodeMetrics metrics;
   private HttpEndpoints http;
 
+  private static final int MAX_CALLS_PER_CONNECTION = 1024;
+
   // What a StopNode call does once leadership is handed over; the server's main makes it exit the process.
   private volatile Runnable stopRequest = this::close;
 
@@ -91,6 +93,9 @@ public final class QraftNode implements AutoCloseable {
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .maxInboundMessageSize(config.raftMaxEntryBytes() + 1024 * 1024)
+        // With flow control holding publishes back, this bounds the requests one client
+        // connection can park in the heap; more calls wait in the client.
+        .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         // Find dead clients: a consumer cut off by the network holds deliveries until its
         // stream is known to be gone, and only then do they return to the queue.

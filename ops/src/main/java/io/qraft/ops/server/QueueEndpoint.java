@@ -58,6 +58,8 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
   private static final int ENTRY_OVERHEAD = 64 * 1024;
   /** Publish requests of one stream read ahead of their confirms. */
   private static final int FLOW_WINDOW = 256;
+  // Bytes of unary publishes parked by flow control on this node, across groups.
+  private final java.util.concurrent.atomic.AtomicLong waitingBytes = new java.util.concurrent.atomic.AtomicLong();
   private static final java.util.concurrent.ScheduledExecutorService FLOW_TIMER =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "qraft-flow-control");
@@ -135,7 +137,49 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
       response.onError(Errors.invalid(problem));
       return;
     }
-    withQueue(request.getQueue(), response, def -> enqueue(def, request));
+    io.grpc.Context context = io.grpc.Context.current();
+    long size = request.getSerializedSize();
+    withQueue(request.getQueue(), response,
+        def -> belowLimit(group(def), size, context).thenCompose(v -> enqueue(def, request)));
+  }
+
+  /**
+   * Completes once the group's unconfirmed publish bytes are under flow.max_pending_bytes. A
+   * unary publish waits here holding its own request; the requests waiting on this node may
+   * add up to flow.max_pending_bytes more, and a publish beyond that is pushed back with
+   * RESOURCE_EXHAUSTED naming this node, which the SDK retries here after a backoff: the heap
+   * never holds more than twice the limit for waiting and in-flight publishes.
+   */
+  private CompletableFuture<Void> belowLimit(RaftGroupId group, long size, io.grpc.Context context) {
+    if (!log.publishersMustWait(group)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (waitingBytes.addAndGet(size) > log.settings().flowMaxPendingBytes()) {
+      waitingBytes.addAndGet(-size);
+      io.grpc.Metadata trailers = new io.grpc.Metadata();
+      String self = forwarder.addressOf(log.settings().nodeId());
+      if (self != null) {
+        trailers.put(Errors.LEADER, self);
+      }
+      return CompletableFuture.failedFuture(io.grpc.Status.RESOURCE_EXHAUSTED
+          .withDescription("flow control: the queue's log is behind and this node holds as many publishes as"
+              + " flow.max_pending_bytes allows; retry after a pause")
+          .asRuntimeException(trailers));
+    }
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    ready.whenComplete((v, e) -> waitingBytes.addAndGet(-size));
+    pollLimit(group, context, ready);
+    return ready;
+  }
+
+  private void pollLimit(RaftGroupId group, io.grpc.Context context, CompletableFuture<Void> ready) {
+    if (!log.publishersMustWait(group)) {
+      ready.complete(null);
+    } else if (context.isCancelled()) {
+      ready.completeExceptionally(io.grpc.Status.CANCELLED.withDescription("the caller went away").asRuntimeException());
+    } else {
+      FLOW_TIMER.schedule(() -> pollLimit(group, context, ready), 1, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
   }
 
   @Override
