@@ -44,6 +44,8 @@ public final class QraftNode implements AutoCloseable {
 
   private static final int MAX_CALLS_PER_CONNECTION = 1024;
 
+  private StuckFollowerWatchdog watchdog;
+
   // What a StopNode call does once leadership is handed over; the server's main makes it exit the process.
   private volatile Runnable stopRequest = this::close;
 
@@ -107,6 +109,7 @@ public final class QraftNode implements AutoCloseable {
     LOG.info("node {} serving clients on {}{}", config.nodeId(), bind,
         tls.enabled() ? " over TLS (certificate " + config.tlsCertFile() + "); Raft between nodes over mutual TLS" : "");
     startHttp(admin);
+    watchdog = new StuckFollowerWatchdog(log, forwarder).start();
     health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
     health.setStatus(QueueServiceGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
     health.setStatus(AdminServiceGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
@@ -157,6 +160,9 @@ public final class QraftNode implements AutoCloseable {
   public void close() {
     // Health checkers stop sending new work here first.
     health.enterTerminalState();
+    if (watchdog != null) {
+      watchdog.close();
+    }
     if (http != null) {
       http.close();
     }
