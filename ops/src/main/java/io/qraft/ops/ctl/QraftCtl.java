@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
     description = "Inspects and manages a qraft cluster.",
     subcommands = {
         ClusterStatusCommand.class,
+        ListGroupsCommand.class,
         ListQueuesCommand.class,
         DeclareQueueCommand.class,
         DeleteQueueCommand.class,

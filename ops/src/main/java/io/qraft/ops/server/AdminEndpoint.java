@@ -82,14 +82,18 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
       List<NodeStatusResponse> statuses = allStatuses();
       out.addAllNodes(statuses);
       Map<String, String> leaders = LeaderView.of(statuses);
+      Map<String, Long> terms = new java.util.HashMap<>();
+      statuses.forEach(n -> n.getLocalGroupsList().forEach(g -> terms.merge(g.getGroup(), g.getTerm(), Math::max)));
       Map<String, Integer> queueCounts = log.metadata().queueCounts();
       out.addGroups(GroupStatus.newBuilder().setGroup(GroupIds.text(GroupIds.METADATA)).setKind("metadata")
           .setLeader(nullToEmpty(log.leaderOf(GroupIds.METADATA)))
+          .setTerm(terms.getOrDefault(GroupIds.text(GroupIds.METADATA), 0L))
           .addAllReplicas(log.settings().members().stream().map(NodeAddress::id).toList()));
       for (ShardDef shard : log.metadata().shards()) {
         out.addGroups(GroupStatus.newBuilder().setGroup(shard.getGroup())
             .setKind(shard.getDedicated() ? "dedicated" : "shard")
             .setLeader(leaders.getOrDefault(shard.getGroup(), ""))
+            .setTerm(terms.getOrDefault(shard.getGroup(), 0L))
             .addAllReplicas(shard.getReplicasList())
             .setQueues(queueCounts.getOrDefault(shard.getGroup(), 0)));
       }

@@ -48,6 +48,7 @@ final class NodeStatusProbe {
       GroupStatus.Builder g = GroupStatus.newBuilder().setGroup(GroupIds.text(id)).setNode(self.id())
           .setKind(id.equals(GroupIds.METADATA) ? "metadata" : "shard")
           .setRole(d.getInfo().getCurrentRole().name().toLowerCase())
+          .setTerm(d.getInfo().getCurrentTerm())
           .setAppliedIndex(Math.max(0, d.getInfo().getLastAppliedIndex()))
           .setCommitIndex(Math.max(0, d.getRaftLog().getLastCommittedIndex()));
       if (d.getInfo().getLeaderId() != null) {

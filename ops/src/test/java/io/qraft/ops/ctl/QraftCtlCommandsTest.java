@@ -112,6 +112,24 @@ class QraftCtlCommandsTest {
     }
 
     @Test
+    void listGroupsPrintsEachGroupWithItsLeaderReplicasAndTerm() throws Exception {
+        FakeNode node = node().answer("ClusterStatus", r -> ClusterStatusResponse.newBuilder().setNode("n1")
+            .addGroups(io.qraft.api.v1.GroupStatus.newBuilder().setGroup("meta").setKind("metadata").setLeader("n2")
+                .addReplicas("n1").addReplicas("n2").addReplicas("n3").setTerm(4))
+            .addGroups(io.qraft.api.v1.GroupStatus.newBuilder().setGroup("g1").setKind("shard").setLeader("n1")
+                .addReplicas("n1").addReplicas("n3").setQueues(7).setTerm(2))
+            .build());
+
+        JsonNode groups = json(ctl("--node", node.address.toString(), "--format", "json", "list_groups"));
+
+        assertThat(groups).hasSize(2);
+        assertThat(groups.get(1).get("group").asText()).isEqualTo("g1");
+        assertThat(groups.get(1).get("replicas").toString()).isEqualTo("[\"n1\",\"n3\"]");
+        assertThat(groups.get(1).get("queues").asLong()).isEqualTo(7);
+        assertThat(groups.get(0).get("term").asLong()).isEqualTo(4);
+    }
+
+    @Test
     void declareQueueSendsItsArgumentsAndPrintsOneObject() throws Exception {
         FakeNode node = node().answer("DeclareQueue", (DeclareQueueRequest r) -> DeclareQueueResponse.newBuilder()
             .setCreated(true)

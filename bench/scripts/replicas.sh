@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The headline table: one three-node cluster, queues with 1, 2 and 3 replicas (chosen by
+# policies, as an operator would), the same load on each in turn, plus the 3-replica queue
+# with ack-mode local. One JSON summary per run in OUT; summarise with summarise.py.
+#   bench/scripts/replicas.sh OUT [SECONDS] [ROUNDS]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+dist="$root/ops/target/qraft"
+out="${1:?OUT}"; seconds="${2:-20}"; rounds="${3:-1}"
+dir="$(mktemp -d)"
+mkdir -p "$out"
+trap '"$root/bench/scripts/cluster.sh" down "$dir"' EXIT
+"$root/bench/scripts/cluster.sh" up "$dir" 3
+ctl() { "$dist/bin/qraftctl" --node 127.0.0.1:7791 "$@"; }
+ctl set_policy one '^r1\.' '{"ha-mode":"exactly","ha-params":1}' > /dev/null
+ctl set_policy two '^r2\.' '{"ha-mode":"exactly","ha-params":2}' > /dev/null
+nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
+perf() { "$dist/bin/qraft-perf" "${nodes[@]}" -x 1 -y 1 -s 1000 -c 64 -q 200 "$@"; }
+for round in $(seq 1 "$rounds"); do
+  # Interleaved, so that a slow patch of the machine does not land on one kind of queue only.
+  for run in r1.quorum r2.quorum r3.quorum r3.local; do
+    queue="${run%%.*}.q$round-${run#*.}"
+    mode="${run#*.}"
+    perf -u "$queue" --ack-mode "$mode" -z 5 > /dev/null               # warm-up, same queue
+    perf -u "$queue" --ack-mode "$mode" -z "$seconds" --format json > "$out/$run.$round.json"
+    echo "$run round $round: $(python3 -c "import json,sys; d=json.load(open('$out/$run.$round.json')); print(int(d['confirmed_per_s']), 'confirmed/s, p50', d['confirm_latency_ms']['p50'], 'ms')")"
+  done
+done
+ctl list_queues name replicas leader > "$out/queues.txt"

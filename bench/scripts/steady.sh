@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Steady load, no faults: counts the elections that fire on their own under load with the
+# default failure-detection settings. Reads every group's Raft term before and after a
+# qraft-perf run (the term goes up with every election) and prints the difference.
+#   bench/scripts/steady.sh OUT [SECONDS] [qraft-perf options...]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+dist="$root/ops/target/qraft"
+out="${1:?OUT}"; seconds="${2:-600}"; shift $(( $# >= 2 ? 2 : 1 ))
+dir="$(mktemp -d)"
+mkdir -p "$out"
+trap '"$root/bench/scripts/cluster.sh" down "$dir"' EXIT
+"$root/bench/scripts/cluster.sh" up "$dir" 3
+nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
+terms() { "$dist/bin/qraftctl" --node 127.0.0.1:7791 list_groups --format json; }
+"$dist/bin/qraft-perf" "${nodes[@]}" -u steady --queues 3 -z 10 "$@" > /dev/null   # declare and warm up
+sleep 5
+terms > "$out/terms-before.json"
+"$dist/bin/qraft-perf" "${nodes[@]}" -u steady --queues 3 -z "$seconds" --format json "$@" > "$out/perf.json"
+terms > "$out/terms-after.json"
+python3 - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+before = {g["group"]: g["term"] for g in json.load(open(out + "/terms-before.json"))}
+after = {g["group"]: g["term"] for g in json.load(open(out + "/terms-after.json"))}
+perf = json.load(open(out + "/perf.json"))
+elections = sum(after[g] - before.get(g, after[g]) for g in after)
+print(f"groups={len(after)} elections={elections} confirmed={perf['confirmed']} "
+      f"confirmed_per_s={perf['confirmed_per_s']:.0f} errors={perf['errors']}")
+PY
