@@ -414,7 +414,7 @@ public final class QraftClient implements AutoCloseable {
 
     private List<String> addresses = List.of();
     private Duration deadline = Duration.ofSeconds(10);
-    private Duration attemptTimeout = Duration.ofSeconds(2);
+    private Duration attemptTimeout = Duration.ofSeconds(5);
     private Duration initialBackoff = Duration.ofMillis(50);
     private Duration maxBackoff = Duration.ofSeconds(1);
     // The server permits a ping every 5 s; a dead connection is noticed within time + timeout.
@@ -493,7 +493,7 @@ public final class QraftClient implements AutoCloseable {
 
     /**
      * Most time one attempt of a publish waits on one node before the publish is sent again,
-     * to another node if there is one (default 2 s; never more than what is left of the
+     * to another node if there is one (default 5 s; never more than what is left of the
      * deadline). This is what bounds the pause when a leader stops answering without closing
      * its connections (a paused process, a partition). A retried publish carries the same
      * producer id and sequence, so the cluster stores it once as long as the abandoned attempt

@@ -36,8 +36,8 @@ import picocli.CommandLine.Spec;
     description = "Inspects and manages a qraft cluster.",
     subcommands = {
         ClusterStatusCommand.class,
-        ListGroupsCommand.class,
         ListQueuesCommand.class,
+        ListGroupsCommand.class,
         DeclareQueueCommand.class,
         DeleteQueueCommand.class,
         PurgeQueueCommand.class,

@@ -46,8 +46,10 @@ class FlowControlProcessTest {
     cluster = new ProcessCluster(dir, 3, Map.of(
         "flow.max_pending_bytes", Long.toString(LIMIT),
         "message.max_bytes", Integer.toString(2 * BODY),
-        "raft.election_timeout_min", "3000",
-        "raft.election_timeout_max", "6000")).start();
+        // Long enough that the leader does not step down while its followers are paused:
+        // the test is about a log that cannot commit, not about an election.
+        "raft.election_timeout_min", "20000",
+        "raft.election_timeout_max", "30000")).start();
     cluster.awaitReady(Duration.ofSeconds(120));
     client = QraftClient.builder().addresses(cluster.addresses()).deadline(Duration.ofSeconds(120)).build();
   }
