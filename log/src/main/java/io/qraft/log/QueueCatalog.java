@@ -65,8 +65,13 @@ public final class QueueCatalog {
     if (choice.create()) {
       check(join(log.submitMeta(MetaCommand.newBuilder()
           .setAddShard(AddShard.newBuilder().setShard(choice.shard())).build())));
-      awaitLeader(GroupIds.parse(group));
+      boolean localReplica = choice.shard().getReplicasList().contains(log.settings().nodeId());
+      if (localReplica) {
+        awaitLeader(GroupIds.parse(group));
+      }
       String preferred = choice.shard().getPreferredLeader();
+      // Without a local replica this node cannot see who won the first election; the transfer
+      // is then asked for anyway (a no-op when the preferred node already leads).
       if (!preferred.equals(log.leaderOf(GroupIds.parse(group)))) {
         // Whoever won the first election leads until moved: spread leaders as placement chose.
         log.moveLeader(GroupIds.parse(group), preferred, log.settings().electionTimeoutMax().toMillis() * 2);
