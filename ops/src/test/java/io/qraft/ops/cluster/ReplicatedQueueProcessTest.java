@@ -214,7 +214,7 @@ class ReplicatedQueueProcessTest {
         CompletableFuture<PublishConfirm> localConfirm = atLeader.publish("local-q", payload(3));
         // The leader steps down once it has heard from no follower for the election timeout
         // (3 to 6 s in this cluster); a local confirm needs only the leader's own fsync.
-        localConfirm.get(2500, TimeUnit.MILLISECONDS);
+        localConfirm.get(2900, TimeUnit.MILLISECONDS); // under the 3 s minimum election timeout
         assertThat(quorumConfirm).as("a quorum confirm needs a follower").isNotDone();
       } finally {
         followers.forEach(f -> cluster.signal(f, "CONT"));
