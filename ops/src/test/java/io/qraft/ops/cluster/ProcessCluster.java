@@ -193,6 +193,31 @@ public final class ProcessCluster implements AutoCloseable {
         .clusterStatus(ClusterStatusRequest.getDefaultInstance());
   }
 
+  /**
+   * The node that says it leads the group, asking every running node about itself: a node's
+   * view of another's leadership can trail an election or a transfer, its own role cannot.
+   */
+  public Node groupLeader(String group, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (Node n : nodes) {
+        if (!n.running()) {
+          continue;
+        }
+        try {
+          GroupStatus g = localGroup(n, group);
+          if (g != null && g.getRole().equals("leader")) {
+            return n;
+          }
+        } catch (RuntimeException e) {
+          // not answering (starting, paused): ask the others
+        }
+      }
+      sleep(100);
+    }
+    throw new IllegalStateException("no node leads group " + group + " within " + timeout);
+  }
+
   /** This node's view of one of its groups, or null if it has no replica of it. */
   public GroupStatus localGroup(Node n, String group) {
     return nodeStatus(n).getLocalGroupsList().stream().filter(g -> g.getGroup().equals(group)).findFirst().orElse(null);
