@@ -32,7 +32,6 @@ import io.qraft.api.v1.TransferLeaderResponse;
 import io.qraft.log.LeaderBalance;
 import io.qraft.log.RequestException;
 import io.qraft.statemachine.Status;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import io.qraft.ops.policy.DefinitionJson;
@@ -48,24 +47,24 @@ import java.util.concurrent.TimeUnit;
  * clearing run on the metadata leader.
  */
 final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
-  private static final long NODE_STATUS_TIMEOUT_MS = 2000;
-
   private final ReplicatedLog log;
   private final Forwarder forwarder;
   private final OnMetadataLeader metadataLeader;
   private final QueueDescriber describer;
   private final NodeStatusProbe probe;
+  private final ClusterStatuses statuses;
 
   private final Runnable exit;
 
   /** @param exit stops this node's process cleanly (the path SIGTERM takes) */
   AdminEndpoint(ReplicatedLog log, Forwarder forwarder, QueueDescriber describer, NodeStatusProbe probe,
-      Runnable exit) {
+      ClusterStatuses statuses, Runnable exit) {
     this.log = log;
     this.forwarder = forwarder;
     this.metadataLeader = new OnMetadataLeader(forwarder);
     this.describer = describer;
     this.probe = probe;
+    this.statuses = statuses;
     this.exit = exit;
   }
 
@@ -79,11 +78,11 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
   public void clusterStatus(ClusterStatusRequest request, StreamObserver<ClusterStatusResponse> response) {
     try {
       ClusterStatusResponse.Builder out = ClusterStatusResponse.newBuilder().setNode(log.settings().nodeId());
-      List<NodeStatusResponse> statuses = allStatuses();
-      out.addAllNodes(statuses);
-      Map<String, String> leaders = LeaderView.of(statuses);
+      List<NodeStatusResponse> all = statuses.all();
+      out.addAllNodes(all);
+      Map<String, String> leaders = LeaderView.of(all);
       Map<String, Long> terms = new java.util.HashMap<>();
-      statuses.forEach(n -> n.getLocalGroupsList().forEach(g -> terms.merge(g.getGroup(), g.getTerm(), Math::max)));
+      all.forEach(n -> n.getLocalGroupsList().forEach(g -> terms.merge(g.getGroup(), g.getTerm(), Math::max)));
       Map<String, Integer> queueCounts = log.metadata().queueCounts();
       out.addGroups(GroupStatus.newBuilder().setGroup(GroupIds.text(GroupIds.METADATA)).setKind("metadata")
           .setLeader(nullToEmpty(log.leaderOf(GroupIds.METADATA)))
@@ -104,14 +103,6 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
     }
   }
 
-  private List<NodeStatusResponse> allStatuses() {
-    List<NodeStatusResponse> out = new ArrayList<>();
-    for (NodeAddress m : log.settings().members()) {
-      out.add(statusOf(m));
-    }
-    return out;
-  }
-
   @Override
   public void transferLeader(TransferLeaderRequest request, StreamObserver<TransferLeaderResponse> response) {
     try {
@@ -120,12 +111,12 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
         throw new RequestException(Status.NOT_FOUND, "queue '" + request.getQueue() + "' does not exist");
       }
       ShardDef shard = log.metadata().shard(def.getGroup());
-      List<NodeStatusResponse> statuses = allStatuses();
-      Map<String, String> leaders = LeaderView.of(statuses);
+      List<NodeStatusResponse> all = statuses.all();
+      Map<String, String> leaders = LeaderView.of(all);
       String from = leaders.getOrDefault(def.getGroup(), "");
       String to = request.getNode();
       if (to.isEmpty()) {
-        to = leastLeading(shard.getReplicasList(), from, leaders, statuses);
+        to = leastLeading(shard.getReplicasList(), from, leaders, all);
         if (to == null) {
           throw new RequestException(Status.FAILED_PRECONDITION, "queue '" + request.getQueue()
               + "' has no other running replica to lead it (replicas " + shard.getReplicasList() + ")");
@@ -144,10 +135,10 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
   @Override
   public void rebalance(RebalanceRequest request, StreamObserver<RebalanceResponse> response) {
     try {
-      List<NodeStatusResponse> statuses = allStatuses();
-      Map<String, String> leaders = LeaderView.of(statuses);
+      List<NodeStatusResponse> all = statuses.all();
+      Map<String, String> leaders = LeaderView.of(all);
       Set<String> up = new HashSet<>();
-      statuses.stream().filter(NodeStatusResponse::getRunning).forEach(n -> up.add(n.getNode()));
+      all.stream().filter(NodeStatusResponse::getRunning).forEach(n -> up.add(n.getNode()));
       Map<String, List<String>> replicas = new TreeMap<>();
       for (ShardDef shard : log.metadata().shards()) {
         replicas.put(shard.getGroup(), shard.getReplicasList());
@@ -228,20 +219,6 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
         .map(Map.Entry::getKey).orElse(null);
   }
 
-  private NodeStatusResponse statusOf(NodeAddress m) {
-    if (m.id().equals(log.settings().nodeId())) {
-      return probe.status();
-    }
-    try {
-      return AdminServiceGrpc.newBlockingStub(forwarder.channel(m.id()))
-          .withDeadlineAfter(NODE_STATUS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-          .nodeStatus(NodeStatusRequest.getDefaultInstance());
-    } catch (RuntimeException e) {
-      return NodeStatusResponse.newBuilder().setNode(m.id()).setGrpcAddress(m.grpcAddress())
-          .setRaftAddress(m.raftAddress()).setRunning(false).build();
-    }
-  }
-
   @Override
   public void listQueues(ListQueuesRequest request, StreamObserver<ListQueuesResponse> response) {
     try {
@@ -250,7 +227,7 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
       for (QueueDef def : log.metadata().queues()) {
         if (leaders == null && log.division(GroupIds.parse(def.getGroup())).isEmpty()) {
           // Some queue lives in groups this node holds no replica of: ask the others once.
-          leaders = LeaderView.of(allStatuses());
+          leaders = LeaderView.of(statuses.all());
         }
         out.addQueues(describer.describe(def, leaders == null ? Map.of() : leaders));
       }

@@ -82,7 +82,9 @@ public final class QraftNode implements AutoCloseable {
     QueueDescriber describer = new QueueDescriber(log);
     QueueEndpoint queues = new QueueEndpoint(log, forwarder, describer, config.messageMaxBytes(),
         config.raftMaxEntryBytes(), config.consumerDefaultPrefetch());
-    AdminEndpoint admin = new AdminEndpoint(log, forwarder, describer, new NodeStatusProbe(log), () -> stopRequest.run());
+    NodeStatusProbe probe = new NodeStatusProbe(log);
+    ClusterStatuses statuses = new ClusterStatuses(log, forwarder, probe);
+    AdminEndpoint admin = new AdminEndpoint(log, forwarder, describer, probe, statuses, () -> stopRequest.run());
     InetSocketAddress bind = new InetSocketAddress(config.grpcListener().host(), config.grpcListener().port());
     ForwardedMarker marker = new ForwardedMarker();
     NettyServerBuilder server = NettyServerBuilder.forAddress(bind);
@@ -109,7 +111,7 @@ public final class QraftNode implements AutoCloseable {
     LOG.info("node {} serving clients on {}{}", config.nodeId(), bind,
         tls.enabled() ? " over TLS (certificate " + config.tlsCertFile() + "); Raft between nodes over mutual TLS" : "");
     startHttp(admin);
-    watchdog = new StuckFollowerWatchdog(log, forwarder).start();
+    watchdog = new StuckFollowerWatchdog(log, statuses).start();
     health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
     health.setStatus(QueueServiceGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
     health.setStatus(AdminServiceGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);

@@ -58,14 +58,6 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
   private static final int ENTRY_OVERHEAD = 64 * 1024;
   /** Publish requests of one stream read ahead of their confirms. */
   private static final int FLOW_WINDOW = 256;
-  // Bytes of unary publishes parked by flow control on this node, across groups.
-  private final java.util.concurrent.atomic.AtomicLong waitingBytes = new java.util.concurrent.atomic.AtomicLong();
-  private static final java.util.concurrent.ScheduledExecutorService FLOW_TIMER =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "qraft-flow-control");
-        t.setDaemon(true);
-        return t;
-      });
 
   private final ReplicatedLog log;
   private final Forwarder forwarder;
@@ -73,6 +65,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
   private final QueueDescriber describer;
   private final int maxMessageBytes;
   private final int maxEntryBytes;
+  private final PublishGate<RaftGroupId> gate;
   private final int defaultPrefetch;
 
   QueueEndpoint(ReplicatedLog log, Forwarder forwarder, QueueDescriber describer, int maxMessageBytes,
@@ -84,6 +77,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
     this.maxMessageBytes = maxMessageBytes;
     this.maxEntryBytes = maxEntryBytes;
     this.defaultPrefetch = defaultPrefetch;
+    this.gate = new PublishGate<>(log::publishersMustWait, log.settings().flowMaxPendingBytes());
   }
 
   @Override
@@ -140,46 +134,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
     io.grpc.Context context = io.grpc.Context.current();
     long size = request.getSerializedSize();
     withQueue(request.getQueue(), response,
-        def -> belowLimit(group(def), size, context).thenCompose(v -> enqueue(def, request)));
-  }
-
-  /**
-   * Completes once the group's unconfirmed publish bytes are under flow.max_pending_bytes. A
-   * unary publish waits here holding its own request; the requests waiting on this node may
-   * add up to flow.max_pending_bytes more, and a publish beyond that is pushed back with
-   * RESOURCE_EXHAUSTED naming this node, which the SDK retries here after a backoff: the heap
-   * never holds more than twice the limit for waiting and in-flight publishes.
-   */
-  private CompletableFuture<Void> belowLimit(RaftGroupId group, long size, io.grpc.Context context) {
-    if (!log.publishersMustWait(group)) {
-      return CompletableFuture.completedFuture(null);
-    }
-    if (waitingBytes.addAndGet(size) > log.settings().flowMaxPendingBytes()) {
-      waitingBytes.addAndGet(-size);
-      io.grpc.Metadata trailers = new io.grpc.Metadata();
-      String self = forwarder.addressOf(log.settings().nodeId());
-      if (self != null) {
-        trailers.put(Errors.LEADER, self);
-      }
-      return CompletableFuture.failedFuture(io.grpc.Status.RESOURCE_EXHAUSTED
-          .withDescription("flow control: the queue's log is behind and this node holds as many publishes as"
-              + " flow.max_pending_bytes allows; retry after a pause")
-          .asRuntimeException(trailers));
-    }
-    CompletableFuture<Void> ready = new CompletableFuture<>();
-    ready.whenComplete((v, e) -> waitingBytes.addAndGet(-size));
-    pollLimit(group, context, ready);
-    return ready;
-  }
-
-  private void pollLimit(RaftGroupId group, io.grpc.Context context, CompletableFuture<Void> ready) {
-    if (!log.publishersMustWait(group)) {
-      ready.complete(null);
-    } else if (context.isCancelled()) {
-      ready.completeExceptionally(io.grpc.Status.CANCELLED.withDescription("the caller went away").asRuntimeException());
-    } else {
-      FLOW_TIMER.schedule(() -> pollLimit(group, context, ready), 1, java.util.concurrent.TimeUnit.MILLISECONDS);
-    }
+        def -> gate.admit(group(def), size, context::isCancelled).thenCompose(v -> enqueue(def, request)));
   }
 
   @Override
@@ -205,7 +160,8 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
                 return CompletableFuture.failedFuture(notFound(request.getQueue()));
               }
               CompletableFuture<PublishResponse> confirm = enqueue(def.get(), request);
-              requestWhenBelowLimit(call, group(def.get()));
+              // The next request is read once the log has caught up (now, unless it is behind).
+              gate.whenCaughtUp(group(def.get()), call::isCancelled).thenRun(() -> call.request(1));
               return confirm;
             })
             .whenComplete((ok, e) -> {
@@ -236,15 +192,6 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
         }
       }
     };
-  }
-
-  /** Asks the client for one more request now, or once the group's pending bytes drop under the limit. */
-  private void requestWhenBelowLimit(ServerCallStreamObserver<PublishResponse> call, RaftGroupId group) {
-    if (!log.publishersMustWait(group)) {
-      call.request(1);
-    } else if (!call.isCancelled()) {
-      FLOW_TIMER.schedule(() -> requestWhenBelowLimit(call, group), 1, java.util.concurrent.TimeUnit.MILLISECONDS);
-    }
   }
 
   private PublishResponse streamError(PublishRequest request, io.grpc.StatusRuntimeException e) {
@@ -433,6 +380,16 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
   }
 
   private io.grpc.StatusRuntimeException error(Throwable e) {
+    if (Errors.unwrap(e) instanceof PublishGate.Refused refused) {
+      // Named as the leader to retry at: the SDK comes back here after a backoff instead of
+      // trying a node whose log for the group is just as far behind.
+      io.grpc.Metadata trailers = new io.grpc.Metadata();
+      String self = forwarder.addressOf(log.settings().nodeId());
+      if (self != null) {
+        trailers.put(Errors.LEADER, self);
+      }
+      return io.grpc.Status.RESOURCE_EXHAUSTED.withDescription(refused.getMessage()).asRuntimeException(trailers);
+    }
     return Errors.toStatus(e, forwarder::addressOf);
   }
 }

@@ -1,8 +1,6 @@
 package io.qraft.ops.server;
 
-import io.qraft.api.v1.AdminServiceGrpc;
 import io.qraft.api.v1.GroupStatus;
-import io.qraft.api.v1.NodeStatusRequest;
 import io.qraft.api.v1.NodeStatusResponse;
 import io.qraft.log.GroupIds;
 import io.qraft.log.ReplicatedLog;
@@ -38,7 +36,7 @@ final class StuckFollowerWatchdog implements AutoCloseable {
   static final long STUCK_AFTER_MS = 30_000;
 
   private final ReplicatedLog log;
-  private final Forwarder forwarder;
+  private final ClusterStatuses statuses;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "qraft-stuck-follower-watchdog");
     t.setDaemon(true);
@@ -46,9 +44,9 @@ final class StuckFollowerWatchdog implements AutoCloseable {
   });
   private final FollowerProgress progress = new FollowerProgress(STUCK_AFTER_MS);
 
-  StuckFollowerWatchdog(ReplicatedLog log, Forwarder forwarder) {
+  StuckFollowerWatchdog(ReplicatedLog log, ClusterStatuses statuses) {
     this.log = log;
-    this.forwarder = forwarder;
+    this.statuses = statuses;
   }
 
   StuckFollowerWatchdog start() {
@@ -116,12 +114,8 @@ final class StuckFollowerWatchdog implements AutoCloseable {
   }
 
   private Optional<NodeStatusResponse> status(String node) {
-    try {
-      return Optional.of(AdminServiceGrpc.newBlockingStub(forwarder.channel(node))
-          .withDeadlineAfter(2, TimeUnit.SECONDS).nodeStatus(NodeStatusRequest.getDefaultInstance()));
-    } catch (RuntimeException e) {
-      return Optional.empty();
-    }
+    NodeStatusResponse s = statuses.of(node);
+    return s.getRunning() ? Optional.of(s) : Optional.empty();
   }
 
   @Override
