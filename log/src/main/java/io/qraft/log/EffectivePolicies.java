@@ -44,6 +44,11 @@ final class EffectivePolicies {
     return effective;
   }
 
+  /** What a queue with this name and these arguments would run with now (not cached: for declares). */
+  EffectivePolicy of(String queue, Map<String, String> arguments) {
+    return EffectivePolicy.of(queue, arguments, compiled(meta.policiesVersion()).policies());
+  }
+
   /** Drops what is cached for a queue that was deleted. */
   void forget(String queue) {
     byQueue.remove(queue);

@@ -112,8 +112,7 @@ public final class QueueCatalog {
 
   /** Where the queue's effective policy (declare arguments over the applying policy) puts it. */
   private ShardPlacement.Request request(String name, Map<String, String> arguments, String declaringNode) {
-    EffectivePolicy policy = EffectivePolicy.of(name, arguments,
-        log.metadata().policies().stream().map(io.qraft.api.Policy::fromDef).toList());
+    EffectivePolicy policy = log.effectivePolicy(name, arguments);
     List<String> members = log.settings().members().stream().map(NodeAddress::id).toList();
     return new ShardPlacement.Request(policy.replicaCount(members), policy.nodes(), policy.dedicated(),
         policy.clientLocal(), declaringNode);

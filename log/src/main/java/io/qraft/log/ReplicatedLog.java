@@ -240,6 +240,11 @@ public final class ReplicatedLog implements AutoCloseable {
     return effectivePolicies.of(queue);
   }
 
+  /** What a queue being declared with these arguments would run with under today's policies. */
+  EffectivePolicy effectivePolicy(String queue, Map<String, String> arguments) {
+    return effectivePolicies.of(queue, arguments);
+  }
+
   /** The shard state machines hosted on this node. */
   public Map<RaftGroupId, ShardStateMachine> localShards() {
     return shards;

@@ -42,6 +42,17 @@ final class InProcessCluster implements AutoCloseable {
     }
   }
 
+  /** Three nodes n1..n3 with data under root/n1..n3, started, with a metadata leader elected. */
+  static InProcessCluster ofThree(Path root) throws IOException {
+    List<Path> dirs = new ArrayList<>();
+    for (String id : List.of("n1", "n2", "n3")) {
+      dirs.add(java.nio.file.Files.createDirectories(root.resolve(id)));
+    }
+    InProcessCluster cluster = new InProcessCluster(dirs);
+    cluster.metadataLeader();
+    return cluster;
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
       return s.getLocalPort();

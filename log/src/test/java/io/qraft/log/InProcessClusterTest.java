@@ -19,7 +19,6 @@ import io.qraft.api.v1.Delivery;
 import io.qraft.api.v1.Message;
 import io.qraft.statemachine.ShardStateMachine;
 import io.qraft.statemachine.Status;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -61,12 +60,7 @@ class InProcessClusterTest {
 
   @BeforeAll
   void startCluster() throws Exception {
-    List<Path> dirs = new ArrayList<>();
-    for (String id : List.of("n1", "n2", "n3")) {
-      dirs.add(Files.createDirectories(root.resolve(id)));
-    }
-    cluster = new InProcessCluster(dirs);
-    cluster.metadataLeader();
+    cluster = InProcessCluster.ofThree(root);
   }
 
   @AfterAll

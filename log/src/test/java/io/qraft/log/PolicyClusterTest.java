@@ -14,9 +14,7 @@ import io.qraft.api.log.v1.QueueDef;
 import io.qraft.api.log.v1.QueuePublish;
 import io.qraft.api.v1.Message;
 import io.qraft.statemachine.Status;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -40,12 +38,7 @@ class PolicyClusterTest {
 
   @BeforeAll
   void startCluster() throws Exception {
-    List<Path> dirs = new ArrayList<>();
-    for (String id : List.of("n1", "n2", "n3")) {
-      dirs.add(Files.createDirectories(root.resolve(id)));
-    }
-    cluster = new InProcessCluster(dirs);
-    cluster.metadataLeader();
+    cluster = InProcessCluster.ofThree(root);
   }
 
   @AfterAll

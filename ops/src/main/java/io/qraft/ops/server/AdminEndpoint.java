@@ -144,17 +144,10 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
         replicas.put(shard.getGroup(), shard.getReplicasList());
       }
       RebalanceResponse.Builder out = RebalanceResponse.newBuilder();
-      Map<String, String> after = new TreeMap<>(leaders);
-      after.keySet().retainAll(replicas.keySet());
-      for (LeaderBalance.Move m : LeaderBalance.plan(replicas, after, up)) {
-        LeaderMove done = move(m.group(), m.from(), m.to());
-        out.addMoves(done);
-        if (done.getError().isEmpty()) {
-          after.put(m.group(), m.to());
-        }
+      // The metadata group is left where it is: it carries no queue traffic.
+      for (LeaderBalance.Move m : LeaderBalance.plan(replicas, leaders, up)) {
+        out.addMoves(move(m.group(), m.from(), m.to()));
       }
-      up.forEach(n -> out.putLeadersPerNode(n, 0));
-      after.values().forEach(n -> out.putLeadersPerNode(n, out.getLeadersPerNodeOrDefault(n, 0) + 1));
       response.onNext(out.build());
       response.onCompleted();
     } catch (RuntimeException e) {

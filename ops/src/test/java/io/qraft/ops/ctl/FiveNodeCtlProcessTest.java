@@ -158,6 +158,13 @@ class FiveNodeCtlProcessTest {
     assertThat(notAReplica.exitCode()).isEqualTo(1);
     assertThat(notAReplica.err()).contains("n-none").contains("replica");
     assertThat(leaderOf(queue)).isEqualTo(target);
+    CtlRun noQueue = ctl("transfer_leader", "no-such-queue");
+    assertThat(noQueue.exitCode()).isEqualTo(1);
+    assertThat(noQueue.err()).contains("NOT_FOUND").contains("no-such-queue");
+    CtlRun noNode = ctl("stop_node", "n-none");
+    assertThat(noNode.exitCode()).isEqualTo(1);
+    assertThat(noNode.err()).contains("NOT_FOUND").contains("n-none");
+    assertThat(cluster.nodes()).as("a refused stop stops nothing").allMatch(ProcessCluster.Node::running);
   }
 
   @Test
@@ -256,6 +263,16 @@ class FiveNodeCtlProcessTest {
         .containsEntry("normal.1", 2).containsEntry("normal.2", 2).containsEntry("temp.1", 3);
     assertThat(policies).containsEntry("order.1", "ha-all").containsEntry("normal.1", "ha-two")
         .containsEntry("temp.1", "");
+    // One-replica queues land on nodes other than the metadata leader too; declaring them must
+    // not wait on a first election that only their own node can see.
+    assertThat(ctl("set_policy", "solo", "^solo\\.", "{\"ha-mode\":\"exactly\",\"ha-params\":1}").exitCode())
+        .isZero();
+    try (QraftClient quick = QraftClient.builder().addresses(cluster.addresses())
+        .deadline(Duration.ofSeconds(8)).build()) {
+      for (int i = 1; i <= 4; i++) {
+        assertThat(quick.declareQueue("solo." + i).getReplicasCount()).isEqualTo(1);
+      }
+    }
     // Each replicated queue takes publishes.
     for (String q : List.of("order.1", "normal.1", "temp.1")) {
       client.publish(q, "x".getBytes(StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
