@@ -80,6 +80,35 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
 
   ConsumerHub(ReplicatedLog log) {
     this.log = log;
+    dispatcher.scheduleWithFixedDelay(this::followMoves, PART_CHECK_MS, PART_CHECK_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** How often consumers are checked against the shard that now serves their queue. */
+  private static final long PART_CHECK_MS = 500;
+
+  /**
+   * A consumer is served by one shard; once its queue's next messages are in another (an old
+   * part was emptied and dropped, or the queue moved and left nothing behind) it is sent there.
+   */
+  private void followMoves() {
+    for (List<Consumer> list : List.copyOf(byQueue.values())) {
+      for (Consumer c : List.copyOf(list)) {
+        io.qraft.api.log.v1.QueueDef def = log.metadata().queue(c.queue);
+        if (def != null && !QueueParts.deliveryGroup(def).equals(GroupIds.text(c.group))) {
+          close(c, servedElsewhere(def));
+        }
+      }
+    }
+  }
+
+  private LeaderElsewhereException servedElsewhere(io.qraft.api.log.v1.QueueDef def) {
+    return new LeaderElsewhereException("queue '" + def.getName() + "' is now served by another shard",
+        log.leaderOf(GroupIds.parse(QueueParts.deliveryGroup(def))));
+  }
+
+  /** The delivery, marked with the shard it came from: its ack goes there. */
+  static Delivery fromPart(Delivery d, RaftGroupId group) {
+    return d.toBuilder().setTag(d.getTag().toBuilder().setPart(GroupIds.text(group))).build();
   }
 
   private final class Consumer {
@@ -149,7 +178,9 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
       if (!ack && result.getDeliveriesCount() > 0) {
         dispatcher.schedule(() -> returnDeliveries(group, id), log.settings().getLease().toMillis(), TimeUnit.MILLISECONDS);
       }
-      return result;
+      ShardResult.Builder marked = result.toBuilder().clearDeliveries();
+      result.getDeliveriesList().forEach(d -> marked.addDeliveries(fromPart(d, group)));
+      return marked.build();
     });
   }
 
@@ -261,7 +292,7 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
     }
     for (Delivery d : result.getDeliveriesList()) {
       try {
-        c.sink.deliver(d);
+        c.sink.deliver(fromPart(d, c.group));
       } catch (RuntimeException e) {
         LOG.debug("consumer {} could not take a delivery: {}", c.id, e.toString());
         remove(c);
@@ -305,8 +336,15 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
       @Override
       public void queueDeleted(String queue) {
         dispatcher.execute(() -> {
+          io.qraft.api.log.v1.QueueDef def = log.metadata().queue(queue);
           for (Consumer c : List.copyOf(byQueue.getOrDefault(queue, List.of()))) {
-            close(c, new RequestException(Status.NOT_FOUND, "queue '" + queue + "' was deleted"));
+            if (!c.group.equals(group)) {
+              continue;
+            }
+            // An emptied old part is deleted too: its consumers carry on where the queue now is.
+            boolean moved = def != null && !QueueParts.deliveryGroup(def).equals(GroupIds.text(group));
+            close(c, moved ? servedElsewhere(def)
+                : new RequestException(Status.NOT_FOUND, "queue '" + queue + "' was deleted"));
           }
         });
       }

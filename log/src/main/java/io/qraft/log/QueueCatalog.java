@@ -61,6 +61,19 @@ public final class QueueCatalog {
     }
     ShardPlacement.Choice choice = placement.choose(log.metadata(), request(name, arguments, declaringNode),
         this::currentLeader);
+    String group = ensureShard(choice);
+    ShardResult created = join(log.submitShard(GroupIds.parse(group), ShardCommand.newBuilder()
+        .setCreateQueue(CreateQueue.newBuilder().setQueue(name).putAllArguments(arguments)).build()));
+    if (created.getErrorCode() != Status.OK) {
+      throw new RequestException(created.getErrorCode(), created.getErrorMessage());
+    }
+    MetaResult bound = check(join(log.submitMeta(MetaCommand.newBuilder()
+        .setBindQueue(BindQueue.newBuilder().setQueue(name).putAllArguments(arguments).setGroup(group)).build())));
+    return new Declared(bound.getQueue(), bound.getCreated());
+  }
+
+  /** The chosen shard's group, created first (and its leader placed) when the choice is a new shard. */
+  private String ensureShard(ShardPlacement.Choice choice) {
     String group = choice.shard().getGroup();
     if (choice.create()) {
       check(join(log.submitMeta(MetaCommand.newBuilder()
@@ -77,14 +90,60 @@ public final class QueueCatalog {
         log.moveLeader(GroupIds.parse(group), preferred, log.settings().electionTimeoutMax().toMillis() * 2);
       }
     }
-    ShardResult created = join(log.submitShard(GroupIds.parse(group), ShardCommand.newBuilder()
-        .setCreateQueue(CreateQueue.newBuilder().setQueue(name).putAllArguments(arguments)).build()));
-    if (created.getErrorCode() != Status.OK) {
-      throw new RequestException(created.getErrorCode(), created.getErrorMessage());
+    return group;
+  }
+
+  /**
+   * The replica set the queue should have now: the one an operator pinned with add_replica or
+   * delete_replica while the effective policy stays what it was then, else what the policy asks.
+   */
+  ShardPlacement.Request desired(QueueDef def) {
+    EffectivePolicy policy = log.effectivePolicy(def);
+    if (def.getPinnedReplicasCount() > 0 && def.getPinnedFor().equals(policy.toString())) {
+      return new ShardPlacement.Request(def.getPinnedReplicasCount(), def.getPinnedReplicasList(),
+          policy.dedicated(), policy.clientLocal(), log.settings().nodeId());
     }
-    MetaResult bound = check(join(log.submitMeta(MetaCommand.newBuilder()
-        .setBindQueue(BindQueue.newBuilder().setQueue(name).putAllArguments(arguments).setGroup(group)).build())));
-    return new Declared(bound.getQueue(), bound.getCreated());
+    return request(def.getName(), def.getArgumentsMap(), log.settings().nodeId());
+  }
+
+  /** True when the queue's head shard has the replica set {@link #desired} asks for. */
+  boolean satisfied(QueueDef def) {
+    io.qraft.api.log.v1.ShardDef shard = log.metadata().shard(def.getGroup());
+    if (shard == null) {
+      return true;
+    }
+    ShardPlacement.Request want = desired(def);
+    List<String> members = log.settings().members().stream().map(NodeAddress::id).toList();
+    if (shard.getDedicated() != want.dedicated()) {
+      return false;
+    }
+    if (!want.nodes().isEmpty()) {
+      List<String> named = want.nodes().stream().filter(members::contains).distinct().sorted().toList();
+      return named.isEmpty() || shard.getReplicasList().equals(named);
+    }
+    return shard.getReplicasCount() == Math.max(1, Math.min(want.replicas(), members.size()));
+  }
+
+  /** A shard for the queue to move to, created when needed; never one that holds a part of it. */
+  synchronized String placeForMove(QueueDef def) {
+    requireMetadataLeader();
+    java.util.Set<String> excluded = new java.util.HashSet<>(def.getOldPartsList());
+    excluded.add(def.getGroup());
+    return ensureShard(placement.choose(log.metadata(), desired(def), this::currentLeader, excluded));
+  }
+
+  /** Removes the group when no queue uses it any more (as head, old part or move target). */
+  synchronized void removeShardIfUnused(String group) {
+    for (QueueDef q : log.metadata().queues()) {
+      if (q.getGroup().equals(group) || q.getMovingTo().equals(group) || q.getOldPartsList().contains(group)) {
+        return;
+      }
+    }
+    if (log.metadata().shard(group) != null) {
+      // An empty shard still costs threads, heartbeats and fsyncs on every replica.
+      check(join(log.submitMeta(MetaCommand.newBuilder()
+          .setRemoveShard(RemoveShard.newBuilder().setGroup(group)).build())));
+    }
   }
 
   /** Deletes the queue and its messages; returns how many messages went with it. */
@@ -94,20 +153,26 @@ public final class QueueCatalog {
     if (def == null) {
       throw new RequestException(Status.NOT_FOUND, "queue '" + name + "' does not exist");
     }
-    RaftGroupId group = GroupIds.parse(def.getGroup());
-    ShardResult deleted = join(log.submitShard(group, ShardCommand.newBuilder()
-        .setDeleteQueue(DeleteQueue.newBuilder().setQueue(name)).build()));
-    if (deleted.getErrorCode() != Status.OK && deleted.getErrorCode() != Status.NOT_FOUND) {
-      throw new RequestException(deleted.getErrorCode(), deleted.getErrorMessage());
+    List<String> parts = new java.util.ArrayList<>(def.getOldPartsList());
+    parts.add(def.getGroup());
+    if (!def.getMovingTo().isEmpty()) {
+      parts.add(def.getMovingTo());
+    }
+    long count = 0;
+    for (String part : parts) {
+      ShardResult deleted = join(log.submitShard(GroupIds.parse(part), ShardCommand.newBuilder()
+          .setDeleteQueue(DeleteQueue.newBuilder().setQueue(name)).build()));
+      if (deleted.getErrorCode() != Status.OK && deleted.getErrorCode() != Status.NOT_FOUND) {
+        throw new RequestException(deleted.getErrorCode(), deleted.getErrorMessage());
+      }
+      count += deleted.getCount();
     }
     check(join(log.submitMeta(MetaCommand.newBuilder()
         .setUnbindQueue(UnbindQueue.newBuilder().setQueue(name)).build())));
-    if (log.metadata().queueCounts().getOrDefault(def.getGroup(), 0) == 0) {
-      // An empty shard still costs threads, heartbeats and fsyncs on every replica.
-      check(join(log.submitMeta(MetaCommand.newBuilder()
-          .setRemoveShard(RemoveShard.newBuilder().setGroup(def.getGroup())).build())));
+    for (String part : parts) {
+      removeShardIfUnused(part);
     }
-    return deleted.getCount();
+    return count;
   }
 
   /** Where the queue's effective policy (declare arguments over the applying policy) puts it. */

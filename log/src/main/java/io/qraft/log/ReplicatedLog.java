@@ -108,6 +108,8 @@ public final class ReplicatedLog implements AutoCloseable {
     this.consumers = new ConsumerHub(this);
     this.catalog = new QueueCatalog(this);
     this.policyCatalog = new PolicyCatalog(this);
+    this.mover = new QueueMover(this);
+    this.replicaChanges = new ReplicaChanges(this);
     roleListeners.add(consumers);
     this.localAcks = new LocalAcks(this);
     roleListeners.add(localAcks);
@@ -128,6 +130,9 @@ public final class ReplicatedLog implements AutoCloseable {
       effectivePolicies.forget(command.getUnbindQueue().getQueue());
     }
     reconciler.metadataChanged();
+    if (command.hasSetPolicy() || command.hasClearPolicy() || command.hasPinReplicas() || command.hasSetQueueSync()) {
+      mover.nudge();
+    }
   }
 
   private StateMachine newStateMachine(RaftGroupId group) {
@@ -156,6 +161,7 @@ public final class ReplicatedLog implements AutoCloseable {
     server.start();
     checkLogsCoverState();
     reconciler.start();
+    mover.start();
     LOG.info("node {} started: raft on {}, {} members", settings.nodeId(), settings.self().raftAddress(),
         settings.members().size());
   }
@@ -222,6 +228,14 @@ public final class ReplicatedLog implements AutoCloseable {
 
   public ConsumerHub consumers() {
     return consumers;
+  }
+
+  /** Moves queues to the replica sets their policies ask for and tends their old parts. */
+  private final QueueMover mover;
+  private final ReplicaChanges replicaChanges;
+
+  public ReplicaChanges replicaChanges() {
+    return replicaChanges;
   }
 
   public QueueCatalog catalog() {
@@ -562,6 +576,7 @@ public final class ReplicatedLog implements AutoCloseable {
   @Override
   public void close() {
     batchTimer.shutdownNow();
+    mover.close();
     localAcks.close();
     consumers.close();
     reconciler.close();

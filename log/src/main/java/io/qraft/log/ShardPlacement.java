@@ -60,6 +60,15 @@ public final class ShardPlacement {
    * @param leaders the node currently leading a group, or null when unknown
    */
   public Choice choose(MetaMachine meta, Request request, Function<String, String> leaders) {
+    return choose(meta, request, leaders, java.util.Set.of());
+  }
+
+  /**
+   * As {@link #choose(MetaMachine, Request, Function)}, never choosing an {@code excluded}
+   * shard: a queue that moves cannot go to a shard that still holds a part of it.
+   */
+  public Choice choose(MetaMachine meta, Request request, Function<String, String> leaders,
+      java.util.Set<String> excluded) {
     List<ShardDef> shards = meta.shards();
     Map<String, Integer> queueCounts = meta.queueCounts();
     Map<String, Integer> replicasPerNode = new HashMap<>();
@@ -100,7 +109,9 @@ public final class ShardPlacement {
         candidates.add(s);
       }
     }
-    if (candidates.size() < settings.shardsPerReplicaSet() && roomForAnother) {
+    int sameSet = candidates.size();
+    candidates.removeIf(s -> excluded.contains(s.getGroup()));
+    if ((sameSet < settings.shardsPerReplicaSet() || candidates.isEmpty()) && roomForAnother) {
       return new Choice(newShard(replicaSet, newLeader, false), true);
     }
     Comparator<ShardDef> fewestQueues =

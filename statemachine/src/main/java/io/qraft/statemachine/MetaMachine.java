@@ -2,6 +2,11 @@ package io.qraft.statemachine;
 
 import io.qraft.api.Policy;
 import io.qraft.api.log.v1.AddShard;
+import io.qraft.api.log.v1.BeginMove;
+import io.qraft.api.log.v1.DropPart;
+import io.qraft.api.log.v1.FinishMove;
+import io.qraft.api.log.v1.PinReplicas;
+import io.qraft.api.log.v1.SetQueueSync;
 import io.qraft.api.log.v1.BindQueue;
 import io.qraft.api.log.v1.ClearPolicy;
 import io.qraft.api.log.v1.MetaCommand;
@@ -49,6 +54,11 @@ public final class MetaMachine {
       case UNBIND_QUEUE -> unbindQueue(command.getUnbindQueue());
       case SET_POLICY -> setPolicy(command.getSetPolicy());
       case CLEAR_POLICY -> clearPolicy(command.getClearPolicy());
+      case BEGIN_MOVE -> beginMove(command.getBeginMove());
+      case FINISH_MOVE -> finishMove(command.getFinishMove());
+      case DROP_PART -> dropPart(command.getDropPart());
+      case SET_QUEUE_SYNC -> setQueueSync(command.getSetQueueSync());
+      case PIN_REPLICAS -> pinReplicas(command.getPinReplicas());
       case KIND_NOT_SET -> error(Status.INVALID_ARGUMENT, "empty metadata command");
     };
   }
@@ -74,7 +84,8 @@ public final class MetaMachine {
       return error(Status.NOT_FOUND, "no shard " + c.getGroup());
     }
     for (QueueDef q : queues.values()) {
-      if (q.getGroup().equals(c.getGroup())) {
+      if (q.getGroup().equals(c.getGroup()) || q.getMovingTo().equals(c.getGroup())
+          || q.getOldPartsList().contains(c.getGroup())) {
         return error(Status.FAILED_PRECONDITION, "shard " + c.getGroup() + " still carries queue '" + q.getName() + "'");
       }
     }
@@ -107,6 +118,90 @@ public final class MetaMachine {
       return error(Status.NOT_FOUND, "queue '" + c.getQueue() + "' does not exist");
     }
     return MetaResult.newBuilder().setQueue(def).build();
+  }
+
+  private MetaResult beginMove(BeginMove c) {
+    QueueDef def = queues.get(c.getQueue());
+    if (def == null) {
+      return error(Status.NOT_FOUND, "queue '" + c.getQueue() + "' does not exist");
+    }
+    if (!def.getMovingTo().isEmpty()) {
+      if (def.getMovingTo().equals(c.getToGroup())) {
+        return MetaResult.newBuilder().setQueue(def).build();
+      }
+      return error(Status.FAILED_PRECONDITION, "queue '" + c.getQueue() + "' is already moving to "
+          + def.getMovingTo() + "; a queue moves once at a time");
+    }
+    if (!shards.containsKey(c.getToGroup())) {
+      return error(Status.FAILED_PRECONDITION, "group " + c.getToGroup() + " is not a shard");
+    }
+    if (def.getGroup().equals(c.getToGroup()) || def.getOldPartsList().contains(c.getToGroup())) {
+      // One shard keeps one copy of a queue's state: it cannot take the queue while holding a part of it.
+      return error(Status.FAILED_PRECONDITION, "queue '" + c.getQueue() + "' already has a part in " + c.getToGroup());
+    }
+    QueueDef moving = def.toBuilder().setMovingTo(c.getToGroup()).build();
+    queues.put(c.getQueue(), moving);
+    return MetaResult.newBuilder().setCreated(true).setQueue(moving).build();
+  }
+
+  private MetaResult finishMove(FinishMove c) {
+    QueueDef def = queues.get(c.getQueue());
+    if (def == null) {
+      return error(Status.NOT_FOUND, "queue '" + c.getQueue() + "' does not exist");
+    }
+    if (def.getMovingTo().isEmpty() && def.getGroup().equals(c.getToGroup())) {
+      return MetaResult.newBuilder().setQueue(def).build();
+    }
+    if (!def.getMovingTo().equals(c.getToGroup())) {
+      return error(Status.FAILED_PRECONDITION, "queue '" + c.getQueue() + "' is not moving to " + c.getToGroup());
+    }
+    QueueDef.Builder moved = def.toBuilder().setGroup(c.getToGroup()).setMovingTo("");
+    if (c.getOldPartHasMessages()) {
+      moved.addOldParts(def.getGroup());
+    }
+    QueueDef out = moved.build();
+    queues.put(c.getQueue(), out);
+    return MetaResult.newBuilder().setCreated(true).setQueue(out).build();
+  }
+
+  private MetaResult dropPart(DropPart c) {
+    QueueDef def = queues.get(c.getQueue());
+    if (def == null || !def.getOldPartsList().contains(c.getGroup())) {
+      return MetaResult.newBuilder().setCreated(false).build();
+    }
+    List<String> parts = new ArrayList<>(def.getOldPartsList());
+    parts.remove(c.getGroup());
+    QueueDef.Builder out = def.toBuilder().clearOldParts().addAllOldParts(parts);
+    if (c.getGivenUp()) {
+      out.setMessagesGivenUp(def.getMessagesGivenUp() + c.getMessagesGivenUp());
+    }
+    if (parts.isEmpty()) {
+      out.setSyncRequested(false);
+    }
+    QueueDef dropped = out.build();
+    queues.put(c.getQueue(), dropped);
+    return MetaResult.newBuilder().setCreated(true).setQueue(dropped).build();
+  }
+
+  private MetaResult setQueueSync(SetQueueSync c) {
+    QueueDef def = queues.get(c.getQueue());
+    if (def == null) {
+      return error(Status.NOT_FOUND, "queue '" + c.getQueue() + "' does not exist");
+    }
+    QueueDef out = def.toBuilder().setSyncRequested(c.getSync() && def.getOldPartsCount() > 0).build();
+    queues.put(c.getQueue(), out);
+    return MetaResult.newBuilder().setQueue(out).build();
+  }
+
+  private MetaResult pinReplicas(PinReplicas c) {
+    QueueDef def = queues.get(c.getQueue());
+    if (def == null) {
+      return error(Status.NOT_FOUND, "queue '" + c.getQueue() + "' does not exist");
+    }
+    QueueDef out = def.toBuilder().clearPinnedReplicas().addAllPinnedReplicas(new TreeSet<>(c.getReplicasList()))
+        .setPinnedFor(c.getReplicasCount() == 0 ? "" : c.getPinnedFor()).build();
+    queues.put(c.getQueue(), out);
+    return MetaResult.newBuilder().setQueue(out).build();
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.qraft.statemachine;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.qraft.api.log.v1.CarriedSequence;
 import io.qraft.api.log.v1.ExpiringSequence;
 import io.qraft.api.log.v1.ProducerSequence;
 import io.qraft.api.log.v1.SequenceExpiry;
@@ -8,9 +9,11 @@ import io.qraft.storage.QueueStore;
 import io.qraft.storage.StoreBatch;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 
 /**
  * Producer deduplication. A publish that names a producer is remembered in
@@ -28,6 +31,11 @@ import java.util.Map;
  * that matters). A retry older than the window is stored again: a duplicate,
  * never a loss, and never a confirm of a sequence that was not stored.
  *
+ * <p>A queue that moves to another shard takes its newest sequences along:
+ * the seal reads them ({@link #carried}) and the adopting shard remembers
+ * them as if its adopt entry had stored them, so a retry that lands in the
+ * new shard is still recognised, until the window has passed from the adopt.
+ *
  * <p>Deterministic: decisions read only the store and the command's time. The
  * in-memory {@code cursor} only says where the walk may start; it is always at
  * or below the lowest expiry record present, because records are written at
@@ -38,6 +46,11 @@ final class Producers {
   static final long WINDOW_MS = 5 * 60 * 1000L;
   /** Expired sequences forgotten per entry at most, so one apply never stalls on a backlog. */
   static final int FORGET_PER_ENTRY = 512;
+  /**
+   * Sequences a sealed queue carries to its new shard at most: the newest, as
+   * a retry is most likely for what was stored last; bounds the seal's answer.
+   */
+  static final int MAX_CARRIED = 4096;
 
   private final QueueStore store;
   private long cursor;
@@ -133,6 +146,36 @@ final class Producers {
   Entry begin(long index, long leaderTimeMs) {
     return new Entry(index, leaderTimeMs);
   }
+
+  /**
+   * The queue's stored sequences to carry when it moves: at most
+   * {@link #MAX_CARRIED}, those stored by the highest log indexes, ordered by
+   * index, producer and sequence so every replica answers the same list.
+   */
+  List<CarriedSequence> carried(String queue) {
+    Comparator<Stored> order = Comparator.comparingLong(Stored::index)
+        .thenComparing(Stored::producerId).thenComparingLong(Stored::sequence);
+    // The lowest at the head: it is what goes when one more than the cap is held.
+    PriorityQueue<Stored> newest = new PriorityQueue<>(order);
+    store.scanProducerSequences(queue, (producerId, sequence, value) -> {
+      ProducerSequence s = parse(value);
+      newest.add(new Stored(s.getIndex(), producerId, sequence, s.getOffsetsList()));
+      if (newest.size() > MAX_CARRIED) {
+        newest.poll();
+      }
+      return true;
+    });
+    List<Stored> sorted = new ArrayList<>(newest);
+    sorted.sort(order);
+    List<CarriedSequence> out = new ArrayList<>(sorted.size());
+    for (Stored s : sorted) {
+      out.add(CarriedSequence.newBuilder().setProducerId(s.producerId()).setSequence(s.sequence())
+          .addAllOffsets(s.offsets()).build());
+    }
+    return out;
+  }
+
+  private record Stored(long index, String producerId, long sequence, List<Long> offsets) {}
 
   private static String key(String queue, String producerId, long sequence) {
     return queue.length() + ":" + queue + producerId.length() + ":" + producerId + ":" + sequence;

@@ -11,7 +11,7 @@ import java.util.TreeSet;
  * with a consumer, and how often each was delivered.
  *
  * <p>Invariants: an offset is in at most one of {@code ready} and
- * {@code outstanding}; {@code record.unacked == outstanding.size()};
+ * {@code outstanding}; {@code record.unacked == outstanding.size()} (copy marks included);
  * {@code record.messages == ready.size() + outstanding.size()}.
  * Not thread-safe: owned by the apply loop.
  */
@@ -26,6 +26,15 @@ final class QueueState {
     this.record = record;
   }
 
-  /** A delivery that is out with a consumer. */
-  record Mark(String consumerId, int deliveryCount) {}
+  /**
+   * A delivery that is out with a consumer, or a message marked for copying
+   * to another shard (consumer id {@link QueueMachine#SYNC_PREFIX} + group;
+   * its delivery count is the prior one, possibly 0).
+   */
+  record Mark(String consumerId, int deliveryCount) {
+    /** True for a copy's mark: no consumer settles it, and returning all deliveries leaves it. */
+    boolean forSync() {
+      return consumerId.startsWith(QueueMachine.SYNC_PREFIX);
+    }
+  }
 }

@@ -1,6 +1,8 @@
 package io.qraft.statemachine;
 
 import com.google.protobuf.ByteString;
+import io.qraft.api.log.v1.AdoptQueue;
+import io.qraft.api.log.v1.CarriedSequence;
 import io.qraft.api.log.v1.CreateQueue;
 import io.qraft.api.log.v1.DeleteQueue;
 import io.qraft.api.log.v1.Deliver;
@@ -8,11 +10,18 @@ import io.qraft.api.log.v1.Enqueue;
 import io.qraft.api.log.v1.Purge;
 import io.qraft.api.log.v1.QueuePublish;
 import io.qraft.api.log.v1.ReturnDeliveries;
+import io.qraft.api.log.v1.SealQueue;
 import io.qraft.api.log.v1.Settle;
 import io.qraft.api.log.v1.ShardCommand;
+import io.qraft.api.log.v1.StoredMessage;
+import io.qraft.api.log.v1.SyncDone;
+import io.qraft.api.log.v1.SyncIn;
+import io.qraft.api.log.v1.SyncOut;
+import io.qraft.api.log.v1.SyncedMessage;
 import io.qraft.api.v1.DeliveryTag;
 import io.qraft.api.v1.Message;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /** Builders of shard commands for tests: one line per command. */
@@ -118,6 +127,49 @@ final class Cmd {
   static ShardCommand returnAll() {
     return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
         .setReturnDeliveries(ReturnDeliveries.newBuilder().setAll(true)).build();
+  }
+
+  static ShardCommand seal(String queue) {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
+        .setSealQueue(SealQueue.newBuilder().setQueue(queue)).build();
+  }
+
+  static ShardCommand adopt(String queue, long nextOffset, CarriedSequence... sequences) {
+    return adopt(queue, Map.of(), nextOffset, List.of(sequences));
+  }
+
+  static ShardCommand adopt(String queue, Map<String, String> arguments, long nextOffset,
+      List<CarriedSequence> sequences) {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
+        .setAdoptQueue(AdoptQueue.newBuilder().setQueue(queue).putAllArguments(arguments)
+            .setNextOffset(nextOffset).addAllSequences(sequences))
+        .build();
+  }
+
+  static CarriedSequence carried(String producer, long sequence, Long... offsets) {
+    return CarriedSequence.newBuilder().setProducerId(producer).setSequence(sequence)
+        .addAllOffsets(List.of(offsets)).build();
+  }
+
+  static ShardCommand syncOut(String queue, String toGroup, int maxCount) {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
+        .setSyncOut(SyncOut.newBuilder().setQueue(queue).setToGroup(toGroup).setMaxCount(maxCount)).build();
+  }
+
+  static ShardCommand syncIn(String queue, List<SyncedMessage> messages) {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
+        .setSyncIn(SyncIn.newBuilder().setQueue(queue).addAllMessages(messages)).build();
+  }
+
+  /** A copied message with this body, enqueue time and prior delivery count. */
+  static SyncedMessage synced(long offset, String body, long enqueuedAtMs, int deliveryCount) {
+    return SyncedMessage.newBuilder().setOffset(offset).setStored(StoredMessage.newBuilder()
+        .setMessage(message(body)).setEnqueuedAtMs(enqueuedAtMs).setDeliveryCount(deliveryCount)).build();
+  }
+
+  static ShardCommand syncDone(String queue, String toGroup) {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
+        .setSyncDone(SyncDone.newBuilder().setQueue(queue).setToGroup(toGroup)).build();
   }
 
   /** A command with no kind: refused, but its index is applied. */

@@ -7,6 +7,7 @@ import io.qraft.api.log.v1.QueuePublish;
 import io.qraft.api.log.v1.Settle;
 import io.qraft.api.log.v1.ShardCommand;
 import io.qraft.api.log.v1.ShardResult;
+import io.qraft.api.log.v1.StoredMessage;
 import io.qraft.api.v1.DeliveryTag;
 import io.qraft.api.v1.Message;
 import io.qraft.storage.RocksQueueStore;
@@ -35,6 +36,7 @@ class QueueMachineDeterminismTest {
 
   private static final String[] QUEUES = {"a", "b", "long-queue-name", "é/ü", "q\u0000x"};
   private static final String[] CONSUMERS = {"c1", "c2", "get-1"};
+  private static final String[] GROUPS = {"g1", "g2"};
   private static final List<Map<String, String>> ARGUMENTS = List.of(
       Map.of(), Map.of("ack-mode", "quorum"), Map.of("ack-mode", "local", "queue-log", "shared"));
 
@@ -124,6 +126,9 @@ class QueueMachineDeterminismTest {
     long refusedSettles = 0;
     long okSettles = 0;
     long deliveries = 0;
+    long synced = 0;
+    long copiedIn = 0;
+    long copiesRemoved = 0;
     for (int run = 0; run < 20; run++) {
       List<ShardCommand> commands = generate(BASE_SEED + run, LENGTH);
       Run r = runAll(commands);
@@ -138,13 +143,24 @@ class QueueMachineDeterminismTest {
           }
         }
         deliveries += r.results.get(i).getDeliveriesCount();
+        synced += r.results.get(i).getSyncedCount();
+        if (c.hasSyncIn()) {
+          copiedIn += r.results.get(i).getCount();
+        }
+        if (c.hasSyncDone()) {
+          copiesRemoved += r.results.get(i).getCount();
+        }
       }
     }
     assertThat(kinds).containsKeys("CREATE_QUEUE", "DELETE_QUEUE", "ENQUEUE", "DELIVER", "SETTLE",
-        "PURGE", "RETURN_DELIVERIES", "KIND_NOT_SET");
+        "PURGE", "RETURN_DELIVERIES", "KIND_NOT_SET",
+        "SEAL_QUEUE", "ADOPT_QUEUE", "SYNC_OUT", "SYNC_IN", "SYNC_DONE");
     assertThat(okSettles).isGreaterThan(100);
     assertThat(refusedSettles).isGreaterThan(20);
     assertThat(deliveries).isGreaterThan(500);
+    assertThat(synced).isGreaterThan(10);
+    assertThat(copiedIn).isGreaterThan(20);
+    assertThat(copiesRemoved).isGreaterThan(0);
   }
 
   private record Run(List<ShardResult> results, byte[] export) {}
@@ -193,6 +209,9 @@ class QueueMachineDeterminismTest {
 
   private static ShardCommand next(Random random, TestShard scratch) {
     String queue = pick(random, QUEUES);
+    if (random.nextInt(12) == 0) {
+      return move(random, scratch, queue);
+    }
     int roll = random.nextInt(100);
     if (roll < 8) {
       return Cmd.create(queue, ARGUMENTS.get(random.nextInt(ARGUMENTS.size())));
@@ -238,6 +257,48 @@ class QueueMachineDeterminismTest {
     return Cmd.empty();
   }
 
+  /** A command of a queue move; a sync takes a queue's messages to itself, which is enough here. */
+  private static ShardCommand move(Random random, TestShard scratch, String queue) {
+    String group = pick(random, GROUPS);
+    switch (random.nextInt(8)) {
+      case 0, 7:
+        return Cmd.seal(queue);
+      case 1: {
+        List<io.qraft.api.log.v1.CarriedSequence> carried = new ArrayList<>();
+        for (int i = random.nextInt(3); i > 0; i--) {
+          carried.add(Cmd.carried("p" + random.nextInt(3), random.nextInt(100), (long) random.nextInt(40)));
+        }
+        // Mostly a queue that is missing, so that the adopt creates it.
+        String target = random.nextInt(4) == 0 ? queue : pickWhere(random, queue, q -> scratch.record(q) == null);
+        return Cmd.adopt(target, ARGUMENTS.get(random.nextInt(ARGUMENTS.size())), random.nextInt(40), carried);
+      }
+      case 2, 3:
+        return Cmd.syncOut(pickWhere(random, queue, q -> scratch.record(q) != null && scratch.record(q).getSealed()),
+            group, random.nextInt(4));
+      case 4, 5: {
+        // Mostly an adopted queue, below its floor (stored), sometimes reaching it (skipped).
+        queue = pickWhere(random, queue, q -> scratch.record(q) != null && scratch.record(q).getSyncFloor() > 0);
+        io.qraft.api.log.v1.QueueRecord record = scratch.record(queue);
+        long floor = record == null ? 0 : record.getSyncFloor();
+        long top = floor - 1 + (random.nextInt(4) == 0 ? 1 : 0);
+        List<io.qraft.api.log.v1.SyncedMessage> messages = new ArrayList<>();
+        for (long offset = top; offset >= 0 && offset > top - 1 - random.nextInt(3); offset--) {
+          messages.add(Cmd.synced(offset, randomBody(random), 1_000 + random.nextInt(50), random.nextInt(3)));
+        }
+        return Cmd.syncIn(queue, messages);
+      }
+      default: {
+        // Mostly a queue with messages marked for a copy, and that copy's group.
+        String marked = pickWhere(random, queue, q -> scratch.marks(q).values().stream()
+            .anyMatch(m -> m.getConsumerId().startsWith(QueueMachine.SYNC_PREFIX)));
+        String copy = scratch.marks(marked).values().stream().map(StoredMessage::getConsumerId)
+            .filter(id -> id.startsWith(QueueMachine.SYNC_PREFIX)).findFirst().orElse(QueueMachine.SYNC_PREFIX + group);
+        boolean other = random.nextInt(4) == 0;
+        return Cmd.syncDone(marked, other ? group : copy.substring(QueueMachine.SYNC_PREFIX.length()));
+      }
+    }
+  }
+
   private static ShardCommand settle(Random random, TestShard scratch, String queue) {
     Settle.Outcome outcome = switch (random.nextInt(4)) {
       case 0, 1 -> Settle.Outcome.ACK;
@@ -279,6 +340,12 @@ class QueueMachineDeterminismTest {
       b.append('ß');
     }
     return b.toString();
+  }
+
+  /** One of the queues that match, or otherwise the fallback. */
+  private static String pickWhere(Random random, String fallback, java.util.function.Predicate<String> match) {
+    List<String> matching = java.util.Arrays.stream(QUEUES).filter(match).toList();
+    return matching.isEmpty() ? fallback : matching.get(random.nextInt(matching.size()));
   }
 
   private static String pick(Random random, String[] values) {

@@ -75,6 +75,17 @@ public final class InMemoryQueueStore implements QueueStore {
   }
 
   @Override
+  public void scanProducerSequences(String queue, SequenceVisitor visitor) {
+    byte[] prefix = Keys.producerPrefix(queue);
+    for (Map.Entry<byte[], byte[]> e : view(prefix, Keys.prefixEnd(prefix)).entrySet()) {
+      byte[] key = e.getKey();
+      if (!visitor.visit(Keys.producerId(key), Keys.sequence(key), e.getValue().clone())) {
+        return;
+      }
+    }
+  }
+
+  @Override
   public void scanSequenceExpiries(long fromIndex, OffsetVisitor visitor) {
     byte[] prefix = Keys.expiryPrefix();
     for (Map.Entry<byte[], byte[]> e

@@ -168,6 +168,35 @@ public final class Keys {
     return new String(queueKey, 3, queueKey.length - 3, StandardCharsets.UTF_8);
   }
 
+  /** The producer id of a producer-sequence key. */
+  public static String producerId(byte[] producerKey) {
+    int nameLength = producerKeyNameLength(producerKey);
+    int producerLength = ((producerKey[3 + nameLength] & 0xFF) << 8) | (producerKey[4 + nameLength] & 0xFF);
+    return new String(producerKey, 5 + nameLength, producerLength, StandardCharsets.UTF_8);
+  }
+
+  /** The sequence of a producer-sequence key: its last 8 bytes. */
+  public static long sequence(byte[] producerKey) {
+    producerKeyNameLength(producerKey);
+    return ByteBuffer.wrap(producerKey, producerKey.length - 8, 8).getLong();
+  }
+
+  /** The queue name's length in a producer-sequence key, once the key's shape is checked. */
+  private static int producerKeyNameLength(byte[] key) {
+    if (key.length < 3 || key[0] != PRODUCER_TAG) {
+      throw new IllegalArgumentException("not a producer-sequence key");
+    }
+    int nameLength = nameLength(key);
+    if (key.length < 3 + nameLength + 2) {
+      throw new IllegalArgumentException("not a producer-sequence key");
+    }
+    int producerLength = ((key[3 + nameLength] & 0xFF) << 8) | (key[4 + nameLength] & 0xFF);
+    if (key.length != 3 + nameLength + 2 + producerLength + 8) {
+      throw new IllegalArgumentException("not a producer-sequence key");
+    }
+    return nameLength;
+  }
+
   /** The index of an expiry key. */
   public static long expiryIndex(byte[] key) {
     if (key.length != 9 || key[0] != EXPIRY_TAG) {

@@ -50,6 +50,13 @@ public interface QueueStore extends AutoCloseable {
   byte[] producerSequence(String queue, String producerId, long sequence);
 
   /**
+   * Visits every producer sequence stored for the queue, in key order (see
+   * {@link Keys}: producers by the length of their UTF-8 id, then its bytes;
+   * then sequences as unsigned big-endian bytes), until the visitor returns false.
+   */
+  void scanProducerSequences(String queue, SequenceVisitor visitor);
+
+  /**
    * Visits the expiry records (see {@link StoreBatch#putSequenceExpiry}) from
    * fromIndex upwards, in index order, until the visitor returns false.
    */
@@ -79,6 +86,12 @@ public interface QueueStore extends AutoCloseable {
   @FunctionalInterface
   interface RecordVisitor<K> {
     boolean visit(K key, byte[] value);
+  }
+
+  /** Visits a producer sequence of a queue; returns false to stop. */
+  @FunctionalInterface
+  interface SequenceVisitor {
+    boolean visit(String producerId, long sequence, byte[] value);
   }
 
   /** Visits a record by queue offset; returns false to stop. */

@@ -179,6 +179,13 @@ public final class RocksQueueStore implements QueueStore {
   }
 
   @Override
+  public void scanProducerSequences(String queue, SequenceVisitor visitor) {
+    byte[] prefix = Keys.producerPrefix(queue);
+    scan(prefix, Keys.prefixEnd(prefix),
+        (key, value) -> visitor.visit(Keys.producerId(key), Keys.sequence(key), value));
+  }
+
+  @Override
   public void scanSequenceExpiries(long fromIndex, OffsetVisitor visitor) {
     byte[] from = Keys.sequenceExpiry(Math.max(0, fromIndex));
     scan(from, Keys.prefixEnd(Keys.expiryPrefix()), (key, value) -> visitor.visit(Keys.expiryIndex(key), value));

@@ -269,6 +269,42 @@ abstract class QueueStoreContract {
   }
 
   @Test
+  void scanProducerSequencesVisitsOnlyThatQueuesSequencesInKeyOrderUntilTheVisitorStops() {
+    commit(store, 1, b -> b.putProducerSequence("q", "pp", 1, bytes("pp1"))
+        .putProducerSequence("q", "p", -1, bytes("p-1"))
+        .putProducerSequence("q", "p", 256, bytes("p256"))
+        .putProducerSequence("q", "p\u0000", 2, bytes("p0-2"))
+        .putProducerSequence("q", "", 9, bytes("none9"))
+        .putProducerSequence("q", "\u00e9", 3, bytes("e3"))
+        .putProducerSequence("qq", "p", 5, bytes("other queue"))
+        .putProducerSequence("q\u0000", "p", 6, bytes("other queue"))
+        .putMessage("q", 1, bytes("m1"))
+        .putQueue("q", bytes("r")));
+
+    List<String> seen = new ArrayList<>();
+    store.scanProducerSequences("q", (producer, sequence, value) ->
+        seen.add(printable(producer) + "/" + sequence + "=" + new String(value, UTF_8)));
+    // Shorter producer ids first, then bytes; sequences as unsigned bytes, so -1 is last.
+    assertThat(seen).containsExactly("/9=none9", "p/256=p256", "p/-1=p-1", "p\\0/2=p0-2",
+        "pp/1=pp1", "\u00e9/3=e3");
+
+    List<String> firstTwo = new ArrayList<>();
+    store.scanProducerSequences("q", (producer, sequence, value) -> {
+      firstTwo.add(producer + "/" + sequence);
+      return firstTwo.size() < 2;
+    });
+    assertThat(firstTwo).containsExactly("/9", "p/256");
+
+    seen.clear();
+    store.scanProducerSequences("none", (producer, sequence, value) -> seen.add(producer));
+    assertThat(seen).isEmpty();
+
+    commit(store, 2, b -> b.deleteQueue("q"));
+    store.scanProducerSequences("q", (producer, sequence, value) -> seen.add(producer));
+    assertThat(seen).isEmpty();
+  }
+
+  @Test
   void sequenceExpiriesAreScannedInIndexOrderFromTheGivenIndex() throws IOException {
     commit(store, 1, b -> b.putSequenceExpiry(300, bytes("c")).putSequenceExpiry(2, bytes("a"))
         .putSequenceExpiry(256, bytes("b")).putQueue("q", bytes("r")));

@@ -49,6 +49,10 @@ import picocli.CommandLine.Spec;
         TransferLeaderCommand.class,
         RebalanceCommand.class,
         StopNodeCommand.class,
+        AddReplicaCommand.class,
+        DeleteReplicaCommand.class,
+        SyncQueueCommand.class,
+        CancelSyncQueueCommand.class,
         HelpCommand.class,
     })
 public final class QraftCtl implements Callable<Integer> {

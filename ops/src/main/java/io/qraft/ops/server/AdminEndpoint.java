@@ -17,6 +17,10 @@ import io.qraft.api.v1.ListQueuesResponse;
 import io.qraft.api.v1.NodeStatusRequest;
 import io.qraft.api.v1.NodeStatusResponse;
 import io.qraft.api.v1.PolicyInfo;
+import io.qraft.api.v1.ReplicaChangeRequest;
+import io.qraft.api.v1.ReplicaChangeResponse;
+import io.qraft.api.v1.SyncQueueRequest;
+import io.qraft.api.v1.SyncQueueResponse;
 import io.qraft.api.v1.SetPolicyRequest;
 import io.qraft.api.v1.SetPolicyResponse;
 import io.qraft.log.GroupIds;
@@ -271,6 +275,82 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
       response.onError(Errors.toStatus(e, forwarder::addressOf));
     }
   }
+
+  @Override
+  public void addReplica(ReplicaChangeRequest request, StreamObserver<ReplicaChangeResponse> response) {
+    changeReplicas(AdminServiceGrpc.getAddReplicaMethod(), request, response, true);
+  }
+
+  @Override
+  public void deleteReplica(ReplicaChangeRequest request, StreamObserver<ReplicaChangeResponse> response) {
+    changeReplicas(AdminServiceGrpc.getDeleteReplicaMethod(), request, response, false);
+  }
+
+  private void changeReplicas(io.grpc.MethodDescriptor<ReplicaChangeRequest, ReplicaChangeResponse> method,
+      ReplicaChangeRequest request, StreamObserver<ReplicaChangeResponse> response, boolean add) {
+    if (request.getQueue().isBlank() || request.getNode().isBlank()) {
+      response.onError(Errors.invalid("give a queue and a node"));
+      return;
+    }
+    metadataLeader.run(method, request, response, () -> {
+      List<String> wanted = log.replicaChanges().change(request.getQueue(), request.getNode(), add);
+      boolean moved = awaitQueue(request.getQueue(), def -> def.getMovingTo().isEmpty()
+          && wanted.equals(log.metadata().shard(def.getGroup()).getReplicasList()));
+      return ReplicaChangeResponse.newBuilder().setQueue(describe(request.getQueue())).setMoved(moved).build();
+    });
+  }
+
+  @Override
+  public void syncQueue(SyncQueueRequest request, StreamObserver<SyncQueueResponse> response) {
+    metadataLeader.run(AdminServiceGrpc.getSyncQueueMethod(), request, response, () -> {
+      log.replicaChanges().sync(request.getQueue(), true);
+      boolean synced = awaitQueue(request.getQueue(), def -> def.getOldPartsCount() == 0);
+      return SyncQueueResponse.newBuilder().setQueue(describe(request.getQueue())).setSynchronised(synced).build();
+    });
+  }
+
+  @Override
+  public void cancelSyncQueue(SyncQueueRequest request, StreamObserver<SyncQueueResponse> response) {
+    metadataLeader.run(AdminServiceGrpc.getCancelSyncQueueMethod(), request, response, () -> {
+      QueueDef def = log.replicaChanges().sync(request.getQueue(), false);
+      return SyncQueueResponse.newBuilder().setQueue(describe(request.getQueue()))
+          .setSynchronised(def.getOldPartsCount() == 0).build();
+    });
+  }
+
+  /** Waits up to {@link #CHANGE_WAIT_MS} for the queue's definition to pass the test. */
+  private boolean awaitQueue(String queue, java.util.function.Predicate<QueueDef> done) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHANGE_WAIT_MS);
+    while (true) {
+      QueueDef def = log.metadata().queue(queue);
+      if (def == null) {
+        throw new RequestException(Status.NOT_FOUND, "queue '" + queue + "' was deleted meanwhile");
+      }
+      if (done.test(def)) {
+        return true;
+      }
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
+  private io.qraft.api.v1.QueueInfo describe(String queue) {
+    QueueDef def = log.metadata().queue(queue);
+    if (def == null) {
+      throw new RequestException(Status.NOT_FOUND, "queue '" + queue + "' was deleted meanwhile");
+    }
+    return describer.describe(def, LeaderView.of(statuses.all()));
+  }
+
+  /** How long replica changes and syncs wait for the queue before answering. */
+  private static final long CHANGE_WAIT_MS = 30_000;
 
   private static PolicyInfo info(Policy policy) {
     return PolicyInfo.newBuilder().setName(policy.name()).setPattern(policy.pattern()).setApplyTo(policy.applyTo())

@@ -38,7 +38,8 @@ final class NodeStatusProbe {
     int led = 0;
     for (RaftGroupId id : log.server().getGroupIds()) {
       RaftServer.Division d = log.division(id).orElse(null);
-      if (d == null) {
+      // A division that is still starting has no role yet: not reported until it has one.
+      if (d == null || d.getInfo().getCurrentRole() == null) {
         continue;
       }
       groups++;

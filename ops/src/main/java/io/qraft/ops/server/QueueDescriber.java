@@ -6,6 +6,7 @@ import io.qraft.api.log.v1.ShardDef;
 import io.qraft.api.v1.QueueInfo;
 import io.qraft.log.EffectivePolicy;
 import io.qraft.log.GroupIds;
+import io.qraft.log.QueueParts;
 import io.qraft.log.ReplicatedLog;
 import io.qraft.statemachine.ShardStateMachine;
 import java.util.Map;
@@ -42,16 +43,21 @@ final class QueueDescriber {
     ShardDef shard = log.metadata().shard(def.getGroup());
     if (shard != null) {
       info.addAllReplicas(shard.getReplicasList());
-      // Queues do not move between replica sets yet, so every replica holds every message.
-      info.addAllSynchronisedReplicas(shard.getReplicasList());
+      // A replica lacking an old part of a queue that moved does not hold all its messages.
+      info.addAllSynchronisedReplicas(QueueParts.synchronisedReplicas(def, log.metadata()));
     }
     EffectivePolicy effective = log.effectivePolicy(def);
     info.setPolicy(effective.policyName()).putAllEffectiveArguments(effective.settings())
         .setAckMode(effective.ackMode());
-    ShardStateMachine sm = log.localShards().get(group);
-    QueueRecord record = sm == null ? null : sm.queueRecord(def.getName());
-    if (record != null) {
-      info.setMessages(record.getMessages()).setMessagesUnacked(record.getUnacked()).setBytes(record.getBytes());
+    // Counted from the parts this node holds a replica of (all of them on a synchronised replica).
+    for (String part : QueueParts.groups(def)) {
+      ShardStateMachine sm = log.localShards().get(GroupIds.parse(part));
+      QueueRecord record = sm == null ? null : sm.queueRecord(def.getName());
+      if (record != null) {
+        info.setMessages(info.getMessages() + record.getMessages())
+            .setMessagesUnacked(info.getMessagesUnacked() + record.getUnacked())
+            .setBytes(info.getBytes() + record.getBytes());
+      }
     }
     if (log.isLeader(group)) {
       info.setConsumers(log.consumers().consumerCount(def.getName()));

@@ -35,6 +35,7 @@ import io.qraft.api.v1.QueueServiceGrpc;
 import io.qraft.log.ConsumerHub;
 import io.qraft.log.GroupIds;
 import io.qraft.log.QueueCatalog;
+import io.qraft.log.QueueParts;
 import io.qraft.log.ReplicatedLog;
 import io.qraft.log.RequestException;
 import io.qraft.statemachine.Status;
@@ -119,9 +120,16 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
 
   @Override
   public void purgeQueue(PurgeQueueRequest request, StreamObserver<PurgeQueueResponse> response) {
-    withQueue(request.getQueue(), response, def -> log.submitShard(group(def),
-            ShardCommand.newBuilder().setPurge(Purge.newBuilder().setQueue(request.getQueue())).build())
-        .thenApply(r -> PurgeQueueResponse.newBuilder().setMessagesPurged(checked(r).getCount()).build()));
+    withQueue(request.getQueue(), response, def -> {
+      // Every part: the ready messages of a queue that moved are spread over its shards.
+      ShardCommand purge = ShardCommand.newBuilder().setPurge(Purge.newBuilder().setQueue(request.getQueue())).build();
+      CompletableFuture<Long> total = CompletableFuture.completedFuture(0L);
+      for (String part : QueueParts.groups(def)) {
+        total = total.thenCompose(n -> log.submitShard(GroupIds.parse(part), purge)
+            .thenApply(r -> n + (r.getErrorCode() == Status.NOT_FOUND ? 0 : checked(r).getCount())));
+      }
+      return total.thenApply(n -> PurgeQueueResponse.newBuilder().setMessagesPurged(n).build());
+    });
   }
 
   @Override
@@ -275,7 +283,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
         return;
       }
       try {
-        ConsumerHub.Subscription subscription = log.consumers().subscribe(request.getQueue(), group(def.get()),
+        ConsumerHub.Subscription subscription = log.consumers().subscribe(request.getQueue(), deliveryGroup(def.get()),
             prefetch, request.getAutoAck(), new ConsumerHub.Sink() {
               @Override
               public void deliver(Delivery delivery) {
@@ -316,9 +324,26 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
       response.onError(Errors.invalid("no delivery tag given"));
       return;
     }
-    withQueue(queue, response, def -> log.submitShard(group(def), ShardCommand.newBuilder()
-            .setSettle(Settle.newBuilder().setQueue(queue).addAllTags(tags).setOutcome(outcome)).build())
-        .thenApply(r -> answer.apply((int) checked(r).getCount())));
+    withQueue(queue, response, def -> {
+      // A tag names the shard that delivered it; a queue that moved settles in each part.
+      Map<String, List<DeliveryTag>> byPart = new java.util.TreeMap<>();
+      for (DeliveryTag tag : tags) {
+        String part = tag.getPart().isEmpty() ? QueueParts.deliveryGroup(def) : tag.getPart();
+        if (!QueueParts.groups(def).contains(part)) {
+          return CompletableFuture.failedFuture(new RequestException(Status.FAILED_PRECONDITION, "delivery (offset "
+              + tag.getOffset() + ") of queue '" + queue + "' came from shard " + part + ", which no longer holds"
+              + " any of the queue's messages: it was settled or returned already; nothing was settled"));
+        }
+        byPart.computeIfAbsent(part, p -> new java.util.ArrayList<>()).add(tag.toBuilder().clearPart().build());
+      }
+      CompletableFuture<Long> total = CompletableFuture.completedFuture(0L);
+      for (Map.Entry<String, List<DeliveryTag>> e : byPart.entrySet()) {
+        total = total.thenCompose(n -> log.submitShard(GroupIds.parse(e.getKey()), ShardCommand.newBuilder()
+                .setSettle(Settle.newBuilder().setQueue(queue).addAllTags(e.getValue()).setOutcome(outcome)).build())
+            .thenApply(r -> n + checked(r).getCount()));
+      }
+      return total.thenApply(n -> answer.apply(n.intValue()));
+    });
   }
 
   @Override
@@ -328,7 +353,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
       response.onError(Errors.invalid("count " + count + " is too large; the most is 10000"));
       return;
     }
-    withQueue(request.getQueue(), response, def -> log.consumers().get(request.getQueue(), group(def), count,
+    withQueue(request.getQueue(), response, def -> log.consumers().get(request.getQueue(), deliveryGroup(def), count,
         request.getAck()).thenApply(r -> GetResponse.newBuilder().addAllDeliveries(checked(r).getDeliveriesList()).build()));
   }
 
@@ -377,6 +402,10 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
 
   private static RaftGroupId group(QueueDef def) {
     return GroupIds.parse(def.getGroup());
+  }
+
+  private static RaftGroupId deliveryGroup(QueueDef def) {
+    return GroupIds.parse(QueueParts.deliveryGroup(def));
   }
 
   private io.grpc.StatusRuntimeException error(Throwable e) {

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# How long new replicas take to catch up a backlog, and whether publishing pauses meanwhile.
+# Fills a one-replica queue with COUNT messages of 1 KB, then raises its policy to three
+# replicas with ha-sync-mode automatic while a producer keeps publishing to it, and times how
+# long until list_queues shows all three replicas synchronised.
+#   bench/scripts/catchup.sh OUT [COUNT]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+dist="$root/ops/target/qraft"
+out="${1:?OUT}"; count="${2:-100000}"
+dir="$(mktemp -d)"
+mkdir -p "$out"
+trap '"$root/bench/scripts/cluster.sh" down "$dir"' EXIT
+"$root/bench/scripts/cluster.sh" up "$dir" 3
+nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
+ctl() { "$dist/bin/qraftctl" --node 127.0.0.1:7791 "$@"; }
+ctl set_policy catch '^catch\.' '{"ha-mode":"exactly","ha-params":1}' > /dev/null
+# Messages as the queue's replica counts them (a node without a replica shows 0).
+messages() {
+  for p in 7791 7792 7793; do
+    "$dist/bin/qraftctl" --node "127.0.0.1:$p" list_queues name messages --format json
+  done | python3 -c '
+import json, sys
+best = 0
+for line in sys.stdin.read().replace("][", "]\n[").splitlines():
+    for q in json.loads(line):
+        if q["name"] == "catch.q":
+            best = max(best, q["messages"])
+print(best)'
+}
+while [ "$(messages)" -lt "$count" ]; do
+  "$dist/bin/qraft-perf" "${nodes[@]}" -u catch.q -x 2 -y 0 -s 1024 -z 15 > /dev/null
+done
+filled="$(messages)"
+"$dist/bin/qraft-perf" "${nodes[@]}" -u catch.q -x 1 -y 0 -s 1024 -c 8 --rate 200 -z 120 --format json \
+  > "$out/during.json" &
+perf=$!
+sleep 10
+start=$(date +%s%N)
+ctl set_policy catch '^catch\.' '{"ha-mode":"exactly","ha-params":3,"ha-sync-mode":"automatic"}' > /dev/null
+until ctl list_queues name synchronised_replicas --format json | python3 -c '
+import json, sys
+q = [q for q in json.load(sys.stdin) if q["name"] == "catch.q"][0]
+sys.exit(0 if len(q["synchronised_replicas"]) == 3 else 1)'; do
+  sleep 0.5
+done
+end=$(date +%s%N)
+wait "$perf"
+python3 - "$out" "$filled" "$start" "$end" <<'PY'
+import json, sys
+out, filled, start, end = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+perf = json.load(open(out + "/during.json"))
+print(f"backlog={filled} catch_up_s={(end - start) / 1e9:.1f} "
+      f"publishes_during={perf['confirmed']} errors={perf['errors']} "
+      f"confirm_latency_ms p50={perf['confirm_latency_ms']['p50']} p99={perf['confirm_latency_ms']['p99']} max={perf['confirm_latency_ms']['max']}")
+PY

@@ -1,0 +1,235 @@
+package io.qraft.log;
+
+import io.qraft.api.PolicyDefinition;
+import io.qraft.api.log.v1.AdoptQueue;
+import io.qraft.api.log.v1.BeginMove;
+import io.qraft.api.log.v1.DeleteQueue;
+import io.qraft.api.log.v1.DropPart;
+import io.qraft.api.log.v1.FinishMove;
+import io.qraft.api.log.v1.MetaCommand;
+import io.qraft.api.log.v1.MetaResult;
+import io.qraft.api.log.v1.QueueDef;
+import io.qraft.api.log.v1.SealQueue;
+import io.qraft.api.log.v1.SealState;
+import io.qraft.api.log.v1.ShardCommand;
+import io.qraft.api.log.v1.ShardResult;
+import io.qraft.api.log.v1.SyncDone;
+import io.qraft.api.log.v1.SyncIn;
+import io.qraft.api.log.v1.SyncOut;
+import io.qraft.api.log.v1.SyncedMessage;
+import io.qraft.statemachine.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps every queue on the replica set its policy asks for, and tends the
+ * old parts that moves leave behind. Runs on the metadata leader only, one
+ * step at a time under the catalog's lock, so moves and declares see each
+ * other's placement.
+ *
+ * <p>A move is fenced, never copied: the old shard seals the queue (its
+ * next offset X and producer sequences come back), the new shard adopts it
+ * from X, the metadata group switches publishes over. Each step is
+ * idempotent and the move is recorded (BeginMove) before the first one, so
+ * a new metadata leader simply finishes a move its predecessor started.
+ *
+ * <p>Old parts: with {@code ha-sync-mode: automatic} or after
+ * {@code sync_queue}, their ready messages are copied into the head, newest
+ * part first and highest offsets first, so that whatever a consumer sees next
+ * is still in offset order (consumers take from the bottom of the oldest
+ * part). A part with no message left is dropped from the queue.
+ */
+final class QueueMover implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(QueueMover.class);
+  /** How often the metadata leader looks for work. */
+  static final long TICK_MS = 1_000;
+  /** Sync chunks copied per old part per tick, so one big copy does not hold up other queues. */
+  private static final int CHUNKS_PER_TICK = 16;
+
+  private final ReplicatedLog log;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "qraft-mover");
+    t.setDaemon(true);
+    return t;
+  });
+
+  QueueMover(ReplicatedLog log) {
+    this.log = log;
+  }
+
+  void start() {
+    timer.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Asks for a pass now (after a policy or pin change) instead of at the next tick. */
+  void nudge() {
+    timer.execute(this::tick);
+  }
+
+  private void tick() {
+    if (!log.isLeader(GroupIds.METADATA)) {
+      return;
+    }
+    for (QueueDef def : log.metadata().queues()) {
+      if (!log.isLeader(GroupIds.METADATA)) {
+        return;
+      }
+      try {
+        tend(def.getName());
+      } catch (RuntimeException e) {
+        LOG.info("queue '{}': move or sync step failed, retried next tick: {}", def.getName(), e.toString());
+      }
+    }
+  }
+
+  private void tend(String queue) {
+    QueueCatalog catalog = log.catalog();
+    synchronized (catalog) {
+      QueueDef def = log.metadata().queue(queue);
+      if (def == null) {
+        return;
+      }
+      if (def.getMovingTo().isEmpty() && !catalog.satisfied(def)) {
+        String target = catalog.placeForMove(def);
+        LOG.info("queue '{}' moves from {} to {} ({})", queue, def.getGroup(), target, log.effectivePolicy(def));
+        check(QueueCatalog.join(log.submitMeta(MetaCommand.newBuilder()
+            .setBeginMove(BeginMove.newBuilder().setQueue(queue).setToGroup(target)).build())));
+        def = log.metadata().queue(queue);
+      }
+      if (def != null && !def.getMovingTo().isEmpty()) {
+        finishMove(def);
+      }
+    }
+    for (int i = 0; i < CHUNKS_PER_TICK; i++) {
+      synchronized (catalog) {
+        QueueDef def = log.metadata().queue(queue);
+        if (def == null || def.getOldPartsCount() == 0 || !tendNewestPart(def)) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void finishMove(QueueDef def) {
+    String queue = def.getName();
+    SealState sealed;
+    ShardResult seal = shard(def.getGroup(), ShardCommand.newBuilder()
+        .setSealQueue(SealQueue.newBuilder().setQueue(queue)).build());
+    if (seal.getErrorCode() == Status.NOT_FOUND) {
+      // A declare cut short before its shard held the queue: nothing to carry over.
+      sealed = SealState.getDefaultInstance();
+    } else {
+      sealed = checked(seal).getSealed();
+    }
+    checked(shard(def.getMovingTo(), ShardCommand.newBuilder().setAdoptQueue(AdoptQueue.newBuilder()
+        .setQueue(queue).putAllArguments(def.getArgumentsMap()).setNextOffset(sealed.getNextOffset())
+        .addAllSequences(sealed.getSequencesList())).build()));
+    boolean oldPart = sealed.getMessages() > 0;
+    check(QueueCatalog.join(log.submitMeta(MetaCommand.newBuilder().setFinishMove(FinishMove.newBuilder()
+        .setQueue(queue).setToGroup(def.getMovingTo()).setOldPartHasMessages(oldPart)).build())));
+    LOG.info("queue '{}' now takes publishes on {} from offset {}{}", queue, def.getMovingTo(),
+        sealed.getNextOffset(), oldPart ? "; " + sealed.getMessages() + " older messages stay on " + def.getGroup() : "");
+    if (!oldPart) {
+      dropSealed(queue, def.getGroup());
+    }
+  }
+
+  /**
+   * One step on the newest old part: copy a chunk when syncing, or drop the part once it is
+   * empty. Only the newest: the head accepts copies strictly below what it was given so far.
+   *
+   * @return true when there is more to do on this queue now
+   */
+  private boolean tendNewestPart(QueueDef def) {
+    String queue = def.getName();
+    String part = def.getOldParts(def.getOldPartsCount() - 1);
+    EffectivePolicy policy = log.effectivePolicy(def);
+    boolean syncing = def.getSyncRequested() || PolicyDefinition.SYNC_AUTOMATIC.equals(policy.syncMode());
+    if (syncing) {
+      ShardResult out = checked(shard(part, ShardCommand.newBuilder().setSyncOut(SyncOut.newBuilder()
+          .setQueue(queue).setToGroup(def.getGroup()).setMaxCount(policy.syncBatchSize())
+          .setMaxBytes(log.settings().maxEntryBytes() / 2)).build()));
+      if (out.getSyncedCount() > 0) {
+        copy(queue, def.getGroup(), out.getSyncedList());
+        checked(shard(part, ShardCommand.newBuilder()
+            .setSyncDone(SyncDone.newBuilder().setQueue(queue).setToGroup(def.getGroup())).build()));
+        return true;
+      }
+    }
+    ShardResult probe = shard(part, ShardCommand.newBuilder().setSealQueue(SealQueue.newBuilder().setQueue(queue)).build());
+    if (probe.getErrorCode() == Status.NOT_FOUND || checked(probe).getSealed().getMessages() == 0) {
+      check(QueueCatalog.join(log.submitMeta(MetaCommand.newBuilder()
+          .setDropPart(DropPart.newBuilder().setQueue(queue).setGroup(part)).build())));
+      LOG.info("queue '{}': its old part on {} is empty and was dropped", queue, part);
+      dropSealed(queue, part);
+      return true;
+    }
+    return false;
+  }
+
+  /** Stores a chunk in the head, highest offsets first, in pieces that fit a log entry. */
+  private void copy(String queue, String head, List<SyncedMessage> chunk) {
+    long limit = log.settings().maxEntryBytes() / 2;
+    List<SyncedMessage> piece = new ArrayList<>();
+    long bytes = 0;
+    for (int i = chunk.size() - 1; i >= 0; i--) {
+      SyncedMessage m = chunk.get(i);
+      if (!piece.isEmpty() && bytes + m.getSerializedSize() > limit) {
+        syncIn(queue, head, piece);
+        piece = new ArrayList<>();
+        bytes = 0;
+      }
+      piece.add(m);
+      bytes += m.getSerializedSize();
+    }
+    if (!piece.isEmpty()) {
+      syncIn(queue, head, piece);
+    }
+  }
+
+  private void syncIn(String queue, String head, List<SyncedMessage> piece) {
+    List<SyncedMessage> ascending = new ArrayList<>(piece);
+    ascending.sort(java.util.Comparator.comparingLong(SyncedMessage::getOffset));
+    checked(shard(head, ShardCommand.newBuilder()
+        .setSyncIn(SyncIn.newBuilder().setQueue(queue).addAllMessages(ascending)).build()));
+  }
+
+  /** The queue's state in a shard that no longer carries any part of it. */
+  private void dropSealed(String queue, String group) {
+    ShardResult deleted = shard(group, ShardCommand.newBuilder()
+        .setDeleteQueue(DeleteQueue.newBuilder().setQueue(queue)).build());
+    if (deleted.getErrorCode() != Status.OK && deleted.getErrorCode() != Status.NOT_FOUND) {
+      LOG.info("queue '{}': could not remove its sealed state from {}: {}", queue, group, deleted.getErrorMessage());
+      return;
+    }
+    log.catalog().removeShardIfUnused(group);
+  }
+
+  private ShardResult shard(String group, ShardCommand command) {
+    return QueueCatalog.join(log.submitShard(GroupIds.parse(group), command));
+  }
+
+  private static ShardResult checked(ShardResult r) {
+    if (r.getErrorCode() != Status.OK) {
+      throw new RequestException(r.getErrorCode(), r.getErrorMessage());
+    }
+    return r;
+  }
+
+  private static MetaResult check(MetaResult r) {
+    if (r.getErrorCode() != Status.OK) {
+      throw new RequestException(r.getErrorCode(), r.getErrorMessage());
+    }
+    return r;
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}
