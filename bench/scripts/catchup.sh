@@ -17,19 +17,19 @@ ctl() { "$dist/bin/qraftctl" --node 127.0.0.1:7791 "$@"; }
 ctl set_policy catch '^catch\.' '{"ha-mode":"exactly","ha-params":1}' > /dev/null
 # Messages as the queue's replica counts them (a node without a replica shows 0).
 messages() {
-  for p in 7791 7792 7793; do
-    "$dist/bin/qraftctl" --node "127.0.0.1:$p" list_queues name messages --format json
-  done | python3 -c '
-import json, sys
+  python3 - "$dist/bin/qraftctl" <<'PY'
+import json, subprocess, sys
 best = 0
-for line in sys.stdin.read().replace("][", "]\n[").splitlines():
-    for q in json.loads(line):
-        if q["name"] == "catch.q":
-            best = max(best, q["messages"])
-print(best)'
+for port in (7791, 7792, 7793):
+    run = subprocess.run([sys.argv[1], "--node", f"127.0.0.1:{port}", "list_queues", "name", "messages",
+                          "--format", "json"], capture_output=True, text=True)
+    if run.returncode == 0:
+        best = max([best] + [q["messages"] for q in json.loads(run.stdout) if q["name"] == "catch.q"])
+print(best)
+PY
 }
 while [ "$(messages)" -lt "$count" ]; do
-  "$dist/bin/qraft-perf" "${nodes[@]}" -u catch.q -x 2 -y 0 -s 1024 -z 15 > /dev/null
+  "$dist/bin/qraft-perf" "${nodes[@]}" -u catch.q -x 4 -c 256 -y 0 -s 1024 -z 15 > /dev/null
 done
 filled="$(messages)"
 "$dist/bin/qraft-perf" "${nodes[@]}" -u catch.q -x 1 -y 0 -s 1024 -c 8 --rate 200 -z 120 --format json \

@@ -3,7 +3,6 @@ package io.qraft.ops.ctl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qraft.api.v1.ClusterStatusResponse;
 import io.qraft.api.v1.GroupStatus;
 import io.qraft.client.QraftClient;
@@ -40,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class FiveNodeCtlProcessTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int QUEUES = 8;
 
   @TempDir
@@ -48,16 +46,12 @@ class FiveNodeCtlProcessTest {
 
   static ProcessCluster cluster;
   static QraftClient client;
+  static CtlOnCluster ctl;
 
   @BeforeAll
   static void startCluster() {
-    // Five JVMs share the machine's cores: longer election timeouts keep a busy node from
-    // being voted out while the test measures where leaders are.
-    cluster = new ProcessCluster(dir, 5, Map.of(
-        "raft.election_timeout_min", "2000",
-        "raft.election_timeout_max", "4000",
-        "shards.per_replica_set", "1")).start();
-    cluster.awaitReady(Duration.ofSeconds(120));
+    cluster = CtlOnCluster.startFive(dir, Map.of("shards.per_replica_set", "1"));
+    ctl = new CtlOnCluster(cluster);
     client = QraftClient.builder().addresses(cluster.addresses()).deadline(Duration.ofSeconds(30)).build();
   }
 
@@ -69,22 +63,6 @@ class FiveNodeCtlProcessTest {
     if (cluster != null) {
       cluster.close();
     }
-  }
-
-  private static CtlRun ctl(String... args) {
-    String node = cluster.nodes().stream().filter(ProcessCluster.Node::running).findFirst().orElseThrow().address();
-    List<String> all = new ArrayList<>(List.of("--node", node, "--timeout", "60"));
-    all.addAll(List.of(args));
-    return CtlRun.run(ClusterClient::plaintextChannel, all.toArray(String[]::new));
-  }
-
-  private static JsonNode json(String... args) throws Exception {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.add("--format");
-    all.add("json");
-    CtlRun run = ctl(all.toArray(String[]::new));
-    assertThat(run.exitCode()).as(run.err()).isZero();
-    return JSON.readTree(run.out());
   }
 
   /** Shard groups led per node, from the cluster's own view. */
@@ -102,7 +80,7 @@ class FiveNodeCtlProcessTest {
   }
 
   private static String leaderOf(String queue) throws Exception {
-    for (JsonNode q : json("list_queues")) {
+    for (JsonNode q : ctl.json("list_queues")) {
       if (q.get("name").asText().equals(queue)) {
         return q.get("leader").asText();
       }
@@ -136,7 +114,7 @@ class FiveNodeCtlProcessTest {
     String queue = "spread.0";
     String before = leaderOf(queue);
     JsonNode replicas = null;
-    for (JsonNode q : json("list_queues")) {
+    for (JsonNode q : ctl.json("list_queues")) {
       if (q.get("name").asText().equals(queue)) {
         replicas = q.get("replicas");
       }
@@ -147,21 +125,21 @@ class FiveNodeCtlProcessTest {
         target = r.asText();
       }
     }
-    JsonNode move = json("transfer_leader", queue, target);
+    JsonNode move = ctl.json("transfer_leader", queue, target);
     assertThat(move.get("moved").asBoolean()).as(move.toString()).isTrue();
     assertThat(move.get("from").asText()).isEqualTo(before);
     assertThat(move.get("to").asText()).isEqualTo(target);
     assertThat(move.get("queues").toString()).contains(queue);
     assertThat(leaderOf(queue)).isEqualTo(target);
 
-    CtlRun notAReplica = ctl("transfer_leader", queue, "n-none");
+    CtlRun notAReplica = ctl.run("transfer_leader", queue, "n-none");
     assertThat(notAReplica.exitCode()).isEqualTo(1);
     assertThat(notAReplica.err()).contains("n-none").contains("replica");
     assertThat(leaderOf(queue)).isEqualTo(target);
-    CtlRun noQueue = ctl("transfer_leader", "no-such-queue");
+    CtlRun noQueue = ctl.run("transfer_leader", "no-such-queue");
     assertThat(noQueue.exitCode()).isEqualTo(1);
     assertThat(noQueue.err()).contains("NOT_FOUND").contains("no-such-queue");
-    CtlRun noNode = ctl("stop_node", "n-none");
+    CtlRun noNode = ctl.run("stop_node", "n-none");
     assertThat(noNode.exitCode()).isEqualTo(1);
     assertThat(noNode.err()).contains("NOT_FOUND").contains("n-none");
     assertThat(cluster.nodes()).as("a refused stop stops nothing").allMatch(ProcessCluster.Node::running);
@@ -173,13 +151,13 @@ class FiveNodeCtlProcessTest {
     // Unbalance first: hand every group to its alphabetically first replica.
     for (int i = 0; i < QUEUES; i++) {
       String queue = "spread." + i;
-      for (JsonNode q : json("list_queues")) {
+      for (JsonNode q : ctl.json("list_queues")) {
         if (q.get("name").asText().equals(queue)) {
-          ctl("transfer_leader", queue, q.get("replicas").get(0).asText());
+          ctl.run("transfer_leader", queue, q.get("replicas").get(0).asText());
         }
       }
     }
-    JsonNode moves = json("rebalance");
+    JsonNode moves = ctl.json("rebalance");
     assertThat(moves.size()).as("rebalance moves %s", moves).isPositive();
     for (JsonNode m : moves) {
       assertThat(m.get("moved").asBoolean()).as(m.toString()).isTrue();
@@ -188,7 +166,7 @@ class FiveNodeCtlProcessTest {
     int max = led.values().stream().max(Integer::compare).orElseThrow();
     int min = led.values().stream().min(Integer::compare).orElseThrow();
     assertThat(max - min).as("shard leaders per node %s", led).isLessThanOrEqualTo(1);
-    assertThat(json("rebalance").size()).as("a balanced cluster needs no move").isZero();
+    assertThat(ctl.json("rebalance").size()).as("a balanced cluster needs no move").isZero();
   }
 
   @Test
@@ -218,7 +196,7 @@ class FiveNodeCtlProcessTest {
     CtlRun stop = CtlRun.run(ClusterClient::plaintextChannel, "--node", other, "--timeout", "60",
         "stop_node", leader, "--format", "json");
     assertThat(stop.exitCode()).as(stop.err()).isZero();
-    JsonNode stopped = JSON.readTree(stop.out());
+    JsonNode stopped = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stop.out());
     assertThat(stopped.get("node").asText()).isEqualTo(leader);
     assertThat(stopped.get("groups_handed_over").asInt()).isPositive();
     waitFor(() -> !node.running(), "the stopped node's process to exit");
@@ -237,9 +215,9 @@ class FiveNodeCtlProcessTest {
   @Test
   @Order(5)
   void theSeedsThreePoliciesGiveEachQueueItsReplicas() throws Exception {
-    assertThat(ctl("set_policy", "ha-all", "^(order|payment|user)\\.", "{\"ha-mode\":\"all\"}",
+    assertThat(ctl.run("set_policy", "ha-all", "^(order|payment|user)\\.", "{\"ha-mode\":\"all\"}",
         "--priority", "1").exitCode()).isZero();
-    assertThat(ctl("set_policy", "ha-two", "^normal\\.",
+    assertThat(ctl.run("set_policy", "ha-two", "^normal\\.",
         "{\"ha-mode\":\"exactly\",\"ha-params\":2,\"ha-sync-mode\":\"automatic\"}").exitCode()).isZero();
     for (String q : List.of("order.1", "payment.1", "user.1", "normal.1", "normal.2", "temp.1")) {
       client.declareQueue(q);
@@ -249,12 +227,12 @@ class FiveNodeCtlProcessTest {
     // The answering node lists from its own metadata replica, which may trail the last declare briefly.
     waitFor(() -> {
       try {
-        return json("list_queues").toString().contains("\"temp.1\"");
+        return ctl.json("list_queues").toString().contains("\"temp.1\"");
       } catch (Exception e) {
         return false;
       }
     }, "the last declared queue to be listed");
-    for (JsonNode q : json("list_queues", "name", "policy", "replicas", "synchronised_replicas")) {
+    for (JsonNode q : ctl.json("list_queues", "name", "policy", "replicas", "synchronised_replicas")) {
       replicas.put(q.get("name").asText(), q.get("replicas").size());
       policies.put(q.get("name").asText(), q.get("policy").asText());
       assertThat(q.get("synchronised_replicas")).isEqualTo(q.get("replicas"));
@@ -265,7 +243,7 @@ class FiveNodeCtlProcessTest {
         .containsEntry("temp.1", "");
     // One-replica queues land on nodes other than the metadata leader too; declaring them must
     // not wait on a first election that only their own node can see.
-    assertThat(ctl("set_policy", "solo", "^solo\\.", "{\"ha-mode\":\"exactly\",\"ha-params\":1}").exitCode())
+    assertThat(ctl.run("set_policy", "solo", "^solo\\.", "{\"ha-mode\":\"exactly\",\"ha-params\":1}").exitCode())
         .isZero();
     try (QraftClient quick = QraftClient.builder().addresses(cluster.addresses())
         .deadline(Duration.ofSeconds(8)).build()) {
@@ -282,7 +260,7 @@ class FiveNodeCtlProcessTest {
   @Test
   @Order(6)
   void everyBadPolicyIsRefusedWithItsReasonAndChangesNothing() throws Exception {
-    JsonNode before = json("list_policies");
+    JsonNode before = ctl.json("list_policies");
     Map<String, List<String>> bad = new TreeMap<>();
     bad.put("invalid regex", List.of("bad", "^(order", "{\"ha-mode\":\"all\"}"));
     bad.put("unknown key", List.of("bad", ".*", "{\"ha-mdoe\":\"all\"}"));
@@ -293,11 +271,11 @@ class FiveNodeCtlProcessTest {
     for (Map.Entry<String, List<String>> e : bad.entrySet()) {
       List<String> args = new ArrayList<>(List.of("set_policy"));
       args.addAll(e.getValue());
-      CtlRun run = ctl(args.toArray(String[]::new));
+      CtlRun run = ctl.run(args.toArray(String[]::new));
       assertThat(run.exitCode()).as(e.getKey()).isNotZero();
       assertThat(run.err()).as(e.getKey()).isNotBlank().doesNotContain("Exception");
     }
-    assertThat(json("list_policies")).isEqualTo(before);
+    assertThat(ctl.json("list_policies")).isEqualTo(before);
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {

@@ -3,7 +3,6 @@ package io.qraft.ops.ctl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qraft.client.Consumer;
 import io.qraft.client.QraftClient;
 import io.qraft.ops.cluster.ProcessCluster;
@@ -37,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class QueueMoveProcessTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration SETTLE = Duration.ofSeconds(90);
 
   @TempDir
@@ -45,13 +43,12 @@ class QueueMoveProcessTest {
 
   static ProcessCluster cluster;
   static QraftClient client;
+  static CtlOnCluster ctl;
 
   @BeforeAll
   static void startCluster() {
-    cluster = new ProcessCluster(dir, 5, Map.of(
-        "raft.election_timeout_min", "2000",
-        "raft.election_timeout_max", "4000")).start();
-    cluster.awaitReady(Duration.ofSeconds(120));
+    cluster = CtlOnCluster.startFive(dir, Map.of());
+    ctl = new CtlOnCluster(cluster);
     client = QraftClient.builder().addresses(cluster.addresses()).deadline(Duration.ofSeconds(60)).build();
   }
 
@@ -65,31 +62,8 @@ class QueueMoveProcessTest {
     }
   }
 
-  private static CtlRun ctl(String... args) {
-    List<String> all = new ArrayList<>(List.of("--node", cluster.nodes().get(0).address(), "--timeout", "60"));
-    all.addAll(List.of(args));
-    return CtlRun.run(ClusterClient::plaintextChannel, all.toArray(String[]::new));
-  }
-
-  private static JsonNode json(String... args) throws Exception {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.add("--format");
-    all.add("json");
-    CtlRun run = ctl(all.toArray(String[]::new));
-    assertThat(run.exitCode()).as(() -> run.err() + failuresLogged(cluster.nodes().get(0))).isZero();
-    return JSON.readTree(run.out());
-  }
-
-  /** The node's log from its last logged exception on, so that a failure says why. */
-  private static String failuresLogged(ProcessCluster.Node node) {
-    String log = cluster.log(node);
-    int at = Math.max(log.lastIndexOf("Exception"), 0);
-    int from = Math.max(log.lastIndexOf('\n', Math.max(at - 400, 0)), 0);
-    return log.substring(from, Math.min(log.length(), at + 4_000));
-  }
-
   private static JsonNode queue(String name) throws Exception {
-    for (JsonNode q : json("list_queues", "name", "replicas", "synchronised_replicas", "messages")) {
+    for (JsonNode q : ctl.json("list_queues", "name", "replicas", "synchronised_replicas", "messages")) {
       if (q.get("name").asText().equals(name)) {
         return q;
       }
@@ -179,7 +153,7 @@ class QueueMoveProcessTest {
   @Test
   @Order(1)
   void raisingAndLoweringAPolicysCountResizesLiveQueuesUnderLoad() throws Exception {
-    assertThat(ctl("set_policy", "resize", "^resize\\.",
+    assertThat(ctl.run("set_policy", "resize", "^resize\\.",
         "{\"ha-mode\":\"exactly\",\"ha-params\":2,\"ha-sync-mode\":\"automatic\"}").exitCode()).isZero();
     List<Producer> producers = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
@@ -192,13 +166,13 @@ class QueueMoveProcessTest {
     producers.forEach(Thread::start);
     Thread.sleep(2_000);
 
-    assertThat(ctl("set_policy", "resize", "^resize\\.",
+    assertThat(ctl.run("set_policy", "resize", "^resize\\.",
         "{\"ha-mode\":\"exactly\",\"ha-params\":3,\"ha-sync-mode\":\"automatic\"}").exitCode()).isZero();
     for (String q : List.of("resize.0", "resize.1")) {
       awaitQueue(q, n -> size(n, "replicas") == 3 && size(n, "synchronised_replicas") == 3, "three synchronised replicas");
     }
     Thread.sleep(2_000);
-    assertThat(ctl("set_policy", "resize", "^resize\\.",
+    assertThat(ctl.run("set_policy", "resize", "^resize\\.",
         "{\"ha-mode\":\"exactly\",\"ha-params\":1,\"ha-sync-mode\":\"automatic\"}").exitCode()).isZero();
     for (String q : List.of("resize.0", "resize.1")) {
       awaitQueue(q, n -> size(n, "replicas") == 1 && size(n, "synchronised_replicas") == 1, "one synchronised replica");
@@ -216,7 +190,7 @@ class QueueMoveProcessTest {
   @Test
   @Order(2)
   void aManualMoveIsUnsynchronisedUntilSyncQueue() throws Exception {
-    assertThat(ctl("set_policy", "manual", "^manual\\.", "{\"ha-mode\":\"exactly\",\"ha-params\":1}").exitCode())
+    assertThat(ctl.run("set_policy", "manual", "^manual\\.", "{\"ha-mode\":\"exactly\",\"ha-params\":1}").exitCode())
         .isZero();
     client.declareQueue("manual.0");
     awaitQueue("manual.0", n -> size(n, "replicas") == 1, "one replica");
@@ -225,7 +199,7 @@ class QueueMoveProcessTest {
       client.publish("manual.0", Integer.toString(n).getBytes(StandardCharsets.UTF_8)).get(60, TimeUnit.SECONDS);
       expected.add(n);
     }
-    assertThat(ctl("set_policy", "manual", "^manual\\.", "{\"ha-mode\":\"exactly\",\"ha-params\":4}").exitCode())
+    assertThat(ctl.run("set_policy", "manual", "^manual\\.", "{\"ha-mode\":\"exactly\",\"ha-params\":4}").exitCode())
         .isZero();
     awaitQueue("manual.0", n -> size(n, "replicas") == 4, "four replicas");
     JsonNode moved = queue("manual.0");
@@ -239,7 +213,7 @@ class QueueMoveProcessTest {
     assertThat(size(queue("manual.0"), "synchronised_replicas")).as("still unsynchronised without sync_queue")
         .isLessThanOrEqualTo(1);
 
-    JsonNode synced = json("sync_queue", "manual.0");
+    JsonNode synced = ctl.json("sync_queue", "manual.0");
     assertThat(synced.get("synchronised").asBoolean()).as(synced.toString()).isTrue();
     JsonNode after = queue("manual.0");
     assertThat(size(after, "synchronised_replicas")).as(after.toString()).isEqualTo(4);
@@ -249,7 +223,7 @@ class QueueMoveProcessTest {
   @Test
   @Order(3)
   void addAndDeleteReplicaMoveAQueueAndRefuseBadInput() throws Exception {
-    assertThat(ctl("set_policy", "pin", "^pin\\.", "{\"ha-mode\":\"exactly\",\"ha-params\":1}").exitCode()).isZero();
+    assertThat(ctl.run("set_policy", "pin", "^pin\\.", "{\"ha-mode\":\"exactly\",\"ha-params\":1}").exitCode()).isZero();
     client.declareQueue("pin.0");
     awaitQueue("pin.0", n -> size(n, "replicas") == 1, "one replica");
     for (int n = 0; n < 50; n++) {
@@ -259,28 +233,28 @@ class QueueMoveProcessTest {
     String other = cluster.nodes().stream().map(node -> node.id).filter(id -> !id.equals(only))
         .findFirst().orElseThrow();
 
-    CtlRun unknownQueue = ctl("add_replica", "pin.none", other);
+    CtlRun unknownQueue = ctl.run("add_replica", "pin.none", other);
     assertThat(unknownQueue.exitCode()).isEqualTo(1);
     assertThat(unknownQueue.err()).contains("NOT_FOUND").contains("pin.none");
-    CtlRun unknownNode = ctl("add_replica", "pin.0", "n-none");
+    CtlRun unknownNode = ctl.run("add_replica", "pin.0", "n-none");
     assertThat(unknownNode.exitCode()).isEqualTo(1);
     assertThat(unknownNode.err()).contains("not a cluster member");
-    CtlRun already = ctl("add_replica", "pin.0", only);
+    CtlRun already = ctl.run("add_replica", "pin.0", only);
     assertThat(already.exitCode()).isEqualTo(1);
     assertThat(already.err()).contains("already holds a replica");
-    CtlRun last = ctl("delete_replica", "pin.0", only);
+    CtlRun last = ctl.run("delete_replica", "pin.0", only);
     assertThat(last.exitCode()).isEqualTo(1);
     assertThat(last.err()).contains("only replica");
     assertThat(queue("pin.0").get("replicas").size()).as("bad input changes nothing").isEqualTo(1);
 
-    JsonNode added = json("add_replica", "pin.0", other);
+    JsonNode added = ctl.json("add_replica", "pin.0", other);
     assertThat(added.get("moved").asBoolean()).as(added.toString()).isTrue();
     assertThat(added.get("replicas").toString()).contains(only).contains(other);
     // The policy (exactly 1) does not undo an operator's add while it stays the same.
     Thread.sleep(3_000);
     assertThat(size(queue("pin.0"), "replicas")).isEqualTo(2);
 
-    JsonNode deleted = json("delete_replica", "pin.0", only);
+    JsonNode deleted = ctl.json("delete_replica", "pin.0", only);
     assertThat(deleted.get("moved").asBoolean()).as(deleted.toString()).isTrue();
     assertThat(deleted.get("replicas").toString()).doesNotContain(only).contains(other);
     List<Integer> expected = new ArrayList<>();
