@@ -3,7 +3,6 @@ package io.qraft.log;
 import io.qraft.api.Policy;
 import io.qraft.api.log.v1.ClearPolicy;
 import io.qraft.api.log.v1.MetaCommand;
-import io.qraft.api.log.v1.MetaResult;
 import io.qraft.api.log.v1.SetPolicy;
 import io.qraft.statemachine.Status;
 import java.util.List;
@@ -34,14 +33,14 @@ public final class PolicyCatalog {
     } catch (IllegalArgumentException e) {
       throw new RequestException(Status.INVALID_ARGUMENT, e.getMessage());
     }
-    return check(QueueCatalog.join(log.submitMeta(MetaCommand.newBuilder()
+    return Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder()
         .setSetPolicy(SetPolicy.newBuilder().setPolicy(policy.toDef())).build()))).getCreated();
   }
 
   /** @throws RequestException NOT_FOUND when there is no policy of that name */
   public synchronized void clear(String name) {
     requireMetadataLeader();
-    check(QueueCatalog.join(log.submitMeta(MetaCommand.newBuilder()
+    Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder()
         .setClearPolicy(ClearPolicy.newBuilder().setName(name)).build())));
   }
 
@@ -54,12 +53,5 @@ public final class PolicyCatalog {
     if (!log.isLeader(GroupIds.METADATA)) {
       throw new LeaderElsewhereException("policies are set on the metadata leader", log.leaderOf(GroupIds.METADATA));
     }
-  }
-
-  private static MetaResult check(MetaResult result) {
-    if (result.getErrorCode() != Status.OK) {
-      throw new RequestException(result.getErrorCode(), result.getErrorMessage());
-    }
-    return result;
   }
 }

@@ -16,8 +16,6 @@ import io.qraft.statemachine.Status;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.ratis.protocol.RaftGroupId;
 
 /**
@@ -31,7 +29,6 @@ import org.apache.ratis.protocol.RaftGroupId;
  * accepts an identical CreateQueue). Delete runs the other way round.
  */
 public final class QueueCatalog {
-  private static final long STEP_TIMEOUT_S = 30;
   private static final long SHARD_START_TIMEOUT_MS = 20_000;
 
   private final ReplicatedLog log;
@@ -62,12 +59,12 @@ public final class QueueCatalog {
     ShardPlacement.Choice choice = placement.choose(log.metadata(), request(name, arguments, declaringNode),
         this::currentLeader);
     String group = ensureShard(choice);
-    ShardResult created = join(log.submitShard(GroupIds.parse(group), ShardCommand.newBuilder()
+    ShardResult created = Answers.await(log.submitShard(GroupIds.parse(group), ShardCommand.newBuilder()
         .setCreateQueue(CreateQueue.newBuilder().setQueue(name).putAllArguments(arguments)).build()));
     if (created.getErrorCode() != Status.OK) {
       throw new RequestException(created.getErrorCode(), created.getErrorMessage());
     }
-    MetaResult bound = check(join(log.submitMeta(MetaCommand.newBuilder()
+    MetaResult bound = Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder()
         .setBindQueue(BindQueue.newBuilder().setQueue(name).putAllArguments(arguments).setGroup(group)).build())));
     return new Declared(bound.getQueue(), bound.getCreated());
   }
@@ -76,7 +73,7 @@ public final class QueueCatalog {
   private String ensureShard(ShardPlacement.Choice choice) {
     String group = choice.shard().getGroup();
     if (choice.create()) {
-      check(join(log.submitMeta(MetaCommand.newBuilder()
+      Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder()
           .setAddShard(AddShard.newBuilder().setShard(choice.shard())).build())));
       boolean localReplica = choice.shard().getReplicasList().contains(log.settings().nodeId());
       if (localReplica) {
@@ -134,14 +131,9 @@ public final class QueueCatalog {
 
   /** Removes the group when no queue uses it any more (as head, old part or move target). */
   synchronized void removeShardIfUnused(String group) {
-    for (QueueDef q : log.metadata().queues()) {
-      if (q.getGroup().equals(group) || q.getMovingTo().equals(group) || q.getOldPartsList().contains(group)) {
-        return;
-      }
-    }
-    if (log.metadata().shard(group) != null) {
+    if (log.metadata().shard(group) != null && log.metadata().queueUsing(group) == null) {
       // An empty shard still costs threads, heartbeats and fsyncs on every replica.
-      check(join(log.submitMeta(MetaCommand.newBuilder()
+      Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder()
           .setRemoveShard(RemoveShard.newBuilder().setGroup(group)).build())));
     }
   }
@@ -153,21 +145,21 @@ public final class QueueCatalog {
     if (def == null) {
       throw new RequestException(Status.NOT_FOUND, "queue '" + name + "' does not exist");
     }
-    List<String> parts = new java.util.ArrayList<>(def.getOldPartsList());
-    parts.add(def.getGroup());
+    // Every shard that may hold some of it, a move's target included.
+    List<String> parts = new java.util.ArrayList<>(QueueParts.groups(def));
     if (!def.getMovingTo().isEmpty()) {
       parts.add(def.getMovingTo());
     }
     long count = 0;
     for (String part : parts) {
-      ShardResult deleted = join(log.submitShard(GroupIds.parse(part), ShardCommand.newBuilder()
+      ShardResult deleted = Answers.await(log.submitShard(GroupIds.parse(part), ShardCommand.newBuilder()
           .setDeleteQueue(DeleteQueue.newBuilder().setQueue(name)).build()));
       if (deleted.getErrorCode() != Status.OK && deleted.getErrorCode() != Status.NOT_FOUND) {
         throw new RequestException(deleted.getErrorCode(), deleted.getErrorMessage());
       }
       count += deleted.getCount();
     }
-    check(join(log.submitMeta(MetaCommand.newBuilder()
+    Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder()
         .setUnbindQueue(UnbindQueue.newBuilder().setQueue(name)).build())));
     for (String part : parts) {
       removeShardIfUnused(part);
@@ -208,29 +200,5 @@ public final class QueueCatalog {
       }
     }
     // The Raft client retries until the group answers; a missing local replica is not fatal.
-  }
-
-  private static MetaResult check(MetaResult result) {
-    if (result.getErrorCode() != Status.OK) {
-      throw new RequestException(result.getErrorCode(), result.getErrorMessage());
-    }
-    return result;
-  }
-
-  static <T> T join(CompletableFuture<T> future) {
-    try {
-      return future.get(STEP_TIMEOUT_S, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LogUnavailableException("interrupted", e);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new LogUnavailableException("the log did not answer within " + STEP_TIMEOUT_S + " s", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      Throwable cause = ReplicatedLog.unwrap(e);
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new LogUnavailableException(cause.toString(), cause);
-    }
   }
 }

@@ -7,7 +7,6 @@ import io.qraft.api.log.v1.DeleteQueue;
 import io.qraft.api.log.v1.DropPart;
 import io.qraft.api.log.v1.FinishMove;
 import io.qraft.api.log.v1.MetaCommand;
-import io.qraft.api.log.v1.MetaResult;
 import io.qraft.api.log.v1.QueueDef;
 import io.qraft.api.log.v1.SealQueue;
 import io.qraft.api.log.v1.SealState;
@@ -97,7 +96,7 @@ final class QueueMover implements AutoCloseable {
       if (def.getMovingTo().isEmpty() && !catalog.satisfied(def)) {
         String target = catalog.placeForMove(def);
         LOG.info("queue '{}' moves from {} to {} ({})", queue, def.getGroup(), target, log.effectivePolicy(def));
-        check(QueueCatalog.join(log.submitMeta(MetaCommand.newBuilder()
+        Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder()
             .setBeginMove(BeginMove.newBuilder().setQueue(queue).setToGroup(target)).build())));
         def = log.metadata().queue(queue);
       }
@@ -124,13 +123,13 @@ final class QueueMover implements AutoCloseable {
       // A declare cut short before its shard held the queue: nothing to carry over.
       sealed = SealState.getDefaultInstance();
     } else {
-      sealed = checked(seal).getSealed();
+      sealed = Answers.ok(seal).getSealed();
     }
-    checked(shard(def.getMovingTo(), ShardCommand.newBuilder().setAdoptQueue(AdoptQueue.newBuilder()
+    Answers.ok(shard(def.getMovingTo(), ShardCommand.newBuilder().setAdoptQueue(AdoptQueue.newBuilder()
         .setQueue(queue).putAllArguments(def.getArgumentsMap()).setNextOffset(sealed.getNextOffset())
         .addAllSequences(sealed.getSequencesList())).build()));
     boolean oldPart = sealed.getMessages() > 0;
-    check(QueueCatalog.join(log.submitMeta(MetaCommand.newBuilder().setFinishMove(FinishMove.newBuilder()
+    Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder().setFinishMove(FinishMove.newBuilder()
         .setQueue(queue).setToGroup(def.getMovingTo()).setOldPartHasMessages(oldPart)).build())));
     LOG.info("queue '{}' now takes publishes on {} from offset {}{}", queue, def.getMovingTo(),
         sealed.getNextOffset(), oldPart ? "; " + sealed.getMessages() + " older messages stay on " + def.getGroup() : "");
@@ -151,19 +150,19 @@ final class QueueMover implements AutoCloseable {
     EffectivePolicy policy = log.effectivePolicy(def);
     boolean syncing = def.getSyncRequested() || PolicyDefinition.SYNC_AUTOMATIC.equals(policy.syncMode());
     if (syncing) {
-      ShardResult out = checked(shard(part, ShardCommand.newBuilder().setSyncOut(SyncOut.newBuilder()
+      ShardResult out = Answers.ok(shard(part, ShardCommand.newBuilder().setSyncOut(SyncOut.newBuilder()
           .setQueue(queue).setToGroup(def.getGroup()).setMaxCount(policy.syncBatchSize())
           .setMaxBytes(log.settings().maxEntryBytes() / 2)).build()));
       if (out.getSyncedCount() > 0) {
         copy(queue, def.getGroup(), out.getSyncedList());
-        checked(shard(part, ShardCommand.newBuilder()
+        Answers.ok(shard(part, ShardCommand.newBuilder()
             .setSyncDone(SyncDone.newBuilder().setQueue(queue).setToGroup(def.getGroup())).build()));
         return true;
       }
     }
     ShardResult probe = shard(part, ShardCommand.newBuilder().setSealQueue(SealQueue.newBuilder().setQueue(queue)).build());
-    if (probe.getErrorCode() == Status.NOT_FOUND || checked(probe).getSealed().getMessages() == 0) {
-      check(QueueCatalog.join(log.submitMeta(MetaCommand.newBuilder()
+    if (probe.getErrorCode() == Status.NOT_FOUND || Answers.ok(probe).getSealed().getMessages() == 0) {
+      Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder()
           .setDropPart(DropPart.newBuilder().setQueue(queue).setGroup(part)).build())));
       LOG.info("queue '{}': its old part on {} is empty and was dropped", queue, part);
       dropSealed(queue, part);
@@ -195,7 +194,7 @@ final class QueueMover implements AutoCloseable {
   private void syncIn(String queue, String head, List<SyncedMessage> piece) {
     List<SyncedMessage> ascending = new ArrayList<>(piece);
     ascending.sort(java.util.Comparator.comparingLong(SyncedMessage::getOffset));
-    checked(shard(head, ShardCommand.newBuilder()
+    Answers.ok(shard(head, ShardCommand.newBuilder()
         .setSyncIn(SyncIn.newBuilder().setQueue(queue).addAllMessages(ascending)).build()));
   }
 
@@ -211,21 +210,7 @@ final class QueueMover implements AutoCloseable {
   }
 
   private ShardResult shard(String group, ShardCommand command) {
-    return QueueCatalog.join(log.submitShard(GroupIds.parse(group), command));
-  }
-
-  private static ShardResult checked(ShardResult r) {
-    if (r.getErrorCode() != Status.OK) {
-      throw new RequestException(r.getErrorCode(), r.getErrorMessage());
-    }
-    return r;
-  }
-
-  private static MetaResult check(MetaResult r) {
-    if (r.getErrorCode() != Status.OK) {
-      throw new RequestException(r.getErrorCode(), r.getErrorMessage());
-    }
-    return r;
+    return Answers.await(log.submitShard(GroupIds.parse(group), command));
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.qraft.log;
 
 import io.qraft.api.log.v1.MetaCommand;
-import io.qraft.api.log.v1.MetaResult;
 import io.qraft.api.log.v1.PinReplicas;
 import io.qraft.api.log.v1.QueueDef;
 import io.qraft.api.log.v1.SetQueueSync;
@@ -61,7 +60,7 @@ public final class ReplicaChanges {
       }
       replicas.remove(node);
     }
-    check(QueueCatalog.join(log.submitMeta(MetaCommand.newBuilder().setPinReplicas(PinReplicas.newBuilder()
+    Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder().setPinReplicas(PinReplicas.newBuilder()
         .setQueue(queue).addAllReplicas(replicas).setPinnedFor(log.effectivePolicy(def).toString())).build())));
     return List.copyOf(replicas);
   }
@@ -69,7 +68,7 @@ public final class ReplicaChanges {
   /** Starts (true) or stops (false) copying the queue's old parts into its head. */
   public QueueDef sync(String queue, boolean sync) {
     existing(queue);
-    return check(QueueCatalog.join(log.submitMeta(MetaCommand.newBuilder()
+    return Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder()
         .setSetQueueSync(SetQueueSync.newBuilder().setQueue(queue).setSync(sync)).build()))).getQueue();
   }
 
@@ -82,12 +81,5 @@ public final class ReplicaChanges {
       throw new RequestException(Status.NOT_FOUND, "queue '" + queue + "' does not exist");
     }
     return def;
-  }
-
-  private static MetaResult check(MetaResult r) {
-    if (r.getErrorCode() != Status.OK) {
-      throw new RequestException(r.getErrorCode(), r.getErrorMessage());
-    }
-    return r;
   }
 }

@@ -83,11 +83,9 @@ public final class MetaMachine {
     if (!shards.containsKey(c.getGroup())) {
       return error(Status.NOT_FOUND, "no shard " + c.getGroup());
     }
-    for (QueueDef q : queues.values()) {
-      if (q.getGroup().equals(c.getGroup()) || q.getMovingTo().equals(c.getGroup())
-          || q.getOldPartsList().contains(c.getGroup())) {
-        return error(Status.FAILED_PRECONDITION, "shard " + c.getGroup() + " still carries queue '" + q.getName() + "'");
-      }
+    String user = queueUsing(c.getGroup());
+    if (user != null) {
+      return error(Status.FAILED_PRECONDITION, "shard " + c.getGroup() + " still carries queue '" + user + "'");
     }
     shards.remove(c.getGroup());
     removed.add(c.getGroup());
@@ -231,6 +229,16 @@ public final class MetaMachine {
 
   private static MetaResult error(int code, String message) {
     return MetaResult.newBuilder().setErrorCode(code).setErrorMessage(message).build();
+  }
+
+  /** A queue the group carries (as its head, an old part or a move target), or null when none. */
+  public synchronized String queueUsing(String group) {
+    for (QueueDef q : queues.values()) {
+      if (q.getGroup().equals(group) || q.getMovingTo().equals(group) || q.getOldPartsList().contains(group)) {
+        return q.getName();
+      }
+    }
+    return null;
   }
 
   public synchronized QueueDef queue(String name) {

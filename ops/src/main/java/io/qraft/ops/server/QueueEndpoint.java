@@ -5,14 +5,11 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.qraft.api.QueueArguments;
 import io.qraft.api.QueueNames;
-import io.qraft.api.log.v1.Enqueue;
-import io.qraft.api.log.v1.PublishResult;
 import io.qraft.api.log.v1.Purge;
 import io.qraft.api.log.v1.QueueDef;
 import io.qraft.api.log.v1.QueuePublish;
 import io.qraft.api.log.v1.Settle;
 import io.qraft.api.log.v1.ShardCommand;
-import io.qraft.api.log.v1.ShardResult;
 import io.qraft.api.v1.AckRequest;
 import io.qraft.api.v1.AckResponse;
 import io.qraft.api.v1.ConsumeRequest;
@@ -32,6 +29,7 @@ import io.qraft.api.v1.PublishResponse;
 import io.qraft.api.v1.PurgeQueueRequest;
 import io.qraft.api.v1.PurgeQueueResponse;
 import io.qraft.api.v1.QueueServiceGrpc;
+import io.qraft.log.Answers;
 import io.qraft.log.ConsumerHub;
 import io.qraft.log.GroupIds;
 import io.qraft.log.QueueCatalog;
@@ -126,7 +124,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
       CompletableFuture<Long> total = CompletableFuture.completedFuture(0L);
       for (String part : QueueParts.groups(def)) {
         total = total.thenCompose(n -> log.submitShard(GroupIds.parse(part), purge)
-            .thenApply(r -> n + (r.getErrorCode() == Status.NOT_FOUND ? 0 : checked(r).getCount())));
+            .thenApply(r -> n + (r.getErrorCode() == Status.NOT_FOUND ? 0 : Answers.ok(r).getCount())));
       }
       return total.thenApply(n -> PurgeQueueResponse.newBuilder().setMessagesPurged(n).build());
     });
@@ -340,7 +338,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
       for (Map.Entry<String, List<DeliveryTag>> e : byPart.entrySet()) {
         total = total.thenCompose(n -> log.submitShard(GroupIds.parse(e.getKey()), ShardCommand.newBuilder()
                 .setSettle(Settle.newBuilder().setQueue(queue).addAllTags(e.getValue()).setOutcome(outcome)).build())
-            .thenApply(r -> n + checked(r).getCount()));
+            .thenApply(r -> n + Answers.ok(r).getCount()));
       }
       return total.thenApply(n -> answer.apply(n.intValue()));
     });
@@ -354,7 +352,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
       return;
     }
     withQueue(request.getQueue(), response, def -> log.consumers().get(request.getQueue(), deliveryGroup(def), count,
-        request.getAck()).thenApply(r -> GetResponse.newBuilder().addAllDeliveries(checked(r).getDeliveriesList()).build()));
+        request.getAck()).thenApply(r -> GetResponse.newBuilder().addAllDeliveries(Answers.ok(r).getDeliveriesList()).build()));
   }
 
   /** Validates the name, finds the queue, runs the action and answers with its result or its error. */
@@ -391,13 +389,6 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
 
   private static RequestException notFound(String queue) {
     return new RequestException(Status.NOT_FOUND, "queue '" + queue + "' does not exist: declare it first");
-  }
-
-  private static ShardResult checked(ShardResult r) {
-    if (r.getErrorCode() != Status.OK) {
-      throw new RequestException(r.getErrorCode(), r.getErrorMessage());
-    }
-    return r;
   }
 
   private static RaftGroupId group(QueueDef def) {
