@@ -115,6 +115,21 @@ public final class EffectivePolicy {
     return QueueArguments.LOG_DEDICATED.equals(settings.get(QueueArguments.QUEUE_LOG));
   }
 
+  /**
+   * The settings that decide the queue's replica set ({@code ha-mode}, {@code ha-params},
+   * {@code queue-log}), as one string: a replica set an operator gave the queue holds while
+   * this stays the same, whatever else of the policy changes.
+   */
+  public String replicaSettings() {
+    SortedMap<String, String> keys = new TreeMap<>();
+    for (String key : List.of(PolicyDefinition.HA_MODE, PolicyDefinition.HA_PARAMS, QueueArguments.QUEUE_LOG)) {
+      if (settings.containsKey(key)) {
+        keys.put(key, settings.get(key));
+      }
+    }
+    return keys.toString();
+  }
+
   /** {@code quorum} (the default) or {@code local}. */
   public String ackMode() {
     return settings.getOrDefault(QueueArguments.ACK_MODE, QueueArguments.ACK_QUORUM);

@@ -92,15 +92,21 @@ public final class QueueCatalog {
 
   /**
    * The replica set the queue should have now: the one an operator pinned with add_replica or
-   * delete_replica while the effective policy stays what it was then, else what the policy asks.
+   * delete_replica (see {@link #pinned}), else what the policy asks.
    */
   ShardPlacement.Request desired(QueueDef def) {
     EffectivePolicy policy = log.effectivePolicy(def);
-    if (def.getPinnedReplicasCount() > 0 && def.getPinnedFor().equals(policy.toString())) {
+    if (pinned(def)) {
       return new ShardPlacement.Request(def.getPinnedReplicasCount(), def.getPinnedReplicasList(),
           policy.dedicated(), policy.clientLocal(), log.settings().nodeId());
     }
     return request(def.getName(), def.getArgumentsMap(), log.settings().nodeId());
+  }
+
+  /** True while an operator's replica set holds: the policy's replica settings are what they were then. */
+  boolean pinned(QueueDef def) {
+    return def.getPinnedReplicasCount() > 0
+        && def.getPinnedFor().equals(log.effectivePolicy(def).replicaSettings());
   }
 
   /** True when the queue's head shard has the replica set {@link #desired} asks for. */

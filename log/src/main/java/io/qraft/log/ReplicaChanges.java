@@ -40,10 +40,8 @@ public final class ReplicaChanges {
           + "' is moving to another replica set now; try again once list_queues shows it settled");
     }
     ShardDef head = log.metadata().shard(def.getGroup());
-    boolean pinned = def.getPinnedReplicasCount() > 0
-        && def.getPinnedFor().equals(log.effectivePolicy(def).toString());
     // From the set already asked for, when an earlier change has not been carried out yet.
-    TreeSet<String> replicas = new TreeSet<>(pinned ? def.getPinnedReplicasList()
+    TreeSet<String> replicas = new TreeSet<>(log.catalog().pinned(def) ? def.getPinnedReplicasList()
         : head == null ? List.of() : head.getReplicasList());
     if (add && !replicas.add(node)) {
       throw new RequestException(Status.FAILED_PRECONDITION, "node '" + node + "' already holds a replica of queue '"
@@ -61,7 +59,7 @@ public final class ReplicaChanges {
       replicas.remove(node);
     }
     Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder().setPinReplicas(PinReplicas.newBuilder()
-        .setQueue(queue).addAllReplicas(replicas).setPinnedFor(log.effectivePolicy(def).toString())).build())));
+        .setQueue(queue).addAllReplicas(replicas).setPinnedFor(log.effectivePolicy(def).replicaSettings())).build())));
     return List.copyOf(replicas);
   }
 

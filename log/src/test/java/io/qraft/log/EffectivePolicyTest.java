@@ -86,4 +86,17 @@ class EffectivePolicyTest {
     assertThat(fromArgument.maxMessages()).isEqualTo(3);
     assertThat(EffectivePolicy.none().batchLimits(node)).isEqualTo(node);
   }
+
+  @Test
+  void replicaSettingsChangeWithTheReplicaKeysOnly() {
+    EffectivePolicy two = with(Map.of("ha-mode", "exactly", "ha-params", 2));
+    EffectivePolicy twoLocal = with(Map.of("ha-mode", "exactly", "ha-params", 2, "ack-mode", "local"));
+    EffectivePolicy three = with(Map.of("ha-mode", "exactly", "ha-params", 3));
+    EffectivePolicy twoDedicated = with(Map.of("ha-mode", "exactly", "ha-params", 2, "queue-log", "dedicated"));
+
+    assertThat(twoLocal.replicaSettings()).isEqualTo(two.replicaSettings());
+    assertThat(three.replicaSettings()).isNotEqualTo(two.replicaSettings());
+    assertThat(twoDedicated.replicaSettings()).isNotEqualTo(two.replicaSettings());
+    assertThat(EffectivePolicy.none().replicaSettings()).isNotEqualTo(two.replicaSettings());
+  }
 }

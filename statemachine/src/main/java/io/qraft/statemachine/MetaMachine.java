@@ -170,9 +170,6 @@ public final class MetaMachine {
     List<String> parts = new ArrayList<>(def.getOldPartsList());
     parts.remove(c.getGroup());
     QueueDef.Builder out = def.toBuilder().clearOldParts().addAllOldParts(parts);
-    if (c.getGivenUp()) {
-      out.setMessagesGivenUp(def.getMessagesGivenUp() + c.getMessagesGivenUp());
-    }
     if (parts.isEmpty()) {
       out.setSyncRequested(false);
     }
