@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qraft.client.QraftClient;
 import io.qraft.ops.cluster.ProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,28 +13,52 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** qraftctl, run in this JVM against a cluster of node processes (it asks the first running node). */
-final class CtlOnCluster {
+/**
+ * Five node processes for a test class, with an SDK client and qraftctl run in this JVM
+ * (qraftctl asks the first running node).
+ */
+final class CtlOnCluster implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ProcessCluster cluster;
+  private final QraftClient client;
 
-  CtlOnCluster(ProcessCluster cluster) {
+  private CtlOnCluster(ProcessCluster cluster, Duration clientDeadline) {
     this.cluster = cluster;
+    this.client = QraftClient.builder().addresses(cluster.addresses()).deadline(clientDeadline).build();
   }
 
   /**
    * Five node processes, started and ready. They share the machine's cores: longer election
    * timeouts keep a busy node from being voted out while a test measures where leaders are.
    */
-  static ProcessCluster startFive(Path dir, Map<String, String> extraConfig) {
+  static CtlOnCluster startFive(Path dir, Map<String, String> extraConfig, Duration clientDeadline) {
     Map<String, String> config = new HashMap<>(Map.of(
         "raft.election_timeout_min", "2000",
         "raft.election_timeout_max", "4000"));
     config.putAll(extraConfig);
     ProcessCluster cluster = new ProcessCluster(dir, 5, config).start();
-    cluster.awaitReady(Duration.ofSeconds(120));
+    try {
+      cluster.awaitReady(Duration.ofSeconds(120));
+      return new CtlOnCluster(cluster, clientDeadline);
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  ProcessCluster cluster() {
     return cluster;
+  }
+
+  QraftClient client() {
+    return client;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    cluster.close();
   }
 
   ProcessCluster.Node asked() {

@@ -50,18 +50,15 @@ class FiveNodeCtlProcessTest {
 
   @BeforeAll
   static void startCluster() {
-    cluster = CtlOnCluster.startFive(dir, Map.of("shards.per_replica_set", "1"));
-    ctl = new CtlOnCluster(cluster);
-    client = QraftClient.builder().addresses(cluster.addresses()).deadline(Duration.ofSeconds(30)).build();
+    ctl = CtlOnCluster.startFive(dir, Map.of("shards.per_replica_set", "1"), Duration.ofSeconds(30));
+    cluster = ctl.cluster();
+    client = ctl.client();
   }
 
   @AfterAll
   static void stopCluster() {
-    if (client != null) {
-      client.close();
-    }
-    if (cluster != null) {
-      cluster.close();
+    if (ctl != null) {
+      ctl.close();
     }
   }
 

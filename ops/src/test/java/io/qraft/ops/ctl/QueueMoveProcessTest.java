@@ -47,18 +47,15 @@ class QueueMoveProcessTest {
 
   @BeforeAll
   static void startCluster() {
-    cluster = CtlOnCluster.startFive(dir, Map.of());
-    ctl = new CtlOnCluster(cluster);
-    client = QraftClient.builder().addresses(cluster.addresses()).deadline(Duration.ofSeconds(60)).build();
+    ctl = CtlOnCluster.startFive(dir, Map.of(), Duration.ofSeconds(60));
+    cluster = ctl.cluster();
+    client = ctl.client();
   }
 
   @AfterAll
   static void stopCluster() {
-    if (client != null) {
-      client.close();
-    }
-    if (cluster != null) {
-      cluster.close();
+    if (ctl != null) {
+      ctl.close();
     }
   }
 
