@@ -375,4 +375,26 @@ class ShardPlacementTest {
     assertThat(c.create()).isTrue();
     assertThat(c.shard().getPreferredLeader()).isEqualTo("n3");
   }
+
+  @Test
+  void aMoveNeverLandsOnAShardItIsExcludedFrom() {
+    ShardPlacement placement = placement(2, 100);
+    String first = declareShared(placement).shard().getGroup();
+    String second = declareShared(placement).shard().getGroup();
+
+    // Both shards of the set exist: without exclusions one of them is chosen.
+    ShardPlacement.Choice free = placement.choose(meta, request(false, "n1"), g -> null);
+    assertThat(free.create()).isFalse();
+
+    ShardPlacement.Choice notFirst = placement.choose(meta, request(false, "n1"), g -> null, java.util.Set.of(first));
+    assertThat(notFirst.create()).isFalse();
+    assertThat(notFirst.shard().getGroup()).isEqualTo(second);
+
+    // Every shard of the set excluded: a new one, even past shards_per_replica_set.
+    ShardPlacement.Choice fresh = placement.choose(meta, request(false, "n1"), g -> null,
+        java.util.Set.of(first, second));
+    assertThat(fresh.create()).isTrue();
+    assertThat(fresh.shard().getGroup()).isNotIn(first, second);
+    assertThat(fresh.shard().getReplicasList()).isEqualTo(ALL);
+  }
 }

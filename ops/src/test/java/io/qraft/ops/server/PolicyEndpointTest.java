@@ -3,8 +3,6 @@ package io.qraft.ops.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.qraft.api.v1.AdminServiceGrpc;
@@ -13,12 +11,8 @@ import io.qraft.api.v1.DeclareQueueRequest;
 import io.qraft.api.v1.ListPoliciesRequest;
 import io.qraft.api.v1.ListQueuesRequest;
 import io.qraft.api.v1.QueueInfo;
-import io.qraft.api.v1.QueueServiceGrpc;
 import io.qraft.api.v1.SetPolicyRequest;
 import io.qraft.api.v1.SetPolicyResponse;
-import io.qraft.ops.config.NodeConfig;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,58 +31,30 @@ class PolicyEndpointTest {
   @TempDir
   static Path dir;
 
-  private QraftNode node;
-  private ManagedChannel channel;
+  private OneNodeServer server;
 
   @BeforeAll
   void startNode() throws Exception {
-    int grpcPort = freePort();
-    int raftPort = freePort();
-    String conf = String.join("\n",
-        "node.id = n1",
-        "node.data_dir = " + dir.resolve("data"),
-        "listeners.grpc = 127.0.0.1:" + grpcPort,
-        "listeners.raft = 127.0.0.1:" + raftPort,
-        "listeners.http = 127.0.0.1:" + freePort(),
-        "cluster.nodes = n1@127.0.0.1:" + grpcPort + ":" + raftPort,
-        "raft.election_timeout_min = 300",
-        "raft.election_timeout_max = 600",
-        "");
-    node = new QraftNode(NodeConfig.parse(conf, "test"));
-    node.start();
-    channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+    server = OneNodeServer.start(dir);
   }
 
   @AfterAll
   void stop() {
-    if (channel != null) {
-      channel.shutdownNow();
-    }
-    if (node != null) {
-      node.close();
+    if (server != null) {
+      server.close();
     }
   }
 
   private AdminServiceGrpc.AdminServiceBlockingStub admin() {
-    return AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    return server.admin();
   }
 
   private static SetPolicyRequest policy(String name, String pattern, String definition) {
     return SetPolicyRequest.newBuilder().setName(name).setPattern(pattern).setDefinition(definition).build();
   }
 
-  /** Retries while the node is still electing itself. */
   private static <T> T whenReady(Supplier<T> call) throws InterruptedException {
-    for (int attempt = 0; ; attempt++) {
-      try {
-        return call.get();
-      } catch (StatusRuntimeException e) {
-        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt > 100) {
-          throw e;
-        }
-        Thread.sleep(200);
-      }
-    }
+    return OneNodeServer.whenReady(call);
   }
 
   private QueueInfo queue(String name) {
@@ -122,7 +88,7 @@ class PolicyEndpointTest {
 
   @Test
   void aPolicyChangesTheEffectiveAckModeOfALiveQueueAndClearingItRevertsIt() throws Exception {
-    whenReady(() -> QueueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+    whenReady(() -> server.queues()
         .declareQueue(DeclareQueueRequest.newBuilder().setQueue("important.orders").build()));
     assertThat(queue("important.orders").getAckMode()).isEqualTo("quorum");
     assertThat(queue("important.orders").getPolicy()).isEmpty();
@@ -151,11 +117,5 @@ class PolicyEndpointTest {
     assertThatThrownBy(() -> admin().clearPolicy(ClearPolicyRequest.newBuilder().setName("fast").build()))
         .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode())
             .isEqualTo(Status.Code.NOT_FOUND));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-      return s.getLocalPort();
-    }
   }
 }
