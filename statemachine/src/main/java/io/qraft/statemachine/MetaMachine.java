@@ -5,6 +5,9 @@ import io.qraft.api.log.v1.AddShard;
 import io.qraft.api.log.v1.BeginMove;
 import io.qraft.api.log.v1.DropPart;
 import io.qraft.api.log.v1.FinishMove;
+import io.qraft.api.log.v1.ForgetNode;
+import io.qraft.api.log.v1.MembershipSet;
+import io.qraft.api.log.v1.ReplaceReplica;
 import io.qraft.api.log.v1.PinReplicas;
 import io.qraft.api.log.v1.SetQueueSync;
 import io.qraft.api.log.v1.BindQueue;
@@ -28,7 +31,7 @@ import java.util.TreeSet;
 /**
  * Cluster metadata, replicated on every node: the shards (Raft groups that
  * carry queues), which group carries each queue, the groups that were
- * removed, and the operator policies. Deterministic; state lives in memory
+ * removed, the operator policies and the nodes forgotten for good. Deterministic; state lives in memory
  * and in snapshots.
  *
  * <p>Invariants: every bound queue's group is a live shard; a removed group
@@ -40,6 +43,7 @@ public final class MetaMachine {
   private final Map<String, QueueDef> queues = new TreeMap<>();
   private final Set<String> removed = new TreeSet<>();
   private final Map<String, PolicyDef> policies = new TreeMap<>();
+  private final Set<String> forgotten = new TreeSet<>();
   /**
    * Bumped whenever the policies may have changed (set, clear, load): a key for caches of
    * what policies make of a queue. Not state: never exported, and differs between replicas.
@@ -59,6 +63,9 @@ public final class MetaMachine {
       case DROP_PART -> dropPart(command.getDropPart());
       case SET_QUEUE_SYNC -> setQueueSync(command.getSetQueueSync());
       case PIN_REPLICAS -> pinReplicas(command.getPinReplicas());
+      case FORGET_NODE -> forgetNode(command.getForgetNode());
+      case REPLACE_REPLICA -> replaceReplica(command.getReplaceReplica());
+      case MEMBERSHIP_SET -> membershipSet(command.getMembershipSet());
       case KIND_NOT_SET -> error(Status.INVALID_ARGUMENT, "empty metadata command");
     };
   }
@@ -67,6 +74,11 @@ public final class MetaMachine {
     String group = c.getShard().getGroup();
     if (removed.contains(group)) {
       return error(Status.FAILED_PRECONDITION, "group " + group + " was removed and cannot be added again");
+    }
+    for (String node : c.getShard().getReplicasList()) {
+      if (forgotten.contains(node)) {
+        return error(Status.FAILED_PRECONDITION, "node '" + node + "' was forgotten and takes no new shard");
+      }
     }
     ShardDef existing = shards.get(group);
     if (existing != null) {
@@ -224,6 +236,68 @@ public final class MetaMachine {
     return MetaResult.getDefaultInstance();
   }
 
+  private MetaResult forgetNode(ForgetNode c) {
+    if (c.getNode().isEmpty()) {
+      return error(Status.INVALID_ARGUMENT, "give the node to forget");
+    }
+    if (!forgotten.add(c.getNode())) {
+      return error(Status.FAILED_PRECONDITION, "node '" + c.getNode() + "' was forgotten already");
+    }
+    return MetaResult.newBuilder().setCreated(true).build();
+  }
+
+  /**
+   * Swaps a member of the shard's replica set. Applied again (a retry, or a new metadata
+   * leader repeating its predecessor's last step) it changes nothing.
+   */
+  private MetaResult replaceReplica(ReplaceReplica c) {
+    ShardDef shard = shards.get(c.getGroup());
+    if (shard == null) {
+      return error(Status.NOT_FOUND, "no shard " + c.getGroup());
+    }
+    String replacement = c.getReplacement();
+    List<String> replicas = shard.getReplicasList();
+    if (!replicas.contains(c.getNode())) {
+      if (replacement.isEmpty() || replicas.contains(replacement)) {
+        return MetaResult.newBuilder().setCreated(false).build();
+      }
+      return error(Status.FAILED_PRECONDITION, "node '" + c.getNode() + "' holds no replica of shard " + c.getGroup());
+    }
+    if (shard.getMembershipPending()) {
+      // One Raft configuration change at a time per group.
+      return error(Status.FAILED_PRECONDITION, "shard " + c.getGroup() + " is changing its members already");
+    }
+    if (!replacement.isEmpty() && (replicas.contains(replacement) || forgotten.contains(replacement))) {
+      return error(Status.FAILED_PRECONDITION, "node '" + replacement + "' cannot join shard " + c.getGroup()
+          + " (replicas " + replicas + ")");
+    }
+    if (replacement.isEmpty() && replicas.size() == 1) {
+      return error(Status.FAILED_PRECONDITION, "shard " + c.getGroup() + " would be left without a replica");
+    }
+    TreeSet<String> next = new TreeSet<>(replicas);
+    next.remove(c.getNode());
+    if (!replacement.isEmpty()) {
+      next.add(replacement);
+    }
+    ShardDef.Builder out = shard.toBuilder().clearReplicas().addAllReplicas(next)
+        .setJoining(replacement).setMembershipPending(true);
+    if (shard.getPreferredLeader().equals(c.getNode())) {
+      out.setPreferredLeader(replacement.isEmpty() ? next.first() : replacement);
+    }
+    shards.put(c.getGroup(), out.build());
+    return MetaResult.newBuilder().setCreated(true).build();
+  }
+
+  private MetaResult membershipSet(MembershipSet c) {
+    ShardDef shard = shards.get(c.getGroup());
+    if (shard == null) {
+      return error(Status.NOT_FOUND, "no shard " + c.getGroup());
+    }
+    boolean changed = shard.getMembershipPending();
+    shards.put(c.getGroup(), shard.toBuilder().setJoining("").setMembershipPending(false).build());
+    return MetaResult.newBuilder().setCreated(changed).build();
+  }
+
   private static MetaResult error(int code, String message) {
     return MetaResult.newBuilder().setErrorCode(code).setErrorMessage(message).build();
   }
@@ -280,9 +354,18 @@ public final class MetaMachine {
     return counts;
   }
 
+  /** Nodes forgotten with forget_node, sorted. */
+  public synchronized Set<String> forgotten() {
+    return new TreeSet<>(forgotten);
+  }
+
+  public synchronized boolean wasForgotten(String node) {
+    return forgotten.contains(node);
+  }
+
   public synchronized MetaState export() {
     return MetaState.newBuilder().addAllShards(shards.values()).addAllQueues(queues.values())
-        .addAllRemovedGroups(removed).addAllPolicies(policies.values()).build();
+        .addAllRemovedGroups(removed).addAllPolicies(policies.values()).addAllForgottenNodes(forgotten).build();
   }
 
   public synchronized void load(MetaState state) {
@@ -290,10 +373,12 @@ public final class MetaMachine {
     queues.clear();
     removed.clear();
     policies.clear();
+    forgotten.clear();
     policiesVersion++;
     state.getPoliciesList().forEach(p -> policies.put(p.getName(), p));
     state.getShardsList().forEach(s -> shards.put(s.getGroup(), s));
     state.getQueuesList().forEach(q -> queues.put(q.getName(), q));
     removed.addAll(state.getRemovedGroupsList());
+    forgotten.addAll(state.getForgottenNodesList());
   }
 }
