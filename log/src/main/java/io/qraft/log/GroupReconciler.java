@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * with this node among its replicas gets a local replica; a group the
  * metadata records as removed loses it. Driven by metadata changes and by a
  * periodic pass, so a node that was down when a shard was created joins it
- * when it comes back.
+ * when it comes back. A node that joins a shard as a replacement for a
+ * forgotten node starts it with no members (see {@link NodeForgetter}).
  *
  * <p>A group is removed only when the metadata says it was removed, never
  * because the metadata does not (yet) list it: after a restart the metadata
@@ -71,8 +73,12 @@ final class GroupReconciler implements AutoCloseable {
     for (ShardDef shard : log.metadata().shards()) {
       RaftGroupId id = GroupIds.parse(shard.getGroup());
       if (shard.getReplicasList().contains(self) && !local.contains(id)) {
+        // A replacement member (forget_node) starts empty and learns the members from the
+        // leader's configuration change; listing them itself, it could call elections in a
+        // group that does not count it yet.
+        RaftGroup group = self.equals(shard.getJoining()) ? RaftGroup.valueOf(id) : log.groupOf(shard);
         RaftClientReply reply = log.server().groupManagement(GroupManagementRequest.newAdd(
-            log.clientId(), log.server().getId(), log.nextCallId(), log.groupOf(shard)));
+            log.clientId(), log.server().getId(), log.nextCallId(), group));
         if (reply.isSuccess()) {
           LOG.info("joined shard {} (replicas {})", id, shard.getReplicasList());
         } else {

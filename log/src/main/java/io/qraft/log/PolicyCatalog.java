@@ -29,7 +29,7 @@ public final class PolicyCatalog {
   public synchronized boolean set(Policy policy) {
     requireMetadataLeader();
     try {
-      policy.definition().requireKnownNodes(log.settings().members().stream().map(NodeAddress::id).toList());
+      policy.definition().requireKnownNodes(log.liveMembers());
     } catch (IllegalArgumentException e) {
       throw new RequestException(Status.INVALID_ARGUMENT, e.getMessage());
     }

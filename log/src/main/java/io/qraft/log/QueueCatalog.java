@@ -116,7 +116,7 @@ public final class QueueCatalog {
       return true;
     }
     ShardPlacement.Request want = desired(def);
-    List<String> members = log.settings().members().stream().map(NodeAddress::id).toList();
+    List<String> members = log.liveMembers();
     if (shard.getDedicated() != want.dedicated()) {
       return false;
     }
@@ -176,7 +176,7 @@ public final class QueueCatalog {
   /** Where the queue's effective policy (declare arguments over the applying policy) puts it. */
   private ShardPlacement.Request request(String name, Map<String, String> arguments, String declaringNode) {
     EffectivePolicy policy = log.effectivePolicy(name, arguments);
-    List<String> members = log.settings().members().stream().map(NodeAddress::id).toList();
+    List<String> members = log.liveMembers();
     return new ShardPlacement.Request(policy.replicaCount(members), policy.nodes(), policy.dedicated(),
         policy.clientLocal(), declaringNode);
   }

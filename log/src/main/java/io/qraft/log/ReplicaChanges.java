@@ -30,6 +30,10 @@ public final class ReplicaChanges {
    */
   public List<String> change(String queue, String node, boolean add) {
     QueueDef def = existing(queue);
+    if (add && log.metadata().wasForgotten(node)) {
+      throw new RequestException(Status.FAILED_PRECONDITION, "node '" + node
+          + "' was forgotten (forget_node) and takes no replica");
+    }
     List<String> members = log.settings().members().stream().map(NodeAddress::id).toList();
     if (!members.contains(node)) {
       throw new RequestException(Status.INVALID_ARGUMENT, "node '" + node + "' is not a cluster member; the members are "

@@ -110,6 +110,7 @@ public final class ReplicatedLog implements AutoCloseable {
     this.policyCatalog = new PolicyCatalog(this);
     this.mover = new QueueMover(this);
     this.replicaChanges = new ReplicaChanges(this);
+    this.forgetter = new NodeForgetter(this);
     roleListeners.add(consumers);
     this.localAcks = new LocalAcks(this);
     roleListeners.add(localAcks);
@@ -132,6 +133,9 @@ public final class ReplicatedLog implements AutoCloseable {
     reconciler.metadataChanged();
     if (command.hasSetPolicy() || command.hasClearPolicy() || command.hasPinReplicas() || command.hasSetQueueSync()) {
       mover.nudge();
+    }
+    if (command.hasForgetNode()) {
+      forgetter.nudge();
     }
   }
 
@@ -162,6 +166,7 @@ public final class ReplicatedLog implements AutoCloseable {
     checkLogsCoverState();
     reconciler.start();
     mover.start();
+    forgetter.start();
     LOG.info("node {} started: raft on {}, {} members", settings.nodeId(), settings.self().raftAddress(),
         settings.members().size());
   }
@@ -221,6 +226,12 @@ public final class ReplicatedLog implements AutoCloseable {
     return meta.machine();
   }
 
+  /** The configured members that were not forgotten (forget_node), in configured order. */
+  public List<String> liveMembers() {
+    java.util.Set<String> forgotten = metadata().forgotten();
+    return settings.members().stream().map(NodeAddress::id).filter(id -> !forgotten.contains(id)).toList();
+  }
+
   /** CRC32 of the metadata state and its applied index. */
   public long[] metadataChecksum() {
     return meta.checksum();
@@ -233,9 +244,15 @@ public final class ReplicatedLog implements AutoCloseable {
   /** Moves queues to the replica sets their policies ask for and tends their old parts. */
   private final QueueMover mover;
   private final ReplicaChanges replicaChanges;
+  /** Carries out forget_node on the metadata leader. */
+  private final NodeForgetter forgetter;
 
   public ReplicaChanges replicaChanges() {
     return replicaChanges;
+  }
+
+  public NodeForgetter nodeForgetter() {
+    return forgetter;
   }
 
   public QueueCatalog catalog() {
@@ -577,6 +594,7 @@ public final class ReplicatedLog implements AutoCloseable {
   public void close() {
     batchTimer.shutdownNow();
     mover.close();
+    forgetter.close();
     localAcks.close();
     consumers.close();
     reconciler.close();

@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  * shard is led by the declaring node under {@code client-local} (when it is a
  * replica), else by its replica that is preferred leader of the fewest
  * shards. A dedicated queue always gets a group of its own. No node carries
- * more than {@code shardsMaxPerNode} groups.
+ * more than {@code shardsMaxPerNode} groups. A node forgotten with
+ * {@code forget_node} is never chosen.
  */
 public final class ShardPlacement {
   /** Replicas of a queue that no policy sizes. */
@@ -76,6 +77,10 @@ public final class ShardPlacement {
     Map<String, Integer> preferredPerNode = new HashMap<>();
     Map<String, Integer> queuesLedPerNode = new HashMap<>();
     for (NodeAddress m : settings.members()) {
+      if (meta.wasForgotten(m.id())) {
+        // Gone for good (forget_node): never a candidate, whatever shards still list it.
+        continue;
+      }
       replicasPerNode.put(m.id(), 0);
       queuesPerNode.put(m.id(), 0);
       preferredPerNode.put(m.id(), 0);
@@ -84,8 +89,8 @@ public final class ShardPlacement {
     for (ShardDef s : shards) {
       int queues = queueCounts.getOrDefault(s.getGroup(), 0);
       for (String n : s.getReplicasList()) {
-        replicasPerNode.merge(n, 1, Integer::sum);
-        queuesPerNode.merge(n, queues, Integer::sum);
+        replicasPerNode.computeIfPresent(n, (k, v) -> v + 1);
+        queuesPerNode.computeIfPresent(n, (k, v) -> v + queues);
       }
       preferredPerNode.merge(s.getPreferredLeader(), 1, Integer::sum);
       String leader = leaders.apply(s.getGroup());

@@ -397,4 +397,20 @@ class ShardPlacementTest {
     assertThat(fresh.shard().getGroup()).isNotIn(first, second);
     assertThat(fresh.shard().getReplicasList()).isEqualTo(ALL);
   }
+
+  @Test
+  void aForgottenNodeIsNeverPlacedOnEvenWhenShardsStillListIt() {
+    ShardPlacement placement = placement(1, 100);
+    declare(placement, false, "n1");
+    meta.apply(MetaCommand.newBuilder().setForgetNode(io.qraft.api.log.v1.ForgetNode.newBuilder().setNode("n3")).build());
+    for (int i = 0; i < 4; i++) {
+      ShardPlacement.Choice choice = placement.choose(meta, request(false, "n1"), g -> null);
+      assertThat(choice.shard().getReplicasList()).as("asked for 3 of 3 members, one forgotten")
+          .containsExactly("n1", "n2");
+      declare(placement, true, "n2");
+    }
+    assertThatThrownBy(() -> placement.choose(meta,
+        new ShardPlacement.Request(1, List.of("n3"), false, false, "n1"), g -> null))
+        .hasMessageContaining("none of which is a cluster member");
+  }
 }
