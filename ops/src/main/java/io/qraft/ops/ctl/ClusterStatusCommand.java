@@ -10,11 +10,12 @@ import picocli.CommandLine.Command;
 /** {@code cluster_status}: one row per node, as the answering node sees the cluster. */
 @Command(name = "cluster_status", mixinStandardHelpOptions = true,
     description = "Shows every node: its addresses, whether it runs, the Raft groups it carries and leads, "
-        + "its threads and resident memory.")
+        + "its threads and resident memory, "
+        + "and whether it was forgotten (forget_node; a forgotten node is not asked).")
 final class ClusterStatusCommand extends CtlCommand {
 
     static final List<String> COLUMNS = List.of(
-        "node", "grpc_address", "raft_address", "running", "groups", "groups_led", "threads", "resident_bytes");
+        "node", "grpc_address", "raft_address", "running", "groups", "groups_led", "threads", "resident_bytes", "forgotten");
 
     @Override
     protected void run(ClusterClient client, Output output) {
@@ -31,6 +32,7 @@ final class ClusterStatusCommand extends CtlCommand {
             "groups", Integer.toUnsignedLong(node.getGroups()),
             "groups_led", Integer.toUnsignedLong(node.getGroupsLed()),
             "threads", Integer.toUnsignedLong(node.getThreads()),
-            "resident_bytes", node.getResidentBytes());
+            "resident_bytes", node.getResidentBytes(),
+            "forgotten", node.getForgotten());
     }
 }

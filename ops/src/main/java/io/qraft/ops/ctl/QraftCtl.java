@@ -49,6 +49,7 @@ import picocli.CommandLine.Spec;
         TransferLeaderCommand.class,
         RebalanceCommand.class,
         StopNodeCommand.class,
+        ForgetNodeCommand.class,
         AddReplicaCommand.class,
         DeleteReplicaCommand.class,
         SyncQueueCommand.class,

@@ -9,6 +9,9 @@ import io.qraft.api.v1.ClearPolicyRequest;
 import io.qraft.api.v1.ClearPolicyResponse;
 import io.qraft.api.v1.ClusterStatusRequest;
 import io.qraft.api.v1.ClusterStatusResponse;
+import io.qraft.api.v1.ForgetNodeRequest;
+import io.qraft.api.v1.ForgetNodeResponse;
+import io.qraft.api.v1.ReplicaReplacement;
 import io.qraft.api.v1.GroupStatus;
 import io.qraft.api.v1.ListPoliciesRequest;
 import io.qraft.api.v1.ListPoliciesResponse;
@@ -24,7 +27,6 @@ import io.qraft.api.v1.SyncQueueResponse;
 import io.qraft.api.v1.SetPolicyRequest;
 import io.qraft.api.v1.SetPolicyResponse;
 import io.qraft.log.GroupIds;
-import io.qraft.log.NodeAddress;
 import io.qraft.log.ReplicatedLog;
 import io.qraft.api.v1.LeaderMove;
 import io.qraft.api.v1.RebalanceRequest;
@@ -91,7 +93,7 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
       out.addGroups(GroupStatus.newBuilder().setGroup(GroupIds.text(GroupIds.METADATA)).setKind("metadata")
           .setLeader(nullToEmpty(log.leaderOf(GroupIds.METADATA)))
           .setTerm(terms.getOrDefault(GroupIds.text(GroupIds.METADATA), 0L))
-          .addAllReplicas(log.settings().members().stream().map(NodeAddress::id).toList()));
+          .addAllReplicas(log.liveMembers()));
       for (ShardDef shard : log.metadata().shards()) {
         out.addGroups(GroupStatus.newBuilder().setGroup(shard.getGroup())
             .setKind(shard.getDedicated() ? "dedicated" : "shard")
@@ -188,6 +190,73 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
       response.onError(Errors.toStatus(e, forwarder::addressOf));
     }
   }
+
+  /**
+   * forget_node: refused while the node answers a NodeStatus call (besides the metadata
+   * leader's own rule: no Raft contact within an election timeout), so that a node that is
+   * merely slow or partitioned from the leader alone is not thrown out while it serves.
+   */
+  @Override
+  public void forgetNode(ForgetNodeRequest request, StreamObserver<ForgetNodeResponse> response) {
+    String node = request.getNode();
+    if (node.isBlank()) {
+      response.onError(Errors.invalid("give the node to forget"));
+      return;
+    }
+    metadataLeader.run(AdminServiceGrpc.getForgetNodeMethod(), request, response, () -> {
+      if (log.settings().members().stream().anyMatch(m -> m.id().equals(node))
+          && !log.metadata().wasForgotten(node) && statuses.of(node).getRunning()) {
+        throw new RequestException(Status.FAILED_PRECONDITION, "node '" + node + "' is up: it answers on "
+            + log.settings().member(node).grpcAddress() + ". Stop it first (qraftctl stop_node " + node
+            + "), then forget it");
+      }
+      List<ShardDef> affected = log.nodeForgetter().forget(node);
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FORGET_WAIT_MS);
+      boolean done = log.nodeForgetter().settled(node);
+      while (!done && System.nanoTime() < deadline) {
+        sleep(200);
+        done = log.nodeForgetter().settled(node);
+      }
+      ForgetNodeResponse.Builder out = ForgetNodeResponse.newBuilder().setNode(node).setDone(done);
+      for (ShardDef before : affected) {
+        out.addShards(replacement(before, node));
+      }
+      return out.build();
+    });
+  }
+
+  /** What became of one shard that had a replica on the forgotten node. */
+  private ReplicaReplacement replacement(ShardDef before, String node) {
+    ReplicaReplacement.Builder r = ReplicaReplacement.newBuilder().setGroup(before.getGroup());
+    log.metadata().queues().stream().filter(q -> q.getGroup().equals(before.getGroup()))
+        .forEach(q -> r.addQueues(q.getName()));
+    ShardDef now = log.metadata().shard(before.getGroup());
+    if (now == null) {
+      // Removed meanwhile (its last queue moved or was deleted).
+      return r.setOutcome("removed").build();
+    }
+    r.addAllReplicas(now.getReplicasList());
+    now.getReplicasList().stream().filter(n -> !before.getReplicasList().contains(n)).findFirst()
+        .ifPresent(r::setReplacement);
+    if (now.getReplicasList().contains(node)) {
+      return r.setOutcome(log.nodeForgetter().stuck(now) ? "stuck" : "pending").build();
+    }
+    if (now.getMembershipPending()) {
+      return r.setOutcome("pending").build();
+    }
+    return r.setOutcome(r.getReplacement().isEmpty() ? "shrunk" : "replaced").build();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** How long forget_node waits for the shards' new members before answering. */
+  private static final long FORGET_WAIT_MS = 60_000;
 
   private LeaderMove move(String group, String from, String to) {
     LeaderMove.Builder move = LeaderMove.newBuilder().setGroup(group).setFrom(from).setTo(to);

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What every node says of itself (NodeStatus), asked over gRPC, this node's own answer read
- * directly. A node that does not answer within {@link #TIMEOUT_MS} is reported as not running,
+ * directly. A node forgotten with forget_node is listed as such, not asked. A node that does not answer within {@link #TIMEOUT_MS} is reported as not running,
  * with only its addresses. Thread-safe.
  */
 final class ClusterStatuses {
@@ -43,6 +43,11 @@ final class ClusterStatuses {
   NodeStatusResponse of(NodeAddress m) {
     if (m.id().equals(log.settings().nodeId())) {
       return probe.status();
+    }
+    if (log.metadata().wasForgotten(m.id())) {
+      // Gone for good: not asked (a forgotten node started again is no member and is not counted).
+      return NodeStatusResponse.newBuilder().setNode(m.id()).setGrpcAddress(m.grpcAddress())
+          .setRaftAddress(m.raftAddress()).setRunning(false).setForgotten(true).build();
     }
     try {
       return AdminServiceGrpc.newBlockingStub(forwarder.channel(m.id()))

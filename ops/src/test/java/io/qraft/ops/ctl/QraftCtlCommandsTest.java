@@ -105,7 +105,7 @@ class QraftCtlCommandsTest {
 
         assertThat(status).hasSize(2);
         assertThat(status.get(0).fieldNames()).toIterable().containsExactly("node", "grpc_address", "raft_address",
-            "running", "groups", "groups_led", "threads", "resident_bytes");
+            "running", "groups", "groups_led", "threads", "resident_bytes", "forgotten");
         assertThat(status.get(0).get("running").asBoolean()).isTrue();
         assertThat(status.get(0).get("resident_bytes").asLong()).isEqualTo(300_000_000L);
         assertThat(status.get(1).get("running").asBoolean()).isFalse();
