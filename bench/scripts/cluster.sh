@@ -2,12 +2,25 @@
 # Starts or stops a benchmark cluster of separate node JVMs on loopback, on ports away from
 # qraft-local's (gRPC 7791.., Raft 7891..), with small heaps.
 #   bench/scripts/cluster.sh up DIR NODES [key=value ...]   e.g. up /tmp/qc 3 shards.per_replica_set=6
+#   bench/scripts/cluster.sh kill DIR K      kill -9 node nK (its data stays)
+#   bench/scripts/cluster.sh start DIR K     start node nK again on its data
 #   bench/scripts/cluster.sh down DIR
-# Node JVM options: BENCH_NODE_JVM_OPTS (default -Xmx256m -XX:+UseSerialGC).
+# Node JVM options: BENCH_NODE_JVM_OPTS (default -Xmx256m -XX:+UseSerialGC); log level: BENCH_LOG_LEVEL (WARN).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dist="$root/ops/target/qraft"
-cmd="${1:?up|down}"; dir="${2:?DIR}"
+cmd="${1:?up|kill|start|down}"; dir="${2:?DIR}"
+
+launch() {
+  local d="$dir/n$1"
+  # shellcheck disable=SC2086
+  nohup java ${BENCH_NODE_JVM_OPTS:--Xmx256m -XX:+UseSerialGC} \
+    -Dlogback.configurationFile="$dist/conf/logback.xml" -Dqraft.log.level=${BENCH_LOG_LEVEL:-WARN} \
+    -cp "$dist/lib/*" io.qraft.ops.server.ServerMain --config "$d/qraft.conf" \
+    >> "$d/node.log" 2>&1 &
+  echo $! > "$d/pid"
+}
+
 case "$cmd" in
   up)
     n="${3:?NODES}"; shift 3
@@ -25,12 +38,7 @@ case "$cmd" in
         echo "cluster.nodes = $members"
         for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
       } > "$d/qraft.conf"
-      # shellcheck disable=SC2086
-      nohup java ${BENCH_NODE_JVM_OPTS:--Xmx256m -XX:+UseSerialGC} \
-        -Dlogback.configurationFile="$dist/conf/logback.xml" -Dqraft.log.level=WARN \
-        -cp "$dist/lib/*" io.qraft.ops.server.ServerMain --config "$d/qraft.conf" \
-        > "$d/node.log" 2>&1 &
-      echo $! > "$d/pid"
+      launch "$k"
     done
     # Ready when every node answers cluster_status (bounded: 60 s).
     for _ in $(seq 1 120); do
@@ -40,6 +48,14 @@ case "$cmd" in
       sleep 0.5
     done
     echo "cluster did not come up; see $dir/n*/node.log" >&2; exit 1 ;;
+  kill)
+    k="${3:?K}"; p="$dir/n$k/pid"
+    [[ -f "$p" ]] && kill -9 "$(cat "$p")" 2>/dev/null || true
+    rm -f "$p" ;;
+  start)
+    k="${3:?K}"
+    [[ -f "$dir/n$k/qraft.conf" ]] || { echo "no node n$k in $dir" >&2; exit 1; }
+    launch "$k" ;;
   down)
     for p in "$dir"/n*/pid; do
       [[ -f "$p" ]] || continue
@@ -48,5 +64,5 @@ case "$cmd" in
       kill -9 "$pid" 2>/dev/null || true; rm -f "$p"
     done
     rm -rf "$dir" ;;
-  *) echo "usage: $0 up DIR NODES [key=value ...] | down DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 up DIR NODES [key=value ...] | kill DIR K | start DIR K | down DIR" >&2; exit 2 ;;
 esac

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One Raft client per group, for requests this node cannot submit locally
  * because another node leads the group. The client finds the leader and
- * follows it across elections, with a bounded exponential backoff (the Ratis
+ * follows it across elections, with a short bounded backoff (the Ratis
  * default retries forever without sleeping).
  */
 final class GroupClients {
@@ -95,10 +95,14 @@ final class GroupClients {
       RaftProperties p = new RaftProperties();
       long timeoutMs = log.settings().electionTimeoutMax().toMillis() * 3;
       RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(timeoutMs, TimeUnit.MILLISECONDS));
+      // While a group elects, the client asks the peers in turn; a sleep that grows to seconds
+      // would hold a forwarded publish that long after the new leader is ready, so the sleep
+      // stays a fraction of the election timeout. The attempts cover the bound above.
+      long maxSleepMs = Math.max(20, log.settings().electionTimeoutMin().toMillis() / 10);
       RetryPolicy retry = ExponentialBackoffRetry.newBuilder()
-          .setBaseSleepTime(TimeDuration.valueOf(50, TimeUnit.MILLISECONDS))
-          .setMaxSleepTime(TimeDuration.valueOf(1, TimeUnit.SECONDS))
-          .setMaxAttempts(30)
+          .setBaseSleepTime(TimeDuration.valueOf(Math.min(20, maxSleepMs), TimeUnit.MILLISECONDS))
+          .setMaxSleepTime(TimeDuration.valueOf(maxSleepMs, TimeUnit.MILLISECONDS))
+          .setMaxAttempts((int) Math.max(30, log.settings().electionTimeoutMax().toMillis() * 5 / maxSleepMs))
           .build();
       return RaftClient.newBuilder()
           .setClientId(org.apache.ratis.protocol.ClientId.randomId())

@@ -44,6 +44,7 @@ final class PerfRun {
   private final Recorder latency = new Recorder(3);
   private final AtomicReference<String> firstError = new AtomicReference<>();
   private volatile boolean stopping;
+  private ConfirmGaps gaps; // null unless --gap-log
 
   PerfRun(PerfSettings settings, PrintStream progress) {
     this.settings = settings;
@@ -69,6 +70,13 @@ final class PerfRun {
     clients.add(admin);
     try {
       declare(admin, names);
+      if (settings.gapLog() != null) {
+        try {
+          gaps = new ConfirmGaps(settings.gapLog());
+        } catch (java.io.IOException e) {
+          throw new RunFailed("cannot write the gap log " + settings.gapLog() + ": " + e.getMessage(), e);
+        }
+      }
 
       for (int c = 0; c < settings.consumers(); c++) {
         QraftClient client = QraftClient.connect(settings.nodes());
@@ -82,6 +90,9 @@ final class PerfRun {
 
       long start = System.nanoTime();
       long deadline = start + TimeUnit.SECONDS.toNanos(settings.seconds());
+      if (gaps != null) {
+        gaps.start();
+      }
       for (int p = 0; p < settings.producers(); p++) {
         QraftClient client = QraftClient.connect(settings.nodes());
         clients.add(client);
@@ -169,6 +180,9 @@ final class PerfRun {
       timer.shutdownNow();
       consumers.forEach(Consumer::close);
       clients.forEach(QraftClient::close);
+      if (gaps != null) {
+        gaps.close();
+      }
     }
   }
 
@@ -254,6 +268,9 @@ final class PerfRun {
           if (e == null) {
             latency.recordValue(Math.max(0, (System.nanoTime() - t0) / 1000));
             confirmed.increment();
+            if (gaps != null && !stopping) {
+              gaps.confirmed();
+            }
           } else {
             error(e);
           }

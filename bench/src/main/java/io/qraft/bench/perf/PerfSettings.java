@@ -25,6 +25,7 @@ import java.util.Map;
  * @param nodes node addresses, host:port
  * @param json print one JSON object instead of the table
  * @param deleteQueues delete the queues at the end
+ * @param gapLog file to write long pauses between confirms to, or null
  */
 public record PerfSettings(
     int producers,
@@ -43,7 +44,8 @@ public record PerfSettings(
     String queueLog,
     List<String> nodes,
     boolean json,
-    boolean deleteQueues) {
+    boolean deleteQueues,
+    java.nio.file.Path gapLog) {
 
   public PerfSettings {
     nodes = List.copyOf(nodes);

@@ -110,6 +110,11 @@ public final class QraftPerf implements Callable<Integer> {
       description = "Delete the queues at the end (they are kept by default).")
   boolean deleteQueues;
 
+  @Option(names = "--gap-log", paramLabel = "FILE",
+      description = "Write every pause of 100 ms or more between confirms to FILE, one line each:"
+          + " wall-clock ms at its end, its length in ms (to measure failover).")
+  java.nio.file.Path gapLog;
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
@@ -174,7 +179,7 @@ public final class QraftPerf implements Callable<Integer> {
     int effectiveAckEvery = ackEvery > 0 ? ackEvery : Math.max(1, (qos == 0 ? 100 : qos) / 2);
     return new PerfSettings(producers, consumers, size, confirm, time, queue.trim(), queues, qos,
         rate, effectiveAckEvery, ackIntervalMs, ackMode, batchSize == null ? 0 : batchSize, queueLog,
-        addresses.stream().map(String::trim).toList(), format.equals("json"), deleteQueues);
+        addresses.stream().map(String::trim).toList(), format.equals("json"), deleteQueues, gapLog);
   }
 
   private void atLeast(String option, long value, long min) {
