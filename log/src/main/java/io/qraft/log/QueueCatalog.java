@@ -56,8 +56,9 @@ public final class QueueCatalog {
       }
       return new Declared(existing, false);
     }
+    // A shard still holding records of an earlier queue of this name (a given-up part) cannot take it.
     ShardPlacement.Choice choice = placement.choose(log.metadata(), request(name, arguments, declaringNode),
-        this::currentLeader);
+        this::currentLeader, log.metadata().staleGroups(name));
     String group = ensureShard(choice);
     ShardResult created = Answers.await(log.submitShard(GroupIds.parse(group), ShardCommand.newBuilder()
         .setCreateQueue(CreateQueue.newBuilder().setQueue(name).putAllArguments(arguments)).build()));
@@ -132,6 +133,7 @@ public final class QueueCatalog {
     requireMetadataLeader();
     java.util.Set<String> excluded = new java.util.HashSet<>(def.getOldPartsList());
     excluded.add(def.getGroup());
+    excluded.addAll(log.metadata().staleGroups(def.getName()));
     return ensureShard(placement.choose(log.metadata(), desired(def), this::currentLeader, excluded));
   }
 

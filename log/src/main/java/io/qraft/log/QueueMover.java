@@ -3,6 +3,7 @@ package io.qraft.log;
 import io.qraft.api.PolicyDefinition;
 import io.qraft.api.log.v1.AdoptQueue;
 import io.qraft.api.log.v1.BeginMove;
+import io.qraft.api.log.v1.ClearStalePart;
 import io.qraft.api.log.v1.DeleteQueue;
 import io.qraft.api.log.v1.DropPart;
 import io.qraft.api.log.v1.FinishMove;
@@ -12,13 +13,18 @@ import io.qraft.api.log.v1.SealQueue;
 import io.qraft.api.log.v1.SealState;
 import io.qraft.api.log.v1.ShardCommand;
 import io.qraft.api.log.v1.ShardResult;
+import io.qraft.api.log.v1.StalePart;
 import io.qraft.api.log.v1.SyncDone;
 import io.qraft.api.log.v1.SyncIn;
 import io.qraft.api.log.v1.SyncOut;
 import io.qraft.api.log.v1.SyncedMessage;
 import io.qraft.statemachine.Status;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +48,15 @@ import org.slf4j.LoggerFactory;
  * part first and highest offsets first, so that whatever a consumer sees next
  * is still in offset order (consumers take from the bottom of the oldest
  * part). A part with no message left is dropped from the queue.
+ *
+ * <p>Every old part is probed once a tick, outside the catalog's lock, so a part
+ * whose shard lost its majority holds up neither declares nor other queues. Such
+ * a part keeps its queue's consumers waiting ({@code ha-promote-on-shutdown:
+ * when-synced}, the default) or, with {@code always}, is given up once it has not
+ * answered for {@link #PROMOTE_AFTER_ELECTION_TIMEOUTS} election timeouts: the
+ * queue carries on from its head, the part's messages are counted as given up and
+ * never delivered, and its records are deleted from its shard once that shard
+ * answers again.
  */
 final class QueueMover implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QueueMover.class);
@@ -49,8 +64,14 @@ final class QueueMover implements AutoCloseable {
   static final long TICK_MS = 1_000;
   /** Sync chunks copied per old part per tick, so one big copy does not hold up other queues. */
   private static final int CHUNKS_PER_TICK = 16;
+  /** How long (in maximum election timeouts) an old part goes unanswered before {@code always} gives it up. */
+  static final int PROMOTE_AFTER_ELECTION_TIMEOUTS = 5;
+  /** How often the records of a given-up part are tried again while its shard does not answer. */
+  private static final long STALE_RETRY_MS = 10_000;
 
   private final ReplicatedLog log;
+  private final PartWatch watch = new PartWatch(System::currentTimeMillis);
+  private final Map<String, Long> staleNextTryMs = new HashMap<>();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "qraft-mover");
     t.setDaemon(true);
@@ -74,16 +95,20 @@ final class QueueMover implements AutoCloseable {
     if (!log.isLeader(GroupIds.METADATA)) {
       return;
     }
+    Set<String> watched = new HashSet<>();
     for (QueueDef def : log.metadata().queues()) {
       if (!log.isLeader(GroupIds.METADATA)) {
         return;
       }
+      def.getOldPartsList().forEach(part -> watched.add(PartWatch.key(def.getName(), part)));
       try {
         tend(def.getName());
       } catch (RuntimeException e) {
         LOG.info("queue '{}': move or sync step failed, retried next tick: {}", def.getName(), e.toString());
       }
     }
+    watch.retain(watched);
+    cleanStaleParts();
   }
 
   private void tend(String queue) {
@@ -103,6 +128,23 @@ final class QueueMover implements AutoCloseable {
       if (def != null && !def.getMovingTo().isEmpty()) {
         finishMove(def);
       }
+    }
+    QueueDef moved = log.metadata().queue(queue);
+    if (moved == null || moved.getOldPartsCount() == 0) {
+      return;
+    }
+    for (String part : moved.getOldPartsList()) {
+      probe(queue, part);
+    }
+    if (PolicyDefinition.PROMOTE_ALWAYS.equals(log.effectivePolicy(moved).promoteOnShutdown())) {
+      giveUpUnavailable(moved);
+      moved = log.metadata().queue(queue);
+      if (moved == null || moved.getOldPartsCount() == 0) {
+        return;
+      }
+    }
+    if (watch.failing(queue, moved.getOldParts(moved.getOldPartsCount() - 1))) {
+      return;   // Copying or dropping waits until the newest part answers.
     }
     for (int i = 0; i < CHUNKS_PER_TICK; i++) {
       synchronized (catalog) {
@@ -169,6 +211,78 @@ final class QueueMover implements AutoCloseable {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Asks the part for the queue's state (a seal again changes nothing). Bounded by the
+   * forwarding client's wait, a few election timeouts, when the shard has no leader.
+   */
+  private void probe(String queue, String part) {
+    long started = watch.now();
+    try {
+      ShardResult r = shard(part, ShardCommand.newBuilder().setSealQueue(SealQueue.newBuilder().setQueue(queue)).build());
+      if (r.getErrorCode() == Status.NOT_FOUND) {
+        watch.answered(queue, part, 0);
+      } else if (r.getErrorCode() == Status.OK) {
+        watch.answered(queue, part, r.getSealed().getMessages());
+      } else {
+        watch.answered(queue, part, watch.lastSeenMessages(queue, part));
+      }
+    } catch (RuntimeException e) {
+      watch.failed(queue, part, started);
+    }
+  }
+
+  /** ha-promote-on-shutdown always: the parts that have not answered for long enough are given up. */
+  private void giveUpUnavailable(QueueDef def) {
+    String queue = def.getName();
+    long after = log.settings().electionTimeoutMax().toMillis() * PROMOTE_AFTER_ELECTION_TIMEOUTS;
+    for (String part : def.getOldPartsList()) {
+      long down = watch.unavailableForMs(queue, part);
+      if (down < after) {
+        continue;
+      }
+      long seen = watch.lastSeenMessages(queue, part);
+      synchronized (log.catalog()) {
+        Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder().setDropPart(DropPart.newBuilder()
+            .setQueue(queue).setGroup(part).setGivenUp(true).setMessagesSeen(seen)).build())));
+      }
+      LOG.warn("queue '{}': its old part on {} has not answered for {} ms and ha-promote-on-shutdown is always: "
+          + "the part is given up with the {} message(s) it held when last seen; the queue carries on from {}",
+          queue, part, down, seen, def.getGroup());
+    }
+  }
+
+  /** Deletes what given-up parts left in their shards, once those answer again. */
+  private void cleanStaleParts() {
+    long now = System.currentTimeMillis();
+    Set<String> current = new HashSet<>();
+    for (StalePart stale : log.metadata().staleParts()) {
+      String key = PartWatch.key(stale.getQueue(), stale.getGroup());
+      current.add(key);
+      if (!log.isLeader(GroupIds.METADATA) || now < staleNextTryMs.getOrDefault(key, 0L)) {
+        continue;
+      }
+      staleNextTryMs.put(key, now + STALE_RETRY_MS);
+      try {
+        ShardResult deleted = shard(stale.getGroup(), ShardCommand.newBuilder()
+            .setDeleteQueue(DeleteQueue.newBuilder().setQueue(stale.getQueue())).build());
+        if (deleted.getErrorCode() != Status.OK && deleted.getErrorCode() != Status.NOT_FOUND) {
+          continue;
+        }
+        synchronized (log.catalog()) {
+          Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder().setClearStalePart(ClearStalePart.newBuilder()
+              .setQueue(stale.getQueue()).setGroup(stale.getGroup()).setMessages(deleted.getCount())).build())));
+          log.catalog().removeShardIfUnused(stale.getGroup());
+        }
+        LOG.info("queue '{}': the given-up part on {} answered again; its {} message(s) were deleted there",
+            stale.getQueue(), stale.getGroup(), deleted.getCount());
+      } catch (RuntimeException e) {
+        LOG.debug("queue '{}': given-up part on {} still does not answer: {}", stale.getQueue(), stale.getGroup(),
+            e.toString());
+      }
+    }
+    staleNextTryMs.keySet().retainAll(current);
   }
 
   /** Stores a chunk in the head, highest offsets first, in pieces that fit a log entry. */

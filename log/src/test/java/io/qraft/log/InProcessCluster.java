@@ -21,6 +21,8 @@ final class InProcessCluster implements AutoCloseable {
   static final Duration EVENTUALLY = Duration.ofSeconds(60);
 
   private final List<ReplicatedLog> logs = new ArrayList<>();
+  /** Nodes closed by {@link #stop}: left out of every lookup until {@link #restart}. */
+  private final java.util.Set<String> stopped = new java.util.HashSet<>();
 
   InProcessCluster(List<Path> dataDirs) throws IOException {
     List<NodeAddress> members = new ArrayList<>();
@@ -59,17 +61,37 @@ final class InProcessCluster implements AutoCloseable {
     }
   }
 
+  /** The running nodes. */
   List<ReplicatedLog> nodes() {
-    return logs;
+    return logs.stream().filter(l -> !stopped.contains(l.settings().nodeId())).toList();
   }
 
   ReplicatedLog node(String id) {
-    return logs.stream().filter(l -> l.settings().nodeId().equals(id)).findFirst().orElseThrow();
+    return nodes().stream().filter(l -> l.settings().nodeId().equals(id)).findFirst().orElseThrow();
+  }
+
+  /** Closes the node as a crash would leave its disk: what it stored stays for {@link #restart}. */
+  void stop(String id) {
+    node(id).close();
+    stopped.add(id);
+  }
+
+  /** Starts a stopped node again on its ports and data. */
+  ReplicatedLog restart(String id) throws IOException {
+    for (int i = 0; i < logs.size(); i++) {
+      if (logs.get(i).settings().nodeId().equals(id) && stopped.remove(id)) {
+        ReplicatedLog fresh = new ReplicatedLog(logs.get(i).settings());
+        logs.set(i, fresh);
+        fresh.start();
+        return fresh;
+      }
+    }
+    throw new IllegalArgumentException(id + " is not stopped");
   }
 
   /** The node leading (and ready to serve) the group, once there is one. */
   ReplicatedLog leaderOf(RaftGroupId group) {
-    return await().atMost(EVENTUALLY).until(() -> logs.stream().filter(l -> l.isLeader(group)).findFirst().orElse(null),
+    return await().atMost(EVENTUALLY).until(() -> nodes().stream().filter(l -> l.isLeader(group)).findFirst().orElse(null),
         java.util.Objects::nonNull);
   }
 
@@ -80,7 +102,7 @@ final class InProcessCluster implements AutoCloseable {
   /** Some node that does not lead the group. */
   ReplicatedLog follower(RaftGroupId group) {
     ReplicatedLog leader = leaderOf(group);
-    return logs.stream().filter(l -> l != leader).findFirst().orElseThrow();
+    return nodes().stream().filter(l -> l != leader).findFirst().orElseThrow();
   }
 
   /**
@@ -129,7 +151,7 @@ final class InProcessCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    for (ReplicatedLog log : logs) {
+    for (ReplicatedLog log : nodes()) {
       try {
         log.close();
       } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package io.qraft.statemachine;
 import io.qraft.api.Policy;
 import io.qraft.api.log.v1.AddShard;
 import io.qraft.api.log.v1.BeginMove;
+import io.qraft.api.log.v1.ClearStalePart;
 import io.qraft.api.log.v1.DropPart;
 import io.qraft.api.log.v1.FinishMove;
 import io.qraft.api.log.v1.ForgetNode;
@@ -20,6 +21,7 @@ import io.qraft.api.log.v1.QueueDef;
 import io.qraft.api.log.v1.RemoveShard;
 import io.qraft.api.log.v1.SetPolicy;
 import io.qraft.api.log.v1.ShardDef;
+import io.qraft.api.log.v1.StalePart;
 import io.qraft.api.log.v1.UnbindQueue;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +33,9 @@ import java.util.TreeSet;
 /**
  * Cluster metadata, replicated on every node: the shards (Raft groups that
  * carry queues), which group carries each queue, the groups that were
- * removed, the operator policies and the nodes forgotten for good. Deterministic; state lives in memory
- * and in snapshots.
+ * removed, the operator policies, the nodes forgotten for good and the old parts given up
+ * (ha-promote-on-shutdown: always) whose records are still to be deleted. Deterministic; state
+ * lives in memory and in snapshots.
  *
  * <p>Invariants: every bound queue's group is a live shard; a removed group
  * never comes back. Thread-safety: methods are synchronized (one apply thread,
@@ -44,6 +47,8 @@ public final class MetaMachine {
   private final Set<String> removed = new TreeSet<>();
   private final Map<String, PolicyDef> policies = new TreeMap<>();
   private final Set<String> forgotten = new TreeSet<>();
+  /** Given-up parts whose records are still in their shard, keyed queue + NUL + group. */
+  private final Map<String, StalePart> stale = new TreeMap<>();
   /**
    * Bumped whenever the policies may have changed (set, clear, load): a key for caches of
    * what policies make of a queue. Not state: never exported, and differs between replicas.
@@ -66,6 +71,7 @@ public final class MetaMachine {
       case FORGET_NODE -> forgetNode(command.getForgetNode());
       case REPLACE_REPLICA -> replaceReplica(command.getReplaceReplica());
       case MEMBERSHIP_SET -> membershipSet(command.getMembershipSet());
+      case CLEAR_STALE_PART -> clearStalePart(command.getClearStalePart());
       case KIND_NOT_SET -> error(Status.INVALID_ARGUMENT, "empty metadata command");
     };
   }
@@ -101,6 +107,8 @@ public final class MetaMachine {
     }
     shards.remove(c.getGroup());
     removed.add(c.getGroup());
+    // A removed group is deleted on every node, and with it what given-up parts kept there.
+    stale.values().removeIf(p -> p.getGroup().equals(c.getGroup()));
     return MetaResult.getDefaultInstance();
   }
 
@@ -116,6 +124,10 @@ public final class MetaMachine {
     if (!shards.containsKey(c.getGroup())) {
       return error(Status.FAILED_PRECONDITION, "group " + c.getGroup() + " is not a shard");
     }
+    if (stale.containsKey(staleKey(c.getQueue(), c.getGroup()))) {
+      return error(Status.FAILED_PRECONDITION, "group " + c.getGroup() + " still holds records of an earlier queue '"
+          + c.getQueue() + "' whose part was given up; they are deleted once that shard is available");
+    }
     QueueDef def = QueueDef.newBuilder().setName(c.getQueue()).putAllArguments(c.getArgumentsMap())
         .setGroup(c.getGroup()).build();
     queues.put(c.getQueue(), def);
@@ -127,6 +139,7 @@ public final class MetaMachine {
     if (def == null) {
       return error(Status.NOT_FOUND, "queue '" + c.getQueue() + "' does not exist");
     }
+    stale.replaceAll((k, p) -> p.getQueue().equals(c.getQueue()) ? p.toBuilder().setOrphaned(true).build() : p);
     return MetaResult.newBuilder().setQueue(def).build();
   }
 
@@ -145,7 +158,8 @@ public final class MetaMachine {
     if (!shards.containsKey(c.getToGroup())) {
       return error(Status.FAILED_PRECONDITION, "group " + c.getToGroup() + " is not a shard");
     }
-    if (def.getGroup().equals(c.getToGroup()) || def.getOldPartsList().contains(c.getToGroup())) {
+    if (def.getGroup().equals(c.getToGroup()) || def.getOldPartsList().contains(c.getToGroup())
+        || stale.containsKey(staleKey(c.getQueue(), c.getToGroup()))) {
       // One shard keeps one copy of a queue's state: it cannot take the queue while holding a part of it.
       return error(Status.FAILED_PRECONDITION, "queue '" + c.getQueue() + "' already has a part in " + c.getToGroup());
     }
@@ -184,6 +198,11 @@ public final class MetaMachine {
     QueueDef.Builder out = def.toBuilder().clearOldParts().addAllOldParts(parts);
     if (parts.isEmpty()) {
       out.setSyncRequested(false);
+    }
+    if (c.getGivenUp()) {
+      out.setGivenUpMessages(def.getGivenUpMessages() + c.getMessagesSeen());
+      stale.put(staleKey(c.getQueue(), c.getGroup()), StalePart.newBuilder().setQueue(c.getQueue())
+          .setGroup(c.getGroup()).setEstimated(c.getMessagesSeen()).build());
     }
     QueueDef dropped = out.build();
     queues.put(c.getQueue(), dropped);
@@ -298,6 +317,27 @@ public final class MetaMachine {
     return MetaResult.newBuilder().setCreated(changed).build();
   }
 
+  /**
+   * The given-up part's records are gone from its shard: the queue's count of given-up
+   * messages now holds the exact number instead of the estimate made when it was given up.
+   */
+  private MetaResult clearStalePart(ClearStalePart c) {
+    StalePart part = stale.remove(staleKey(c.getQueue(), c.getGroup()));
+    if (part == null) {
+      return MetaResult.newBuilder().setCreated(false).build();
+    }
+    QueueDef def = queues.get(c.getQueue());
+    if (def != null && !part.getOrphaned()) {
+      long exact = Math.max(0, def.getGivenUpMessages() - part.getEstimated()) + c.getMessages();
+      queues.put(c.getQueue(), def.toBuilder().setGivenUpMessages(exact).build());
+    }
+    return MetaResult.newBuilder().setCreated(true).build();
+  }
+
+  private static String staleKey(String queue, String group) {
+    return queue + '\0' + group;
+  }
+
   private static MetaResult error(int code, String message) {
     return MetaResult.newBuilder().setErrorCode(code).setErrorMessage(message).build();
   }
@@ -354,6 +394,22 @@ public final class MetaMachine {
     return counts;
   }
 
+  /** Given-up parts whose records are still to be deleted from their shards. */
+  public synchronized List<StalePart> staleParts() {
+    return new ArrayList<>(stale.values());
+  }
+
+  /** Shards that still keep records of the queue from a part it gave up: never placed in again. */
+  public synchronized Set<String> staleGroups(String queue) {
+    Set<String> out = new TreeSet<>();
+    for (StalePart p : stale.values()) {
+      if (p.getQueue().equals(queue)) {
+        out.add(p.getGroup());
+      }
+    }
+    return out;
+  }
+
   /** Nodes forgotten with forget_node, sorted. */
   public synchronized Set<String> forgotten() {
     return new TreeSet<>(forgotten);
@@ -365,7 +421,8 @@ public final class MetaMachine {
 
   public synchronized MetaState export() {
     return MetaState.newBuilder().addAllShards(shards.values()).addAllQueues(queues.values())
-        .addAllRemovedGroups(removed).addAllPolicies(policies.values()).addAllForgottenNodes(forgotten).build();
+        .addAllRemovedGroups(removed).addAllPolicies(policies.values()).addAllForgottenNodes(forgotten)
+        .addAllStaleParts(stale.values()).build();
   }
 
   public synchronized void load(MetaState state) {
@@ -374,11 +431,13 @@ public final class MetaMachine {
     removed.clear();
     policies.clear();
     forgotten.clear();
+    stale.clear();
     policiesVersion++;
     state.getPoliciesList().forEach(p -> policies.put(p.getName(), p));
     state.getShardsList().forEach(s -> shards.put(s.getGroup(), s));
     state.getQueuesList().forEach(q -> queues.put(q.getName(), q));
     removed.addAll(state.getRemovedGroupsList());
     forgotten.addAll(state.getForgottenNodesList());
+    state.getStalePartsList().forEach(p -> stale.put(staleKey(p.getQueue(), p.getGroup()), p));
   }
 }

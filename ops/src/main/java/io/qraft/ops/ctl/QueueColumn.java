@@ -20,6 +20,8 @@ enum QueueColumn {
     MESSAGES(QueueInfo::getMessages),
     MESSAGES_UNACKED(QueueInfo::getMessagesUnacked),
     BYTES(QueueInfo::getBytes),
+    // Dropped with ha-promote-on-shutdown: always when an old part stayed unavailable.
+    MESSAGES_GIVEN_UP(QueueInfo::getMessagesGivenUp),
     // Effective: the declare argument, else the policy's, else the default.
     ACK_MODE(QueueInfo::getAckMode),
     GROUP(QueueInfo::getGroup),

@@ -32,7 +32,7 @@ final class QueueDescriber {
   QueueInfo describe(QueueDef def, Map<String, String> leaders) {
     RaftGroupId group = GroupIds.parse(def.getGroup());
     QueueInfo.Builder info = QueueInfo.newBuilder().setName(def.getName()).putAllArguments(def.getArgumentsMap())
-        .setGroup(def.getGroup());
+        .setGroup(def.getGroup()).setMessagesGivenUp(def.getGivenUpMessages());
     String leader = log.leaderOf(group);
     if (leader == null) {
       leader = leaders.get(def.getGroup());

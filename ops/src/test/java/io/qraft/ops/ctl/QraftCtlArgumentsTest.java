@@ -43,7 +43,7 @@ class QraftCtlArgumentsTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).startsWith("Invalid column: expected one of name, policy, leader, replicas, "
-            + "synchronised_replicas, messages, messages_unacked, bytes, ack_mode, group, consumers, arguments, "
+            + "synchronised_replicas, messages, messages_unacked, bytes, messages_given_up, ack_mode, group, consumers, arguments, "
             + "effective_arguments but was 'size'");
     }
 
