@@ -110,6 +110,7 @@ public final class ReplicatedLog implements AutoCloseable {
     this.policyCatalog = new PolicyCatalog(this);
     this.mover = new QueueMover(this);
     this.replicaChanges = new ReplicaChanges(this);
+    this.queueRebalancer = new QueueRebalancer(this, mover);
     this.forgetter = new NodeForgetter(this);
     roleListeners.add(consumers);
     this.localAcks = new LocalAcks(this);
@@ -244,11 +245,17 @@ public final class ReplicatedLog implements AutoCloseable {
   /** Moves queues to the replica sets their policies ask for and tends their old parts. */
   private final QueueMover mover;
   private final ReplicaChanges replicaChanges;
+  /** Evens out the queues per shard (rebalance), through the mover. */
+  private final QueueRebalancer queueRebalancer;
   /** Carries out forget_node on the metadata leader. */
   private final NodeForgetter forgetter;
 
   public ReplicaChanges replicaChanges() {
     return replicaChanges;
+  }
+
+  public QueueRebalancer queueRebalancer() {
+    return queueRebalancer;
   }
 
   public NodeForgetter nodeForgetter() {

@@ -36,6 +36,9 @@ import io.qraft.api.v1.StopNodeResponse;
 import io.qraft.api.v1.TransferLeaderRequest;
 import io.qraft.api.v1.TransferLeaderResponse;
 import io.qraft.log.LeaderBalance;
+import io.qraft.log.QueueBalance;
+import io.qraft.log.QueueRebalancer;
+import io.qraft.api.v1.QueueMove;
 import io.qraft.log.RequestException;
 import io.qraft.statemachine.Status;
 import java.util.HashSet;
@@ -138,27 +141,66 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
     }
   }
 
+  /**
+   * rebalance: queue moves first, since they must run on the metadata leader (elsewhere the
+   * call is forwarded before anything changed); then leaders, which take the longest; then a
+   * wait for the queue moves, which the mover carries out meanwhile.
+   */
   @Override
   public void rebalance(RebalanceRequest request, StreamObserver<RebalanceResponse> response) {
-    try {
-      List<NodeStatusResponse> all = statuses.all();
-      Map<String, String> leaders = LeaderView.of(all);
-      Set<String> up = new HashSet<>();
-      all.stream().filter(NodeStatusResponse::getRunning).forEach(n -> up.add(n.getNode()));
-      Map<String, List<String>> replicas = new TreeMap<>();
-      for (ShardDef shard : log.metadata().shards()) {
-        replicas.put(shard.getGroup(), shard.getReplicasList());
-      }
+    metadataLeader.run(AdminServiceGrpc.getRebalanceMethod(), request, response, () -> {
+      List<QueueRebalancer.Begun> begun = log.queueRebalancer().rebalance();
       RebalanceResponse.Builder out = RebalanceResponse.newBuilder();
-      // The metadata group is left where it is: it carries no queue traffic.
-      for (LeaderBalance.Move m : LeaderBalance.plan(replicas, leaders, up)) {
+      for (LeaderBalance.Move m : planLeaderMoves()) {
         out.addMoves(move(m.group(), m.from(), m.to()));
       }
-      response.onNext(out.build());
-      response.onCompleted();
-    } catch (RuntimeException e) {
-      response.onError(Errors.toStatus(e, forwarder::addressOf));
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitWithinCallDeadline(CHANGE_WAIT_MS));
+      for (QueueRebalancer.Begun b : begun) {
+        QueueBalance.Move m = b.move();
+        QueueMove.Builder row = QueueMove.newBuilder().setQueue(m.queue()).setFromGroup(m.from()).setToGroup(m.to());
+        if (b.error() != null) {
+          row.setError(b.error());
+        } else {
+          try {
+            row.setMoved(awaitQueueUntil(m.queue(), deadline,
+                def -> def.getMovingTo().isEmpty() && def.getGroup().equals(m.to())));
+          } catch (RequestException e) {
+            // Deleted meanwhile: the other moves are still worth reporting.
+            row.setError(e.getMessage());
+          }
+        }
+        out.addQueueMoves(row);
+      }
+      return out.build();
+    });
+  }
+
+  /**
+   * At most {@code ms}, and short enough to answer before the caller gives up (qraftctl's
+   * default timeout is shorter than a long move): a late answer would hide which moves began.
+   */
+  private static long waitWithinCallDeadline(long ms) {
+    io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
+    if (deadline == null) {
+      return ms;
     }
+    return Math.max(0, Math.min(ms, deadline.timeRemaining(TimeUnit.MILLISECONDS) - ANSWER_MARGIN_MS));
+  }
+
+  /** Time left for the answer to reach the caller, forwarded through another node. */
+  private static final long ANSWER_MARGIN_MS = 1_000;
+
+  private List<LeaderBalance.Move> planLeaderMoves() {
+    List<NodeStatusResponse> all = statuses.all();
+    Map<String, String> leaders = LeaderView.of(all);
+    Set<String> up = new HashSet<>();
+    all.stream().filter(NodeStatusResponse::getRunning).forEach(n -> up.add(n.getNode()));
+    Map<String, List<String>> replicas = new TreeMap<>();
+    for (ShardDef shard : log.metadata().shards()) {
+      replicas.put(shard.getGroup(), shard.getReplicasList());
+    }
+    // The metadata group is left where it is: it carries no queue traffic.
+    return LeaderBalance.plan(replicas, leaders, up);
   }
 
   @Override
@@ -389,7 +431,11 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
 
   /** Waits up to {@link #CHANGE_WAIT_MS} for the queue's definition to pass the test. */
   private boolean awaitQueue(String queue, java.util.function.Predicate<QueueDef> done) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHANGE_WAIT_MS);
+    return awaitQueueUntil(queue, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHANGE_WAIT_MS), done);
+  }
+
+  /** Waits until the deadline ({@link System#nanoTime}) for the queue's definition to pass the test. */
+  private boolean awaitQueueUntil(String queue, long deadline, java.util.function.Predicate<QueueDef> done) {
     while (true) {
       QueueDef def = log.metadata().queue(queue);
       if (def == null) {
@@ -398,7 +444,7 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
       if (done.test(def)) {
         return true;
       }
-      if (System.nanoTime() > deadline) {
+      if (System.nanoTime() - deadline > 0) {
         return false;
       }
       try {

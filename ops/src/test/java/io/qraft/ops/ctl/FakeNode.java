@@ -28,6 +28,8 @@ import io.qraft.api.v1.PublishResponse;
 import io.qraft.api.v1.PurgeQueueRequest;
 import io.qraft.api.v1.PurgeQueueResponse;
 import io.qraft.api.v1.QueueServiceGrpc;
+import io.qraft.api.v1.RebalanceRequest;
+import io.qraft.api.v1.RebalanceResponse;
 import io.qraft.api.v1.SetPolicyRequest;
 import io.qraft.api.v1.SetPolicyResponse;
 import io.qraft.ops.config.HostPort;
@@ -136,6 +138,11 @@ final class FakeNode implements AutoCloseable {
 
         @Override
         public void listPolicies(ListPoliciesRequest request, StreamObserver<ListPoliciesResponse> observer) {
+            respond(request, observer);
+        }
+
+        @Override
+        public void rebalance(RebalanceRequest request, StreamObserver<RebalanceResponse> observer) {
             respond(request, observer);
         }
     }

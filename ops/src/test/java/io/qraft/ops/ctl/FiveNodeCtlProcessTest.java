@@ -158,6 +158,8 @@ class FiveNodeCtlProcessTest {
     assertThat(moves.size()).as("rebalance moves %s", moves).isPositive();
     for (JsonNode m : moves) {
       assertThat(m.get("moved").asBoolean()).as(m.toString()).isTrue();
+      // One shard per replica set (shards.per_replica_set 1): no shard to even queues out with.
+      assertThat(m.get("kind").asText()).as(m.toString()).isEqualTo("leader");
     }
     Map<String, Integer> led = shardLeadersPerNode();
     int max = led.values().stream().max(Integer::compare).orElseThrow();

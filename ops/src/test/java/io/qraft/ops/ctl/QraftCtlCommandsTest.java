@@ -24,6 +24,9 @@ import io.qraft.api.v1.PublishRequest;
 import io.qraft.api.v1.PublishResponse;
 import io.qraft.api.v1.PurgeQueueResponse;
 import io.qraft.api.v1.QueueInfo;
+import io.qraft.api.v1.QueueMove;
+import io.qraft.api.v1.RebalanceResponse;
+import io.qraft.api.v1.LeaderMove;
 import io.qraft.api.v1.SetPolicyRequest;
 import io.qraft.api.v1.SetPolicyResponse;
 import java.util.ArrayList;
@@ -317,6 +320,33 @@ class QraftCtlCommandsTest {
             .containsExactly("name", "pattern", "apply_to", "priority", "definition");
         assertThat(policies.get(0).get("priority").asInt()).isEqualTo(10);
         assertThat(policies.get(0).get("definition").get("ha-mode").asText()).isEqualTo("exactly");
+    }
+
+    @Test
+    void rebalanceListsLeaderMovesAndQueueMovesOneRowEach() throws Exception {
+        FakeNode node = node().answer("Rebalance", r -> RebalanceResponse.newBuilder()
+            .addMoves(LeaderMove.newBuilder().setGroup("g1").setFrom("n1").setTo("n2").addQueues("a").addQueues("b"))
+            .addQueueMoves(QueueMove.newBuilder().setQueue("c").setFromGroup("g1").setToGroup("g2").setMoved(true))
+            .addQueueMoves(QueueMove.newBuilder().setQueue("d").setFromGroup("g1").setToGroup("g3")
+                .setError("the log did not answer"))
+            .build());
+
+        CtlRun table = ctl("--node", node.address.toString(), "rebalance");
+        JsonNode moves = json(ctl("--node", node.address.toString(), "--format", "json", "rebalance"));
+
+        assertThat(table.out().lines()).containsExactly(
+            "kind    group  from  to  moved  queues  error",
+            "leader  g1     n1    n2  true   a,b",
+            "queue          g1    g2  true   c",
+            "queue          g1    g3  false  d       the log did not answer");
+        assertThat(moves).hasSize(3);
+        assertThat(moves.get(0).fieldNames()).toIterable()
+            .containsExactly("kind", "group", "from", "to", "moved", "queues", "error");
+        assertThat(moves.get(1).get("kind").asText()).isEqualTo("queue");
+        assertThat(moves.get(1).get("from").asText()).isEqualTo("g1");
+        assertThat(moves.get(1).get("to").asText()).isEqualTo("g2");
+        assertThat(moves.get(1).get("queues")).extracting(JsonNode::asText).containsExactly("c");
+        assertThat(moves.get(2).get("moved").asBoolean()).isFalse();
     }
 
     @Test
