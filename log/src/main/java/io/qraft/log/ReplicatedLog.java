@@ -91,6 +91,7 @@ public final class ReplicatedLog implements AutoCloseable {
   private final PolicyCatalog policyCatalog;
   private final EffectivePolicies effectivePolicies;
   private final LocalAcks localAcks;
+  private final LeaderLossWatch leaderWatch;
 
   public ReplicatedLog(LogSettings settings) throws IOException {
     this(settings, TlsSettings.NONE);
@@ -112,6 +113,7 @@ public final class ReplicatedLog implements AutoCloseable {
     this.replicaChanges = new ReplicaChanges(this);
     this.queueRebalancer = new QueueRebalancer(this, mover);
     this.forgetter = new NodeForgetter(this);
+    this.leaderWatch = new LeaderLossWatch(this);
     roleListeners.add(consumers);
     this.localAcks = new LocalAcks(this);
     roleListeners.add(localAcks);
@@ -168,6 +170,7 @@ public final class ReplicatedLog implements AutoCloseable {
     reconciler.start();
     mover.start();
     forgetter.start();
+    leaderWatch.start();
     LOG.info("node {} started: raft on {}, {} members", settings.nodeId(), settings.self().raftAddress(),
         settings.members().size());
   }
@@ -209,6 +212,11 @@ public final class ReplicatedLog implements AutoCloseable {
 
   public LogSettings settings() {
     return settings;
+  }
+
+  /** Elections this node stood for at once because a group's leader process was gone ({@link LeaderLossWatch}). */
+  public long leaderLossElections() {
+    return leaderWatch.elections();
   }
 
   public RaftServer server() {
@@ -354,6 +362,8 @@ public final class ReplicatedLog implements AutoCloseable {
    * bounded by timeoutMs.
    */
   public void handOverLeadership(long timeoutMs) {
+    // A node on its way out stands for nothing, whoever else leaves.
+    leaderWatch.close();
     List<CompletableFuture<?>> transfers = new ArrayList<>();
     for (RaftGroupId id : server.getGroupIds()) {
       RaftServer.Division d = division(id).orElse(null);
@@ -599,6 +609,7 @@ public final class ReplicatedLog implements AutoCloseable {
 
   @Override
   public void close() {
+    leaderWatch.close();
     batchTimer.shutdownNow();
     mover.close();
     forgetter.close();

@@ -136,6 +136,9 @@ public final class NodeMetrics implements AutoCloseable {
         .register(registry);
     Gauge.builder("qraft.store.size", this, m -> m.storeBytes).baseUnit("bytes")
         .description("Bytes on disk of this node's queue stores (RocksDB), data_dir/store").register(registry);
+    FunctionCounter.builder("qraft.raft.leader.loss.elections", log, ReplicatedLog::leaderLossElections)
+        .description("Elections this node stood for at once because a leader's Raft port refused connections")
+        .register(registry);
     Gauge.builder("qraft.raft.groups", log, l -> l.server().getGroupIds().spliterator().getExactSizeIfKnown())
         .description("Raft groups hosted on this node").register(registry);
 

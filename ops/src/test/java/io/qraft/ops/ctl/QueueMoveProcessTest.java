@@ -30,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Queues change replica sets live, on five node processes: a policy's count raised and
  * lowered under a steady publish load (nothing confirmed is lost, per-queue order holds), a
- * {@code manual} move listed unsynchronised until {@code sync_queue}, and
- * {@code add_replica}/{@code delete_replica} with their bad input refused.
+ * {@code manual} move listed unsynchronised until {@code sync_queue},
+ * {@code add_replica}/{@code delete_replica} with their bad input refused, and
+ * {@code ha-promote-on-shutdown: always} giving up an old part whose only node stopped.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -60,7 +61,8 @@ class QueueMoveProcessTest {
   }
 
   private static JsonNode queue(String name) throws Exception {
-    for (JsonNode q : ctl.json("list_queues", "name", "replicas", "synchronised_replicas", "messages")) {
+    for (JsonNode q : ctl.json("list_queues", "name", "replicas", "synchronised_replicas", "messages", "group",
+        "messages_given_up")) {
       if (q.get("name").asText().equals(name)) {
         return q;
       }
@@ -261,5 +263,57 @@ class QueueMoveProcessTest {
     drain("pin.0", expected);
     // Its old part (on the deleted replica only) was emptied by the consumer and dropped.
     awaitQueue("pin.0", n -> size(n, "synchronised_replicas") == 1, "drained and synchronised");
+  }
+
+  @Test
+  @Order(4)
+  void promoteAlwaysGivesUpAnOldPartWhoseOnlyNodeStopped() throws Exception {
+    String definition = "{\"ha-mode\":\"nodes\",\"ha-params\":[\"%s\"],\"ha-promote-on-shutdown\":\"always\"}";
+    assertThat(ctl.run("set_policy", "promote", "^promote\\.", definition.formatted("n4")).exitCode()).isZero();
+    client.declareQueue("promote.0");
+    awaitQueue("promote.0", n -> n.get("replicas").toString().equals("[\"n4\"]"), "one replica on n4");
+    String oldGroup = queue("promote.0").get("group").asText();
+    for (int n = 0; n < 20; n++) {
+      client.publish("promote.0", Integer.toString(n).getBytes(StandardCharsets.UTF_8)).get(60, TimeUnit.SECONDS);
+    }
+    assertThat(ctl.run("set_policy", "promote", "^promote\\.", definition.formatted("n5")).exitCode()).isZero();
+    awaitQueue("promote.0", n -> n.get("replicas").toString().equals("[\"n5\"]"), "moved to n5");
+    // The twenty old messages stay on n4 alone (manual sync): no replica holds them all.
+    assertThat(size(queue("promote.0"), "synchronised_replicas")).isZero();
+    List<Integer> after = new ArrayList<>();
+    for (int n = 20; n < 30; n++) {
+      client.publish("promote.0", Integer.toString(n).getBytes(StandardCharsets.UTF_8)).get(60, TimeUnit.SECONDS);
+      after.add(n);
+    }
+
+    ProcessCluster.Node n4 = cluster.node("n4");
+    cluster.stop(n4);
+
+    awaitQueue("promote.0", n -> n.get("messages_given_up").asLong() == 20
+        && n.get("synchronised_replicas").toString().equals("[\"n5\"]"), "old part given up, n5 synchronised");
+    List<Integer> seen = drain("promote.0", after);
+    assertThat(seen).as("given-up messages are not delivered").allMatch(n -> n >= 20);
+
+    cluster.start(n4);
+    // Back, n4 has the given-up records deleted, and the shard that no queue uses is removed.
+    long deadline = System.nanoTime() + SETTLE.toNanos();
+    boolean removed = false;
+    while (!removed && System.nanoTime() < deadline) {
+      removed = true;
+      for (JsonNode g : ctl.json("list_groups")) {
+        removed &= !g.get("group").asText().equals(oldGroup);
+      }
+      Thread.sleep(500);
+    }
+    assertThat(removed).as("the given-up part's shard " + oldGroup + " is removed").isTrue();
+    assertThat(queue("promote.0").get("messages_given_up").asLong()).isEqualTo(20);
+    List<Integer> later = Collections.synchronizedList(new ArrayList<>());
+    try (Consumer consumer = client.consume("promote.0", 50, d -> {
+      later.add(Integer.parseInt(d.getMessage().getBody().toStringUtf8()));
+      client.ack(d);
+    })) {
+      Thread.sleep(3_000);
+    }
+    assertThat(later).as("nothing comes back once n4 is up").isEmpty();
   }
 }

@@ -1,0 +1,186 @@
+package io.qraft.log;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.ratis.proto.RaftProtos.RaftRpcRequestProto;
+import org.apache.ratis.proto.RaftProtos.StartLeaderElectionReplyProto;
+import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.util.ProtoUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Notices within a fraction of a second that a group's leader process is gone, and has one
+ * follower stand for election at once instead of waiting out the election timeout.
+ *
+ * <p>Raft followers learn that their leader is gone only from its silence: Ratis checks once per
+ * random election timeout whether it heard from the leader within that time, so a crashed
+ * leader is replaced one to two timeouts after its last heartbeat. A leader whose process is
+ * gone can be told apart from one that is slow, paused or cut off: its Raft port refuses
+ * connections (the kernel answers a connect to a port nobody listens on at once, while a
+ * paused or overloaded process and a network partition leave the connect hanging or let it
+ * succeed). Only the refusal acts here; everything else is left to the timeout and pre-vote.
+ *
+ * <p>Every {@link #probeIntervalMs} this node connects to the Raft port of each peer that leads
+ * a group it follows. On a refusal, one follower of that group stands: the first voter, by
+ * node id, other than the leader, whose own port does not refuse. It asks its own Raft server
+ * to start an election in the form Ratis uses for a leadership transfer (a StartLeaderElection
+ * request on behalf of the leader it knew, carrying its own last entry), which Ratis accepts
+ * only while that leader is still the one it recognises and this replica's log is not behind
+ * it. The election skips pre-vote and asks for votes at the next term; a voter still grants a
+ * vote only to a candidate whose log is at least as up to date as its own, so Raft's safety
+ * is untouched: only when an election starts changes. A candidate that is behind loses, and
+ * the usual timeout elects another.
+ */
+final class LeaderLossWatch implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LeaderLossWatch.class);
+
+  private final ReplicatedLog log;
+  private final long probeIntervalMs;
+  private final int connectTimeoutMs;
+  private final long retryAfterMs;
+  /** Per group: when this node last stood for election because of a refusal. */
+  private final Map<RaftGroupId, Long> stoodAtMs = new HashMap<>();
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "qraft-leader-watch");
+    t.setDaemon(true);
+    return t;
+  });
+  private final java.util.concurrent.atomic.AtomicLong elections = new java.util.concurrent.atomic.AtomicLong();
+  private volatile boolean closed;
+
+  LeaderLossWatch(ReplicatedLog log) {
+    this.log = log;
+    long min = log.settings().electionTimeoutMin().toMillis();
+    // A tenth of the election timeout: detection well inside what the timeout would take.
+    this.probeIntervalMs = Math.max(20, min / 10);
+    this.connectTimeoutMs = (int) Math.max(50, min / 4);
+    this.retryAfterMs = log.settings().electionTimeoutMax().toMillis();
+  }
+
+  void start() {
+    timer.scheduleWithFixedDelay(this::tick, probeIntervalMs, probeIntervalMs, TimeUnit.MILLISECONDS);
+  }
+
+  long probeIntervalMs() {
+    return probeIntervalMs;
+  }
+
+  /** Elections this node started, and Ratis accepted, because a leader's port refused connections. */
+  long elections() {
+    return elections.get();
+  }
+
+  private void tick() {
+    if (closed) {
+      return;
+    }
+    // One probe per peer per tick, however many groups it leads.
+    Map<String, Boolean> refusing = new HashMap<>();
+    Predicate<RaftPeer> refuses = p -> refusing.computeIfAbsent(p.getId().toString(), k -> refusesConnections(p));
+    RaftServer server = log.server();
+    try {
+      for (RaftGroupId group : server.getGroupIds()) {
+        RaftServer.Division d = log.division(group).orElse(null);
+        if (d == null || !d.getInfo().isFollower()) {
+          continue;
+        }
+        RaftPeerId leader = d.getInfo().getLeaderId();
+        if (leader == null || leader.equals(server.getId())) {
+          continue;
+        }
+        List<RaftPeer> voters = new ArrayList<>(d.getRaftConf().getCurrentPeers());
+        RaftPeer leaderPeer = voters.stream().filter(p -> p.getId().equals(leader)).findFirst().orElse(null);
+        if (leaderPeer == null || !refuses.test(leaderPeer)) {
+          continue;
+        }
+        String candidate = candidate(voters, leader, server.getId(), refuses);
+        if (!server.getId().toString().equals(candidate)) {
+          continue;
+        }
+        long now = System.currentTimeMillis();
+        Long stood = stoodAtMs.get(group);
+        if (stood != null && now - stood < retryAfterMs) {
+          continue;
+        }
+        stoodAtMs.put(group, now);
+        stand(d, group, leader);
+      }
+    } catch (RuntimeException | IOException e) {
+      LOG.debug("leader watch pass failed: {}", e.toString());
+    }
+  }
+
+  /**
+   * The voter that stands when {@code leader} is gone: the first by id among the others whose
+   * port does not refuse (this node is taken as up). Null when there is none.
+   */
+  static String candidate(List<RaftPeer> voters, RaftPeerId leader, RaftPeerId self, Predicate<RaftPeer> refuses) {
+    return voters.stream()
+        .filter(p -> !p.getId().equals(leader))
+        .sorted(java.util.Comparator.comparing(p -> p.getId().toString()))
+        .filter(p -> p.getId().equals(self) || !refuses.test(p))
+        .map(p -> p.getId().toString())
+        .findFirst().orElse(null);
+  }
+
+  private void stand(RaftServer.Division d, RaftGroupId group, RaftPeerId leader) throws IOException {
+    TermIndex last = d.getRaftLog().getLastEntryTermIndex();
+    if (last == null) {
+      return;
+    }
+    RaftRpcRequestProto rpc = RaftRpcRequestProto.newBuilder()
+        .setRequestorId(leader.toByteString())
+        .setReplyId(log.server().getId().toByteString())
+        .setRaftGroupId(ProtoUtils.toRaftGroupIdProtoBuilder(group))
+        .build();
+    StartLeaderElectionReplyProto reply = log.server().startLeaderElection(StartLeaderElectionRequestProto.newBuilder()
+        .setServerRequest(rpc).setLeaderLastEntry(last.toProto()).build());
+    boolean started = reply.getServerReply().getSuccess();
+    if (started) {
+      elections.incrementAndGet();
+    }
+    LOG.info("group {}: leader {} is gone (its Raft port refuses connections); {}", GroupIds.text(group), leader,
+        started ? "standing for election now" : "not standing (Ratis refused: another leader or a log behind)");
+  }
+
+  /** True only when the peer's Raft port actively refuses: its process is not there. */
+  private boolean refusesConnections(RaftPeer peer) {
+    String address = peer.getAddress();
+    int colon = address == null ? -1 : address.lastIndexOf(':');
+    if (colon < 0) {
+      return false;
+    }
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))),
+          connectTimeoutMs);
+      return false;
+    } catch (ConnectException e) {
+      // Also thrown for an OS-level connect timeout, which says nothing about the process.
+      return String.valueOf(e.getMessage()).contains("refused");
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    timer.shutdownNow();
+  }
+}
