@@ -13,6 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.ratis.proto.RaftProtos.RaftRpcRequestProto;
+import org.apache.ratis.proto.RaftProtos.RequestVoteReplyProto;
+import org.apache.ratis.proto.RaftProtos.RequestVoteRequestProto;
 import org.apache.ratis.proto.RaftProtos.StartLeaderElectionReplyProto;
 import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -37,8 +39,11 @@ import org.slf4j.LoggerFactory;
  * succeed). Only the refusal acts here; everything else is left to the timeout and pre-vote.
  *
  * <p>Every {@link #probeIntervalMs} this node connects to the Raft port of each peer that leads
- * a group it follows. On a refusal, one follower of that group stands: the first voter, by
- * node id, other than the leader, whose own port does not refuse. It asks its own Raft server
+ * a group it follows. On a refusal, one follower of that group stands: the one whose log ends
+ * furthest on, which each follower learns by asking the others with a pre-vote request (it
+ * changes nothing, and its reply says how far the voter's log goes), ties to the first by
+ * node id. Only one stands, because two candidates in one term split the vote, and a
+ * candidate whose log is behind loses and makes everyone wait for the timeout. It asks its own Raft server
  * to start an election in the form Ratis uses for a leadership transfer (a StartLeaderElection
  * request on behalf of the leader it knew, carrying its own last entry), which Ratis accepts
  * only while that leader is still the one it recognises and this replica's log is not behind
@@ -109,16 +114,18 @@ final class LeaderLossWatch implements AutoCloseable {
         if (leaderPeer == null || !refuses.test(leaderPeer)) {
           continue;
         }
-        String candidate = candidate(voters, leader, server.getId(), refuses);
-        if (!server.getId().toString().equals(candidate)) {
-          continue;
-        }
         long now = System.currentTimeMillis();
         Long stood = stoodAtMs.get(group);
         if (stood != null && now - stood < retryAfterMs) {
           continue;
         }
+        String candidate = candidate(lastEntries(d, group, voters, leader, refuses));
         stoodAtMs.put(group, now);
+        if (!server.getId().toString().equals(candidate)) {
+          LOG.info("group {}: leader {} is gone (its Raft port refuses connections); {} has the newest log and stands",
+              GroupIds.text(group), leader, candidate);
+          continue;
+        }
         stand(d, group, leader);
       }
     } catch (RuntimeException | IOException e) {
@@ -127,16 +134,51 @@ final class LeaderLossWatch implements AutoCloseable {
   }
 
   /**
-   * The voter that stands when {@code leader} is gone: the first by id among the others whose
-   * port does not refuse (this node is taken as up). Null when there is none.
+   * The last log entry of every voter that can stand: this node's own, and each other
+   * follower's as it answers a pre-vote request (which changes nothing on the follower, and
+   * whose reply carries its last entry whether or not it would vote). Peers whose port refuses
+   * or that do not answer are left out.
    */
-  static String candidate(List<RaftPeer> voters, RaftPeerId leader, RaftPeerId self, Predicate<RaftPeer> refuses) {
-    return voters.stream()
-        .filter(p -> !p.getId().equals(leader))
-        .sorted(java.util.Comparator.comparing(p -> p.getId().toString()))
-        .filter(p -> p.getId().equals(self) || !refuses.test(p))
-        .map(p -> p.getId().toString())
-        .findFirst().orElse(null);
+  private Map<String, TermIndex> lastEntries(RaftServer.Division d, RaftGroupId group, List<RaftPeer> voters,
+      RaftPeerId leader, Predicate<RaftPeer> refuses) {
+    RaftServer server = log.server();
+    Map<String, TermIndex> out = new HashMap<>();
+    TermIndex own = d.getRaftLog().getLastEntryTermIndex();
+    out.put(server.getId().toString(), own == null ? TermIndex.valueOf(0, -1) : own);
+    for (RaftPeer p : voters) {
+      if (p.getId().equals(leader) || p.getId().equals(server.getId()) || refuses.test(p)) {
+        continue;
+      }
+      try {
+        RequestVoteReplyProto reply = server.getServerRpc().requestVote(RequestVoteRequestProto.newBuilder()
+            .setServerRequest(RaftRpcRequestProto.newBuilder()
+                .setRequestorId(server.getId().toByteString())
+                .setReplyId(p.getId().toByteString())
+                .setRaftGroupId(ProtoUtils.toRaftGroupIdProtoBuilder(group)))
+            .setCandidateTerm(d.getInfo().getCurrentTerm() + 1)
+            .setCandidateLastEntry((own == null ? TermIndex.valueOf(0, -1) : own).toProto())
+            .setPreVote(true)
+            .build());
+        if (reply.hasLastEntry()) {
+          out.put(p.getId().toString(), TermIndex.valueOf(reply.getLastEntry()));
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("group {}: {} did not say how far its log goes: {}", GroupIds.text(group), p.getId(), e.toString());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The voter that stands when the leader is gone: the one whose log ends furthest on (the only
+   * one that can win: voters refuse a candidate whose log is behind theirs), ties to the first
+   * by node id. Every follower computes the same, since no new entries reach a leaderless group.
+   */
+  static String candidate(Map<String, TermIndex> lastEntries) {
+    return lastEntries.entrySet().stream()
+        .max(java.util.Comparator.<Map.Entry<String, TermIndex>, TermIndex>comparing(Map.Entry::getValue)
+            .thenComparing(Map.Entry::getKey, java.util.Comparator.reverseOrder()))
+        .map(Map.Entry::getKey).orElse(null);
   }
 
   private void stand(RaftServer.Division d, RaftGroupId group, RaftPeerId leader) throws IOException {

@@ -2,45 +2,35 @@ package io.qraft.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Set;
-import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.protocol.RaftPeerId;
+import java.util.Map;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.junit.jupiter.api.Test;
 
-/** Which follower stands when a leader's port refuses: exactly one, the same on every node. */
+/** Which follower stands when a leader's port refuses: the one that can win, the same on every node. */
 class LeaderLossWatchTest {
-  private static RaftPeer peer(String id) {
-    return RaftPeer.newBuilder().setId(id).setAddress("127.0.0.1:1").build();
-  }
-
-  private static final List<RaftPeer> VOTERS = List.of(peer("n3"), peer("n1"), peer("n2"));
-
-  private static String candidate(String leader, String self, Set<String> refusing) {
-    return LeaderLossWatch.candidate(VOTERS, RaftPeerId.valueOf(leader), RaftPeerId.valueOf(self),
-        p -> refusing.contains(p.getId().toString()));
+  private static TermIndex at(long term, long index) {
+    return TermIndex.valueOf(term, index);
   }
 
   @Test
-  void theFirstOtherVoterByIdStandsAndEveryFollowerAgrees() {
-    assertThat(candidate("n1", "n2", Set.of("n1"))).isEqualTo("n2");
-    assertThat(candidate("n1", "n3", Set.of("n1"))).isEqualTo("n2");
-    assertThat(candidate("n2", "n3", Set.of("n2"))).isEqualTo("n1");
+  void theFollowerWithTheLongestLogStands() {
+    assertThat(LeaderLossWatch.candidate(Map.of("n1", at(3, 100), "n2", at(3, 104)))).isEqualTo("n2");
   }
 
   @Test
-  void aVoterWhosePortRefusesTooIsPassedOver() {
-    assertThat(candidate("n1", "n3", Set.of("n1", "n2"))).isEqualTo("n3");
+  void aLaterTermWinsOverAHigherIndex() {
+    assertThat(LeaderLossWatch.candidate(Map.of("n1", at(4, 90), "n3", at(3, 120)))).isEqualTo("n1");
   }
 
   @Test
-  void thisNodeCountsAsUpEvenIfItsOwnProbeWouldFail() {
-    assertThat(candidate("n3", "n1", Set.of("n3", "n1"))).isEqualTo("n1");
+  void equalLogsGoToTheFirstNodeIdWhicheverNodeAsks() {
+    Map<String, TermIndex> seen = Map.of("n3", at(3, 100), "n2", at(3, 100), "n4", at(3, 99));
+    assertThat(LeaderLossWatch.candidate(seen)).isEqualTo("n2");
   }
 
   @Test
-  void aGroupOfOneHasNoCandidate() {
-    assertThat(LeaderLossWatch.candidate(List.of(peer("n1")), RaftPeerId.valueOf("n1"), RaftPeerId.valueOf("n2"),
-        p -> true)).isNull();
+  void aLoneFollowerStandsAndNobodyLeftMeansNoCandidate() {
+    assertThat(LeaderLossWatch.candidate(Map.of("n2", at(1, 5)))).isEqualTo("n2");
+    assertThat(LeaderLossWatch.candidate(Map.of())).isNull();
   }
 }
