@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * qraftctl's cluster verbs against five node processes: placement spreads replicas, leaders
  * move on request ({@code transfer_leader}), {@code rebalance} evens them out, and
  * {@code stop_node} hands leadership over before the node leaves, so a producer publishing to
- * a three-replica queue through the SDK sees no failure.
+ * a three-replica queue through the SDK sees no failure, while a two-replica queue pauses.
  *
  * <p>One cluster for the class; tests run in order and leave it running.
  */
@@ -278,6 +278,50 @@ class FiveNodeCtlProcessTest {
       assertThat(run.err()).as(e.getKey()).isNotBlank().doesNotContain("Exception");
     }
     assertThat(ctl.json("list_policies")).isEqualTo(before);
+  }
+
+  /**
+   * Raft needs a majority, and the majority of two is both: with one of its two replicas
+   * stopped, a queue takes no publish (it pauses, as README says), and serves again as soon as
+   * the replica is back.
+   */
+  @Test
+  @Order(7)
+  void aTwoReplicaQueuePausesWhileOneReplicaIsStoppedAndServesWhenItIsBack() throws Exception {
+    assertThat(ctl.run("set_policy", "two", "^pause\\.", "{\"ha-mode\":\"exactly\",\"ha-params\":2}").exitCode())
+        .isZero();
+    client.declareQueue("pause.0");
+    client.publish("pause.0", "before".getBytes(StandardCharsets.UTF_8)).get(60, TimeUnit.SECONDS);
+    JsonNode listed = null;
+    for (JsonNode q : ctl.json("list_queues", "name", "leader", "replicas")) {
+      if (q.get("name").asText().equals("pause.0")) {
+        listed = q;
+      }
+    }
+    assertThat(listed).isNotNull();
+    assertThat(listed.get("replicas").size()).isEqualTo(2);
+    String leader = listed.get("leader").asText();
+    String other = null;
+    for (JsonNode r : listed.get("replicas")) {
+      if (!r.asText().equals(leader)) {
+        other = r.asText();
+      }
+    }
+    ProcessCluster.Node follower = cluster.node(other);
+
+    cluster.stop(follower);
+
+    List<String> up = cluster.nodes().stream().filter(ProcessCluster.Node::running).map(ProcessCluster.Node::address)
+        .toList();
+    try (QraftClient impatient = QraftClient.builder().addresses(up).deadline(Duration.ofSeconds(6)).build()) {
+      CompletableFuture<?> during = impatient.publish("pause.0", "during".getBytes(StandardCharsets.UTF_8));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> during.get(60, TimeUnit.SECONDS))
+          .as("a publish while one of two replicas is stopped")
+          .hasCauseInstanceOf(io.qraft.client.PublishTimeoutException.class);
+    }
+    cluster.start(follower);
+    cluster.awaitReady(Duration.ofSeconds(120));
+    client.publish("pause.0", "after".getBytes(StandardCharsets.UTF_8)).get(90, TimeUnit.SECONDS);
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
