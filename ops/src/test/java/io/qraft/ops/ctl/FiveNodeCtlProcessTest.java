@@ -154,6 +154,12 @@ class FiveNodeCtlProcessTest {
         }
       }
     }
+    // Rebalance plans from what the nodes report; wait until they all report the pile-up.
+    waitFor(() -> {
+      Map<String, Integer> piled = shardLeadersPerNode();
+      return piled.values().stream().max(Integer::compare).orElse(0)
+          - piled.values().stream().min(Integer::compare).orElse(0) > 1;
+    }, "the nodes to report the piled-up leaders");
     JsonNode moves = ctl.json("rebalance");
     assertThat(moves.size()).as("rebalance moves %s", moves).isPositive();
     for (JsonNode m : moves) {
@@ -292,13 +298,18 @@ class FiveNodeCtlProcessTest {
         .isZero();
     client.declareQueue("pause.0");
     client.publish("pause.0", "before".getBytes(StandardCharsets.UTF_8)).get(60, TimeUnit.SECONDS);
+    // The node asked may not have applied the declare yet, or not know the new shard's leader.
     JsonNode listed = null;
-    for (JsonNode q : ctl.json("list_queues", "name", "leader", "replicas")) {
-      if (q.get("name").asText().equals("pause.0")) {
-        listed = q;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (listed == null && System.nanoTime() < deadline) {
+      for (JsonNode q : ctl.json("list_queues", "name", "leader", "replicas")) {
+        if (q.get("name").asText().equals("pause.0") && !q.get("leader").asText().isEmpty()) {
+          listed = q;
+        }
       }
+      Thread.sleep(250);
     }
-    assertThat(listed).isNotNull();
+    assertThat(listed).as("pause.0 listed with its leader").isNotNull();
     assertThat(listed.get("replicas").size()).isEqualTo(2);
     String leader = listed.get("leader").asText();
     String other = null;
