@@ -82,10 +82,6 @@ final class LeaderLossWatch implements AutoCloseable {
     timer.scheduleWithFixedDelay(this::tick, probeIntervalMs, probeIntervalMs, TimeUnit.MILLISECONDS);
   }
 
-  long probeIntervalMs() {
-    return probeIntervalMs;
-  }
-
   /** Elections this node started, and Ratis accepted, because a leader's port refused connections. */
   long elections() {
     return elections.get();
@@ -97,7 +93,8 @@ final class LeaderLossWatch implements AutoCloseable {
     }
     // One probe per peer per tick, however many groups it leads.
     Map<String, Boolean> refusing = new HashMap<>();
-    Predicate<RaftPeer> refuses = p -> refusing.computeIfAbsent(p.getId().toString(), k -> refusesConnections(p));
+    Predicate<RaftPeer> refuses = p -> refusing.computeIfAbsent(p.getId().toString(),
+        k -> refusesConnections(p.getAddress(), connectTimeoutMs));
     RaftServer server = log.server();
     try {
       for (RaftGroupId group : server.getGroupIds()) {
@@ -143,8 +140,9 @@ final class LeaderLossWatch implements AutoCloseable {
       RaftPeerId leader, Predicate<RaftPeer> refuses) {
     RaftServer server = log.server();
     Map<String, TermIndex> out = new HashMap<>();
-    TermIndex own = d.getRaftLog().getLastEntryTermIndex();
-    out.put(server.getId().toString(), own == null ? TermIndex.valueOf(0, -1) : own);
+    TermIndex last = d.getRaftLog().getLastEntryTermIndex();
+    TermIndex own = last == null ? TermIndex.valueOf(0, -1) : last;
+    out.put(server.getId().toString(), own);
     for (RaftPeer p : voters) {
       if (p.getId().equals(leader) || p.getId().equals(server.getId()) || refuses.test(p)) {
         continue;
@@ -156,7 +154,7 @@ final class LeaderLossWatch implements AutoCloseable {
                 .setReplyId(p.getId().toByteString())
                 .setRaftGroupId(ProtoUtils.toRaftGroupIdProtoBuilder(group)))
             .setCandidateTerm(d.getInfo().getCurrentTerm() + 1)
-            .setCandidateLastEntry((own == null ? TermIndex.valueOf(0, -1) : own).toProto())
+            .setCandidateLastEntry(own.toProto())
             .setPreVote(true)
             .build());
         if (reply.hasLastEntry()) {
@@ -201,9 +199,8 @@ final class LeaderLossWatch implements AutoCloseable {
         started ? "standing for election now" : "not standing (Ratis refused: another leader or a log behind)");
   }
 
-  /** True only when the peer's Raft port actively refuses: its process is not there. */
-  private boolean refusesConnections(RaftPeer peer) {
-    String address = peer.getAddress();
+  /** True only when the port at host:port actively refuses: no process listens there. */
+  static boolean refusesConnections(String address, int connectTimeoutMs) {
     int colon = address == null ? -1 : address.lastIndexOf(':');
     if (colon < 0) {
       return false;

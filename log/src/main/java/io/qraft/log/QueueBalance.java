@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -18,8 +19,8 @@ import java.util.TreeMap;
  *
  * <p>A queue counts where it takes publishes, or where it is going when a move is in flight.
  * A queue in flight is not moved again (a queue moves once at a time), a queue moved by the
- * plan is not moved twice, and a queue never goes to a shard holding an old part of it (one
- * shard keeps one copy of a queue's state). Dedicated shards carry exactly one queue and
+ * plan is not moved twice, and a queue never goes to a shard holding an old part of it, or
+ * the records of a part it gave up (one shard keeps one copy of a queue's state). Dedicated shards carry exactly one queue and
  * take no part. Shards whose membership is changing (forget_node) are left out until it is
  * done: their replica set is not settled.
  *
@@ -37,6 +38,14 @@ public final class QueueBalance {
   public record Move(String queue, String from, String to) {}
 
   public static List<Move> plan(List<ShardDef> shards, List<QueueDef> queues) {
+    return plan(shards, queues, Map.of());
+  }
+
+  /**
+   * As {@link #plan(List, List)}, never moving a queue to a shard that {@code stale} lists
+   * for it (queue to groups): a shard still holding records of a part the queue gave up.
+   */
+  public static List<Move> plan(List<ShardDef> shards, List<QueueDef> queues, Map<String, Set<String>> stale) {
     Map<List<String>, List<String>> sets = new TreeMap<>(Comparator.comparing(List::toString));
     for (ShardDef s : shards) {
       if (!s.getDedicated() && !s.getMembershipPending() && s.getJoining().isEmpty()) {
@@ -45,7 +54,7 @@ public final class QueueBalance {
     }
     List<Move> moves = new ArrayList<>();
     for (List<String> groups : sets.values()) {
-      moves.addAll(planSet(groups, queues));
+      moves.addAll(planSet(groups, queues, stale));
     }
     return moves;
   }
@@ -53,7 +62,7 @@ public final class QueueBalance {
   private static final Comparator<QueueDef> PREFERRED =
       Comparator.<QueueDef>comparingInt(QueueDef::getOldPartsCount).thenComparing(QueueDef::getName);
 
-  private static List<Move> planSet(List<String> groups, List<QueueDef> queues) {
+  private static List<Move> planSet(List<String> groups, List<QueueDef> queues, Map<String, Set<String>> stale) {
     Map<String, Integer> count = new TreeMap<>();
     Map<String, List<QueueDef>> movable = new HashMap<>();
     groups.forEach(g -> {
@@ -75,7 +84,7 @@ public final class QueueBalance {
       List<Move> best = null;
       int bestGap = 1;
       for (String from : count.keySet()) {
-        Map<String, List<Move>> paths = paths(from, count.keySet(), movable);
+        Map<String, List<Move>> paths = paths(from, count.keySet(), movable, stale);
         for (Map.Entry<String, List<Move>> p : paths.entrySet()) {
           int gap = count.get(from) - count.get(p.getKey());
           if (gap > bestGap || (gap == bestGap && best != null && better(p.getValue(), best, byName))) {
@@ -102,8 +111,8 @@ public final class QueueBalance {
    * Only the ends change counts. A chain longer than one is needed only when old parts bar
    * the direct move. Breadth first over groups in order, so the chain found is deterministic.
    */
-  private static Map<String, List<Move>> paths(String from, java.util.Set<String> groups,
-      Map<String, List<QueueDef>> movable) {
+  private static Map<String, List<Move>> paths(String from, Set<String> groups,
+      Map<String, List<QueueDef>> movable, Map<String, Set<String>> stale) {
     Map<String, List<Move>> paths = new TreeMap<>();
     paths.put(from, List.of());
     java.util.ArrayDeque<String> frontier = new java.util.ArrayDeque<>(List.of(from));
@@ -113,7 +122,7 @@ public final class QueueBalance {
         if (paths.containsKey(to)) {
           continue;
         }
-        QueueDef q = firstThatMayGo(movable.get(at), to);
+        QueueDef q = firstThatMayGo(movable.get(at), to, stale);
         if (q != null) {
           List<Move> path = new ArrayList<>(paths.get(at));
           path.add(new Move(q.getName(), at, to));
@@ -138,10 +147,10 @@ public final class QueueBalance {
     return a.get(a.size() - 1).to().compareTo(b.get(b.size() - 1).to()) < 0;
   }
 
-  /** The preferred queue of the list that may move to the group: none holds a part there. */
-  private static QueueDef firstThatMayGo(List<QueueDef> candidates, String to) {
+  /** The preferred queue of the list that may move to the group: none holds a part or stale records there. */
+  private static QueueDef firstThatMayGo(List<QueueDef> candidates, String to, Map<String, Set<String>> stale) {
     for (QueueDef q : candidates) {
-      if (!q.getOldPartsList().contains(to)) {
+      if (!q.getOldPartsList().contains(to) && !stale.getOrDefault(q.getName(), Set.of()).contains(to)) {
         return q;
       }
     }

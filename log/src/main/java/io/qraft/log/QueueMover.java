@@ -25,9 +25,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +52,10 @@ import org.slf4j.LoggerFactory;
  * is still in offset order (consumers take from the bottom of the oldest
  * part). A part with no message left is dropped from the queue.
  *
- * <p>Every old part is probed once a tick, outside the catalog's lock, so a part
- * whose shard lost its majority holds up neither declares nor other queues. Such
+ * <p>Every old part is probed once a tick, outside the catalog's lock, and a probe
+ * (or a clean-up of a given-up part) that its shard does not answer at once is left
+ * to finish in the background, never sent again while it is out: a part whose shard
+ * lost its majority holds up neither declares nor the other queues' moves. Such
  * a part keeps its queue's consumers waiting ({@code ha-promote-on-shutdown:
  * when-synced}, the default) or, with {@code always}, is given up once it has not
  * answered for {@link #PROMOTE_AFTER_ELECTION_TIMEOUTS} election timeouts: the
@@ -66,12 +71,16 @@ final class QueueMover implements AutoCloseable {
   private static final int CHUNKS_PER_TICK = 16;
   /** How long (in maximum election timeouts) an old part goes unanswered before {@code always} gives it up. */
   static final int PROMOTE_AFTER_ELECTION_TIMEOUTS = 5;
+  /** How long (in maximum election timeouts) a tick waits for an old part to answer a probe. */
+  private static final int PROBE_WAIT_ELECTION_TIMEOUTS = 1;
   /** How often the records of a given-up part are tried again while its shard does not answer. */
   private static final long STALE_RETRY_MS = 10_000;
 
   private final ReplicatedLog log;
   private final PartWatch watch = new PartWatch(System::currentTimeMillis);
   private final Map<String, Long> staleNextTryMs = new HashMap<>();
+  /** Probes and clean-ups still out, by {@link PartWatch#key}: one at a time per part. */
+  private final Set<String> outstanding = new HashSet<>();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "qraft-mover");
     t.setDaemon(true);
@@ -214,22 +223,49 @@ final class QueueMover implements AutoCloseable {
   }
 
   /**
-   * Asks the part for the queue's state (a seal again changes nothing). Bounded by the
-   * forwarding client's wait, a few election timeouts, when the shard has no leader.
+   * Asks the part for the queue's state (a seal again changes nothing), waiting at most
+   * {@link #PROBE_WAIT_ELECTION_TIMEOUTS} election timeouts. An unanswered probe is left to
+   * finish (the forwarding client gives up after a few election timeouts); until it does the
+   * part counts as not answering since the probe was sent, and no other probe is sent to it.
    */
   private void probe(String queue, String part) {
+    String key = PartWatch.key(queue, part);
+    if (!outstanding.add(key)) {
+      return;
+    }
     long started = watch.now();
+    CompletableFuture<ShardResult> reply = log.submitShard(GroupIds.parse(part),
+        ShardCommand.newBuilder().setSealQueue(SealQueue.newBuilder().setQueue(queue)).build());
     try {
-      ShardResult r = shard(part, ShardCommand.newBuilder().setSealQueue(SealQueue.newBuilder().setQueue(queue)).build());
-      if (r.getErrorCode() == Status.NOT_FOUND) {
-        watch.answered(queue, part, 0);
-      } else if (r.getErrorCode() == Status.OK) {
-        watch.answered(queue, part, r.getSealed().getMessages());
-      } else {
-        watch.answered(queue, part, watch.lastSeenMessages(queue, part));
-      }
-    } catch (RuntimeException e) {
+      ShardResult r = reply.get(log.settings().electionTimeoutMax().toMillis() * PROBE_WAIT_ELECTION_TIMEOUTS,
+          TimeUnit.MILLISECONDS);
+      outstanding.remove(key);
+      probed(queue, part, started, r, null);
+    } catch (TimeoutException e) {
       watch.failed(queue, part, started);
+      // The watch is the mover thread's alone: the late answer is recorded there.
+      reply.whenCompleteAsync((r, error) -> {
+        outstanding.remove(key);
+        probed(queue, part, started, r, error);
+      }, timer);
+    } catch (ExecutionException e) {
+      outstanding.remove(key);
+      probed(queue, part, started, null, e);
+    } catch (InterruptedException e) {
+      outstanding.remove(key);
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void probed(String queue, String part, long started, ShardResult r, Throwable error) {
+    if (error != null) {
+      watch.failed(queue, part, started);
+    } else if (r.getErrorCode() == Status.NOT_FOUND) {
+      watch.answered(queue, part, 0);
+    } else if (r.getErrorCode() == Status.OK) {
+      watch.answered(queue, part, r.getSealed().getMessages());
+    } else {
+      watch.answered(queue, part, watch.lastSeenMessages(queue, part));
     }
   }
 
@@ -253,36 +289,53 @@ final class QueueMover implements AutoCloseable {
     }
   }
 
-  /** Deletes what given-up parts left in their shards, once those answer again. */
+  /**
+   * Deletes what given-up parts left in their shards, once those answer again: one delete
+   * out per part at a time, sent again {@link #STALE_RETRY_MS} after the last, answered in
+   * the background so that a shard that never comes back costs the mover nothing.
+   */
   private void cleanStaleParts() {
     long now = System.currentTimeMillis();
     Set<String> current = new HashSet<>();
     for (StalePart stale : log.metadata().staleParts()) {
       String key = PartWatch.key(stale.getQueue(), stale.getGroup());
       current.add(key);
-      if (!log.isLeader(GroupIds.METADATA) || now < staleNextTryMs.getOrDefault(key, 0L)) {
+      if (now < staleNextTryMs.getOrDefault(key, 0L) || !outstanding.add(key)) {
         continue;
       }
       staleNextTryMs.put(key, now + STALE_RETRY_MS);
-      try {
-        ShardResult deleted = shard(stale.getGroup(), ShardCommand.newBuilder()
-            .setDeleteQueue(DeleteQueue.newBuilder().setQueue(stale.getQueue())).build());
-        if (deleted.getErrorCode() != Status.OK && deleted.getErrorCode() != Status.NOT_FOUND) {
-          continue;
-        }
-        synchronized (log.catalog()) {
-          Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder().setClearStalePart(ClearStalePart.newBuilder()
-              .setQueue(stale.getQueue()).setGroup(stale.getGroup()).setMessages(deleted.getCount())).build())));
-          log.catalog().removeShardIfUnused(stale.getGroup());
-        }
-        LOG.info("queue '{}': the given-up part on {} answered again; its {} message(s) were deleted there",
-            stale.getQueue(), stale.getGroup(), deleted.getCount());
-      } catch (RuntimeException e) {
-        LOG.debug("queue '{}': given-up part on {} still does not answer: {}", stale.getQueue(), stale.getGroup(),
-            e.toString());
-      }
+      log.submitShard(GroupIds.parse(stale.getGroup()), ShardCommand.newBuilder()
+          .setDeleteQueue(DeleteQueue.newBuilder().setQueue(stale.getQueue())).build())
+          .whenCompleteAsync((deleted, error) -> {
+            outstanding.remove(key);
+            if (error == null) {
+              staleDeleted(stale, deleted);
+            } else {
+              LOG.debug("queue '{}': given-up part on {} still does not answer: {}", stale.getQueue(),
+                  stale.getGroup(), error.toString());
+            }
+          }, timer);
     }
     staleNextTryMs.keySet().retainAll(current);
+  }
+
+  private void staleDeleted(StalePart stale, ShardResult deleted) {
+    if (!log.isLeader(GroupIds.METADATA)
+        || (deleted.getErrorCode() != Status.OK && deleted.getErrorCode() != Status.NOT_FOUND)) {
+      return;
+    }
+    try {
+      synchronized (log.catalog()) {
+        Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder().setClearStalePart(ClearStalePart.newBuilder()
+            .setQueue(stale.getQueue()).setGroup(stale.getGroup()).setMessages(deleted.getCount())).build())));
+        log.catalog().removeShardIfUnused(stale.getGroup());
+      }
+      LOG.info("queue '{}': the given-up part on {} answered again; its {} message(s) were deleted there",
+          stale.getQueue(), stale.getGroup(), deleted.getCount());
+    } catch (RuntimeException e) {
+      LOG.info("queue '{}': recording the clean-up of the given-up part on {} failed, retried: {}",
+          stale.getQueue(), stale.getGroup(), e.toString());
+    }
   }
 
   /** Stores a chunk in the head, highest offsets first, in pieces that fit a log entry. */

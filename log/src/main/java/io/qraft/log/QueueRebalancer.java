@@ -3,8 +3,13 @@ package io.qraft.log;
 import io.qraft.api.log.v1.BeginMove;
 import io.qraft.api.log.v1.MetaCommand;
 import io.qraft.api.log.v1.QueueDef;
+import io.qraft.api.log.v1.StalePart;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The queue half of {@code rebalance}: plans with {@link QueueBalance} and records each move
@@ -47,7 +52,11 @@ public final class QueueRebalancer {
           settled.add(q);
         }
       }
-      for (QueueBalance.Move m : QueueBalance.plan(log.metadata().shards(), settled)) {
+      Map<String, Set<String>> stale = new HashMap<>();
+      for (StalePart p : log.metadata().staleParts()) {
+        stale.computeIfAbsent(p.getQueue(), k -> new HashSet<>()).add(p.getGroup());
+      }
+      for (QueueBalance.Move m : QueueBalance.plan(log.metadata().shards(), settled, stale)) {
         try {
           Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder()
               .setBeginMove(BeginMove.newBuilder().setQueue(m.queue()).setToGroup(m.to())).build())));

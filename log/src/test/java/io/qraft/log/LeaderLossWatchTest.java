@@ -33,4 +33,16 @@ class LeaderLossWatchTest {
     assertThat(LeaderLossWatch.candidate(Map.of("n2", at(1, 5)))).isEqualTo("n2");
     assertThat(LeaderLossWatch.candidate(Map.of())).isNull();
   }
+
+  @Test
+  void onlyAPortNobodyListensOnRefuses() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket listening = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      closedPort = listening.getLocalPort();
+      assertThat(LeaderLossWatch.refusesConnections("127.0.0.1:" + closedPort, 500)).as("a listening port").isFalse();
+    }
+    assertThat(LeaderLossWatch.refusesConnections("127.0.0.1:" + closedPort, 500)).as("the same port, closed").isTrue();
+    assertThat(LeaderLossWatch.refusesConnections("no-port-given", 500)).isFalse();
+    assertThat(LeaderLossWatch.refusesConnections("127.0.0.1:not-a-number", 500)).isFalse();
+  }
 }

@@ -128,6 +128,19 @@ class QueueBalanceTest {
   }
 
   @Test
+  void aQueueNeverGoesToAShardHoldingRecordsOfAPartItGaveUp() {
+    List<ShardDef> shards = List.of(shard("a", ABC), shard("b", ABC));
+    List<QueueDef> queues = List.of(queue("s0", "a"), queue("s1", "a"), queue("t0", "a"));
+
+    List<QueueBalance.Move> moves = QueueBalance.plan(shards, queues,
+        java.util.Map.of("s0", java.util.Set.of("b"), "s1", java.util.Set.of("b")));
+
+    assertThat(moves).containsExactly(new QueueBalance.Move("t0", "a", "b"));
+    assertThat(QueueBalance.plan(shards, List.of(queue("s0", "a"), queue("s1", "a")),
+        java.util.Map.of("s0", java.util.Set.of("b"), "s1", java.util.Set.of("b")))).isEmpty();
+  }
+
+  @Test
   void queuesWithoutOldPartsArePreferred() {
     List<ShardDef> shards = List.of(shard("a", ABC), shard("b", ABC), shard("x", ABC));
     List<QueueDef> queues = new ArrayList<>();

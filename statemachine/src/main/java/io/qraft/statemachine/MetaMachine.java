@@ -158,10 +158,13 @@ public final class MetaMachine {
     if (!shards.containsKey(c.getToGroup())) {
       return error(Status.FAILED_PRECONDITION, "group " + c.getToGroup() + " is not a shard");
     }
-    if (def.getGroup().equals(c.getToGroup()) || def.getOldPartsList().contains(c.getToGroup())
-        || stale.containsKey(staleKey(c.getQueue(), c.getToGroup()))) {
+    if (def.getGroup().equals(c.getToGroup()) || def.getOldPartsList().contains(c.getToGroup())) {
       // One shard keeps one copy of a queue's state: it cannot take the queue while holding a part of it.
       return error(Status.FAILED_PRECONDITION, "queue '" + c.getQueue() + "' already has a part in " + c.getToGroup());
+    }
+    if (stale.containsKey(staleKey(c.getQueue(), c.getToGroup()))) {
+      return error(Status.FAILED_PRECONDITION, "group " + c.getToGroup() + " still holds records of a part queue '"
+          + c.getQueue() + "' gave up; they are deleted once that shard is available");
     }
     QueueDef moving = def.toBuilder().setMovingTo(c.getToGroup()).build();
     queues.put(c.getQueue(), moving);

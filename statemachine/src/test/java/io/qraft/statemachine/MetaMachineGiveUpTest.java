@@ -91,12 +91,18 @@ class MetaMachineGiveUpTest {
   void aShardWithStaleRecordsNeverTakesTheQueueAgain() {
     ok(giveUp(G1, 40));
 
-    assertThat(meta.apply(MetaCommand.newBuilder().setBeginMove(BeginMove.newBuilder().setQueue("q")
-        .setToGroup(G1)).build()).getErrorCode()).isEqualTo(Status.FAILED_PRECONDITION);
+    io.qraft.api.log.v1.MetaResult back = meta.apply(MetaCommand.newBuilder().setBeginMove(BeginMove.newBuilder()
+        .setQueue("q").setToGroup(G1)).build());
+    assertThat(back.getErrorCode()).isEqualTo(Status.FAILED_PRECONDITION);
+    assertThat(back.getErrorMessage()).contains("gave up").contains(G1);
+    assertThat(meta.queue("q").getMovingTo()).as("a refused move changes nothing").isEmpty();
     // Deleted and declared again: the stale records outlive the queue, so the shard still refuses it.
     ok(MetaCommand.newBuilder().setUnbindQueue(UnbindQueue.newBuilder().setQueue("q")).build());
     assertThat(meta.staleGroups("q")).containsExactly(G1);
-    assertThat(meta.apply(bind("q", Map.of(), G1)).getErrorCode()).isEqualTo(Status.FAILED_PRECONDITION);
+    io.qraft.api.log.v1.MetaResult rebound = meta.apply(bind("q", Map.of(), G1));
+    assertThat(rebound.getErrorCode()).isEqualTo(Status.FAILED_PRECONDITION);
+    assertThat(rebound.getErrorMessage()).contains("given up");
+    assertThat(meta.queue("q")).as("a refused bind stores nothing").isNull();
     assertThat(meta.apply(bind("q", Map.of(), G3)).getErrorCode()).isZero();
     // Cleared after the queue came back elsewhere: its new count is not touched by the old part.
     ok(cleared(G1, 37));
