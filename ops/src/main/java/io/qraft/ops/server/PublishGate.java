@@ -64,9 +64,9 @@ final class PublishGate<G> {
       waiting.addAndGet(-size);
       return CompletableFuture.failedFuture(new Refused());
     }
-    CompletableFuture<Void> ready = whenCaughtUp(group, cancelled);
-    ready.whenComplete((v, e) -> waiting.addAndGet(-size));
-    return ready;
+    // The caller goes on only after its bytes left the count: a dependent registered on `ready`
+    // itself could run first and see them still waiting.
+    return whenCaughtUp(group, cancelled).whenComplete((v, e) -> waiting.addAndGet(-size));
   }
 
   /** Completes once the group's log is no longer behind, or fails with CANCELLED once cancelled. */
