@@ -185,7 +185,13 @@ public final class QraftClient implements AutoCloseable {
         (last, attempts) ->
             new PublishTimeoutException(queue, producerId, seq, deadline, attempts, last));
     CompletableFuture<PublishConfirm> confirm =
-        sent.thenApply(response -> new PublishConfirm(queue, response.getOffsetsList()));
+        sent.thenApply(response -> {
+          // A follower that forwarded this publish names the leader: the next ones go there.
+          if (!response.getLeader().isEmpty()) {
+            leaders.remember(queue, response.getLeader());
+          }
+          return new PublishConfirm(queue, response.getOffsetsList());
+        });
     confirm.whenComplete((ignored, error) -> {
       if (confirm.isCancelled()) {
         sent.cancel(false);

@@ -55,6 +55,7 @@ final class FakeNode implements AutoCloseable {
   private final Queue<StreamScript> streams = new ConcurrentLinkedQueue<>();
   private final AtomicLong nextOffset = new AtomicLong();
   private volatile boolean holdPublishes;
+  private volatile String namesLeader;
   private final Server server;
 
   FakeNode(String name) {
@@ -78,6 +79,14 @@ final class FakeNode implements AutoCloseable {
   /** Publishes get no answer at all, as from a node that hangs. */
   void holdPublishes() {
     holdPublishes = true;
+  }
+
+  /**
+   * Confirms publishes naming another node as the queue's leader, as a follower that
+   * forwarded them does.
+   */
+  void confirmAsForwardedTo(String leader) {
+    namesLeader = leader;
   }
 
   /** The next Consume stream follows the script; streams without one stay open and silent. */
@@ -144,6 +153,9 @@ final class FakeNode implements AutoCloseable {
           PublishResponse.newBuilder().setCorrelationId(request.getCorrelationId());
       for (int i = 0; i < request.getMessagesCount(); i++) {
         response.addOffsets(nextOffset.getAndIncrement());
+      }
+      if (namesLeader != null) {
+        response.setLeader(namesLeader);
       }
       reply(observer, response.build());
     }

@@ -44,6 +44,25 @@ class QraftClientTest {
   }
 
   @Test
+  void a_confirm_forwarded_by_a_follower_sends_the_next_publishes_and_acks_to_the_leader_it_names()
+      throws Exception {
+    FakeNode leader = cluster.leader("b");
+    FakeNode follower = cluster.leader("a");
+    follower.confirmAsForwardedTo(leader.name);
+    QraftClient client = cluster.client(follower.name);
+
+    client.publish("orders", "one".getBytes(StandardCharsets.UTF_8)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+    client.publish("orders", "two".getBytes(StandardCharsets.UTF_8)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+    client.publish("orders", "three".getBytes(StandardCharsets.UTF_8)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+    client.ack("orders", List.of(DeliveryTag.newBuilder().setOffset(0).build()));
+
+    assertThat(follower.calls("Publish")).isEqualTo(1);
+    assertThat(leader.calls("Publish")).isEqualTo(2);
+    assertThat(leader.calls("Ack")).isEqualTo(1);
+    assertThat(follower.calls("Ack")).isZero();
+  }
+
+  @Test
   void a_node_that_cannot_be_reached_is_skipped_for_the_next_address() {
     FakeNode leader = cluster.leader("b");
     QraftClient client = cluster.client(cluster.nowhere("a"), leader.name);

@@ -39,17 +39,18 @@ import org.slf4j.LoggerFactory;
  * succeed). Only the refusal acts here; everything else is left to the timeout and pre-vote.
  *
  * <p>Every {@link #probeIntervalMs} this node connects to the Raft port of each peer that leads
- * a group it follows. On a refusal, one follower of that group stands: the one whose log ends
- * furthest on, which each follower learns by asking the others with a pre-vote request (it
- * changes nothing, and its reply says how far the voter's log goes), ties to the first by
- * node id. Only one stands, because two candidates in one term split the vote, and a
- * candidate whose log is behind loses and makes everyone wait for the timeout. It asks its own Raft server
- * to start an election in the form Ratis uses for a leadership transfer (a StartLeaderElection
- * request on behalf of the leader it knew, carrying its own last entry), which Ratis accepts
- * only while that leader is still the one it recognises and this replica's log is not behind
- * it. The election skips pre-vote and asks for votes at the next term; a voter still grants a
- * vote only to a candidate whose log is at least as up to date as its own, so Raft's safety
- * is untouched: only when an election starts changes. A candidate that is behind loses, and
+ * a group it follows and has sent it nothing for that long. On a refusal, one follower of
+ * that group stands: the one whose log ends furthest on, which each follower learns by
+ * asking the others with a pre-vote request (it changes nothing, and its reply says how far
+ * the voter's log goes), ties to the first by node id. Only one stands, because two
+ * candidates in one term split the vote, and a candidate whose log is behind loses and makes
+ * everyone wait for the timeout. It asks its own Raft server to start an election in the
+ * form Ratis uses for a leadership transfer (a StartLeaderElection request on behalf of the
+ * leader it knew, carrying its own last entry), which Ratis accepts only while that leader is
+ * still the one it recognises and this replica's log is not behind it. The election skips
+ * pre-vote and asks for votes at the next term; a voter still grants a vote only to a
+ * candidate whose log is at least as up to date as its own, so Raft's safety is untouched:
+ * only when an election starts changes. A candidate that is behind loses, and
  * the usual timeout elects another.
  */
 final class LeaderLossWatch implements AutoCloseable {
@@ -103,7 +104,7 @@ final class LeaderLossWatch implements AutoCloseable {
           continue;
         }
         RaftPeerId leader = d.getInfo().getLeaderId();
-        if (leader == null || leader.equals(server.getId())) {
+        if (leader == null || leader.equals(server.getId()) || !leaderQuiet(d)) {
           continue;
         }
         List<RaftPeer> voters = new ArrayList<>(d.getRaftConf().getCurrentPeers());
@@ -128,6 +129,19 @@ final class LeaderLossWatch implements AutoCloseable {
     } catch (RuntimeException | IOException e) {
       LOG.debug("leader watch pass failed: {}", e.toString());
     }
+  }
+
+  /**
+   * True when the leader has sent this follower nothing for a probe interval. Under load
+   * entries arrive every few milliseconds, so a live leader is never probed; each probe is a
+   * connection the leader's Raft server accepts and sets up a gRPC transport for, which is
+   * CPU taken from the log. A dead leader goes quiet at once, so detection waits at most one
+   * more interval.
+   */
+  private boolean leaderQuiet(RaftServer.Division d) {
+    org.apache.ratis.proto.RaftProtos.RoleInfoProto role = d.getInfo().getRoleInfoProto();
+    return !role.hasFollowerInfo()
+        || role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() >= probeIntervalMs;
   }
 
   /**

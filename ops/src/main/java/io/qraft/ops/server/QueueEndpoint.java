@@ -218,9 +218,28 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
       if (result.getErrorCode() != Status.OK) {
         throw new RequestException(result.getErrorCode(), result.getErrorMessage());
       }
-      return PublishResponse.newBuilder().setCorrelationId(request.getCorrelationId())
-          .addAllOffsets(result.getOffsetsList()).build();
+      PublishResponse.Builder confirm = PublishResponse.newBuilder().setCorrelationId(request.getCorrelationId())
+          .addAllOffsets(result.getOffsetsList());
+      String leader = forwardedTo(group(def));
+      if (leader != null) {
+        confirm.setLeader(leader);
+      }
+      return confirm.build();
     });
+  }
+
+  /**
+   * The client address of the group's leader when this node is not it (the publish was
+   * forwarded), else null. A client that keeps publishing through a follower costs every
+   * message a second gRPC hop and a Raft client round on the follower; naming the leader in
+   * the confirm lets the SDK go there directly.
+   */
+  private String forwardedTo(RaftGroupId group) {
+    if (log.isLeader(group)) {
+      return null;
+    }
+    String leader = log.leaderOf(group);
+    return leader == null ? null : forwarder.addressOf(leader);
   }
 
   private String publishProblem(PublishRequest request) {

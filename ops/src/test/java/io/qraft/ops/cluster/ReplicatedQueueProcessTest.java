@@ -264,6 +264,31 @@ class ReplicatedQueueProcessTest {
     }
   }
 
+  @Test
+  @Order(6)
+  void aConfirmFromAFollowerNamesTheLeaderAndOneFromTheLeaderNamesNoOne() {
+    client.declareQueue("route-q", Map.of());
+    ProcessCluster.Node leader = cluster.node(leaderOf("route-q"));
+    ProcessCluster.Node follower = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+    io.qraft.api.v1.PublishRequest request = io.qraft.api.v1.PublishRequest.newBuilder().setQueue("route-q")
+        .addMessages(io.qraft.api.v1.Message.newBuilder().setBody(com.google.protobuf.ByteString.copyFrom(payload(1))))
+        .build();
+    assertThat(publishAt(follower, request).getLeader()).isEqualTo(leader.address());
+    assertThat(publishAt(leader, request).getLeader()).isEmpty();
+  }
+
+  private static io.qraft.api.v1.PublishResponse publishAt(ProcessCluster.Node node,
+      io.qraft.api.v1.PublishRequest request) {
+    io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+        .forAddress("127.0.0.1", node.grpcPort).usePlaintext().build();
+    try {
+      return io.qraft.api.v1.QueueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+          .publish(request);
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
   private static int groups() {
     ClusterStatusResponse status = cluster.clusterStatus(cluster.nodes().get(0));
     return status.getGroupsCount();
