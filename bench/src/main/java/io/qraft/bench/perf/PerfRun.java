@@ -304,7 +304,11 @@ final class PerfRun {
   /**
    * Counts deliveries and acks them in batches, on a thread of its own so that the consumer
    * thread never waits for an ack: every Ack call is a log entry, so one per delivery would
-   * measure the log rather than the consumer.
+   * measure the log rather than the consumer. One Ack call is in flight at a time, and it
+   * takes every delivery pending when it starts: while a call waits for its log entry the
+   * next batch grows, so acks keep up with deliveries however long an entry takes (fixed-size
+   * batches queued behind a slow call fell behind, held the prefetch full and starved the
+   * consumer).
    */
   private final class PerfConsumer {
     private final QraftClient client;
@@ -313,6 +317,7 @@ final class PerfRun {
     private Map<String, List<DeliveryTag>> pending = new HashMap<>(); // guarded by lock
     private int pendingCount; // guarded by lock
     private long oldestNanos; // guarded by lock
+    private boolean drainQueued; // guarded by lock
 
     PerfConsumer(QraftClient client, ScheduledExecutorService timer) {
       this.client = client;
@@ -325,32 +330,38 @@ final class PerfRun {
       if (!stopping) {
         received.increment();
       }
-      Map<String, List<DeliveryTag>> batch = null;
+      boolean drain;
       synchronized (lock) {
         if (pendingCount == 0) {
           oldestNanos = System.nanoTime();
         }
         pending.computeIfAbsent(delivery.getQueue(), q -> new ArrayList<>()).add(delivery.getTag());
-        if (++pendingCount >= settings.ackEvery()) {
-          batch = take();
-        }
+        drain = ++pendingCount >= settings.ackEvery() && queueDrain();
       }
-      if (batch != null) {
-        submit(batch);
+      if (drain) {
+        submitDrain();
       }
     }
 
     private void flushIfOld() {
-      Map<String, List<DeliveryTag>> batch = null;
+      boolean drain;
       synchronized (lock) {
-        if (pendingCount > 0
-            && System.nanoTime() - oldestNanos >= TimeUnit.MILLISECONDS.toNanos(settings.ackIntervalMs())) {
-          batch = take();
-        }
+        drain = pendingCount > 0
+            && System.nanoTime() - oldestNanos >= TimeUnit.MILLISECONDS.toNanos(settings.ackIntervalMs())
+            && queueDrain();
       }
-      if (batch != null) {
-        submit(batch);
+      if (drain) {
+        submitDrain();
       }
+    }
+
+    /** True if no drain is queued yet, and marks one queued (lock held). */
+    private boolean queueDrain() {
+      if (drainQueued) {
+        return false;
+      }
+      drainQueued = true;
+      return true;
     }
 
     private Map<String, List<DeliveryTag>> take() {
@@ -360,20 +371,31 @@ final class PerfRun {
       return batch;
     }
 
-    private void submit(Map<String, List<DeliveryTag>> batch) {
+    private void submitDrain() {
       try {
-        acker.execute(() -> batch.forEach((queue, tags) -> {
-          try {
-            client.ack(queue, tags);
-          } catch (RuntimeException e) {
-            if (!stopping) {
-              error(e);
-            }
+        acker.execute(() -> {
+          Map<String, List<DeliveryTag>> batch;
+          synchronized (lock) {
+            drainQueued = false;
+            batch = take();
           }
-        }));
+          ack(batch);
+        });
       } catch (java.util.concurrent.RejectedExecutionException e) {
         // stopped: the deliveries return to the queue when the consumer closes
       }
+    }
+
+    private void ack(Map<String, List<DeliveryTag>> batch) {
+      batch.forEach((queue, tags) -> {
+        try {
+          client.ack(queue, tags);
+        } catch (RuntimeException e) {
+          if (!stopping) {
+            error(e);
+          }
+        }
+      });
     }
 
     void flushAndStop(long waitNanos) throws InterruptedException {
@@ -382,7 +404,7 @@ final class PerfRun {
         batch = take();
       }
       if (!batch.isEmpty()) {
-        submit(batch);
+        acker.execute(() -> ack(batch));
       }
       acker.shutdown();
       acker.awaitTermination(waitNanos, TimeUnit.NANOSECONDS);
