@@ -45,7 +45,7 @@ teardown() {
     kill -KILL "$SUITE_PID" 2>/dev/null
   fi
   for ns in "${NS_ALL[@]}"; do
-    if ip netns list | grep -qw "^$ns"; then
+    if ip netns list | grep -w "^$ns" >/dev/null; then
       for pid in $(ip netns pids "$ns" 2>/dev/null); do
         kill -CONT "$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null
       done
