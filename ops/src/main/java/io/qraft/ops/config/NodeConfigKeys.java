@@ -95,8 +95,8 @@ public final class NodeConfigKeys {
         "How long a batch waits for more messages; 0 sends at once when the log can take another entry.");
 
     public static final ConfigKey<Integer> BATCH_MAX_IN_FLIGHT = ConfigKey.integer("batch.max_in_flight",
-        4, 1, 64,
-        "Log entries of publishes per group being replicated at once; further publishes gather into the next batch.");
+        1, 1, 64,
+        "Log entries of publishes per group and ack mode being replicated at once; publishes arriving meanwhile gather into the next batch (1 measured best: bench/RESULTS.md).");
 
     public static final ConfigKey<Long> FLOW_MAX_PENDING_BYTES = ConfigKey.longInteger("flow.max_pending_bytes",
         67_108_864, 1_048_576, 4_294_967_296L,
