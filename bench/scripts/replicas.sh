@@ -2,11 +2,14 @@
 # The headline table: one three-node cluster, queues with 1, 2 and 3 replicas (chosen by
 # policies, as an operator would), the same load on each in turn, plus the 3-replica queue
 # with ack-mode local. One JSON summary per run in OUT; summarise with summarise.py.
-#   bench/scripts/replicas.sh OUT [SECONDS] [ROUNDS]
+#   bench/scripts/replicas.sh OUT [SECONDS] [ROUNDS] [WARMUP]
+# WARMUP (seconds, default 120) is one run on a throwaway queue first: the node JVMs spend
+# their first minutes compiling (C2 took 30-47 % of node CPU for over a minute in one profile),
+# and a table taken before that measures the JIT, not qraft.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dist="$root/ops/target/qraft"
-out="${1:?OUT}"; seconds="${2:-20}"; rounds="${3:-1}"
+out="${1:?OUT}"; seconds="${2:-20}"; rounds="${3:-1}"; warmup="${4:-120}"
 dir="$(mktemp -d)"
 mkdir -p "$out"
 trap '"$root/bench/scripts/cluster.sh" down "$dir"' EXIT
@@ -16,6 +19,9 @@ ctl set_policy one '^r1\.' '{"ha-mode":"exactly","ha-params":1}' > /dev/null
 ctl set_policy two '^r2\.' '{"ha-mode":"exactly","ha-params":2}' > /dev/null
 nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
 perf() { "$dist/bin/qraft-perf" "${nodes[@]}" -x 1 -y 1 -s 1000 -c 64 -q 200 "$@"; }
+if [ "$warmup" -gt 0 ]; then
+  perf -u warmup --ack-mode quorum -z "$warmup" --format json > "$out/warmup.json"
+fi
 for round in $(seq 1 "$rounds"); do
   # Interleaved, so that a slow patch of the machine does not land on one kind of queue only.
   for run in r1.quorum r2.quorum r3.quorum r3.local; do

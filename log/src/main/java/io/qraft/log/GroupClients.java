@@ -5,12 +5,14 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.retry.ExponentialBackoffRetry;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.util.TimeDuration;
@@ -26,6 +28,9 @@ import org.slf4j.LoggerFactory;
 final class GroupClients {
   private static final Logger LOG = LoggerFactory.getLogger(GroupClients.class);
 
+  /** Pause before asking a group that has not started yet again. */
+  private static final long NOT_STARTED_RETRY_MS = 50;
+
   private final ReplicatedLog log;
   private final Map<RaftGroupId, RaftClient> clients = new ConcurrentHashMap<>();
 
@@ -34,13 +39,48 @@ final class GroupClients {
   }
 
   CompletableFuture<Message> send(RaftGroupId group, Message message) {
-    RaftClient c = client(group);
-    return bounded(c.async().send(message)).handle((reply, error) -> result(group, c, reply, error));
+    return untilStarted(group, c -> c.async().send(message), System.nanoTime() + startWaitNanos());
   }
 
   CompletableFuture<Message> query(RaftGroupId group, Message message) {
+    return untilStarted(group, c -> c.async().sendReadOnly(message), System.nanoTime() + startWaitNanos());
+  }
+
+  /**
+   * A shard that metadata has just added may not have started on its replicas yet: they answer
+   * "group not found", which the Raft client does not retry and which closes its ordered window
+   * for good. The request was not taken then, so it goes again, on a new client, until the
+   * group has started or the wait is over (a node that declares a queue on a shard it holds no
+   * replica of sends the queue's creation straight after adding the shard).
+   */
+  private CompletableFuture<Message> untilStarted(RaftGroupId group,
+      Function<RaftClient, CompletableFuture<RaftClientReply>> call, long deadlineNanos) {
     RaftClient c = client(group);
-    return bounded(c.async().sendReadOnly(message)).handle((reply, error) -> result(group, c, reply, error));
+    return bounded(call.apply(c)).handle((reply, error) -> {
+      if (notStarted(reply, error) && System.nanoTime() < deadlineNanos) {
+        discard(group, c);
+        return CompletableFuture.runAsync(() -> { },
+                CompletableFuture.delayedExecutor(NOT_STARTED_RETRY_MS, TimeUnit.MILLISECONDS))
+            .thenCompose(ignored -> untilStarted(group, call, deadlineNanos));
+      }
+      return CompletableFuture.completedFuture(result(group, c, reply, error));
+    }).thenCompose(next -> next);
+  }
+
+  private static boolean notStarted(RaftClientReply reply, Throwable error) {
+    // The client fails the request with "window closed", caused by the group's answer.
+    for (Throwable t = error != null ? error : reply.isSuccess() ? null : reply.getException(); t != null;
+        t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof GroupMismatchException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Long enough for a busy node to start a new group's division; short of the callers' deadlines. */
+  private long startWaitNanos() {
+    return TimeUnit.MILLISECONDS.toNanos(log.settings().electionTimeoutMax().toMillis() * 2);
   }
 
   /**
@@ -64,16 +104,34 @@ final class GroupClients {
 
   /** Null when the leadership moved; else why it stays where it is. */
   String transferLeadership(RaftGroupId group, org.apache.ratis.protocol.RaftPeerId to, long timeoutMs) {
-    try {
-      RaftClientReply reply = client(group).admin().transferLeadership(to, timeoutMs);
-      if (!reply.isSuccess()) {
-        LOG.info("leadership of {} stays where it is: {}", group, reply.getException());
-        return String.valueOf(reply.getException());
+    long deadline = System.nanoTime() + startWaitNanos();
+    while (true) {
+      RaftClient c = client(group);
+      String why;
+      boolean notStarted;
+      try {
+        RaftClientReply reply = c.admin().transferLeadership(to, timeoutMs);
+        if (reply.isSuccess()) {
+          return null;
+        }
+        why = String.valueOf(reply.getException());
+        notStarted = notStarted(reply, null);
+      } catch (IOException e) {
+        why = e.toString();
+        notStarted = notStarted(null, e);
       }
-      return null;
-    } catch (IOException e) {
-      LOG.info("leadership of {} stays where it is: {}", group, e.toString());
-      return e.toString();
+      // A failed admin call can leave the client's window closed: later sends get a new one.
+      discard(group, c);
+      if (!notStarted || System.nanoTime() >= deadline) {
+        LOG.info("leadership of {} stays where it is: {}", group, why);
+        return why;
+      }
+      try {
+        Thread.sleep(NOT_STARTED_RETRY_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return why;
+      }
     }
   }
 

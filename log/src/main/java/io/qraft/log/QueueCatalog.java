@@ -83,7 +83,8 @@ public final class QueueCatalog {
       String preferred = choice.shard().getPreferredLeader();
       // Without a local replica this node cannot see who won the first election; the transfer
       // is then asked for anyway (a no-op when the preferred node already leads).
-      if (!preferred.equals(log.leaderOf(GroupIds.parse(group)))) {
+      // A lone replica leads its group from the first election: nothing to move.
+      if (choice.shard().getReplicasCount() > 1 && !preferred.equals(log.leaderOf(GroupIds.parse(group)))) {
         // Whoever won the first election leads until moved: spread leaders as placement chose.
         log.moveLeader(GroupIds.parse(group), preferred, log.settings().electionTimeoutMax().toMillis() * 2);
       }

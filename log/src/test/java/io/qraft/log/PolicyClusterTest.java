@@ -102,6 +102,31 @@ class PolicyClusterTest {
   }
 
   @Test
+  void aQueueDeclaredOnANodeOutsideItsReplicaSetIsCreatedAtTheFirstAttempt() throws Exception {
+    ReplicatedLog leader = cluster.metadataLeader();
+    List<String> others = cluster.nodes().stream().map(n -> n.settings().nodeId())
+        .filter(id -> !id.equals(leader.settings().nodeId())).sorted().toList();
+    leader.policies().set(policy("away-one", "^away1\\.", 0, Map.of("ha-mode", "nodes", "ha-params", List.of(others.get(0)))));
+    leader.policies().set(policy("away-two", "^away2\\.", 0, Map.of("ha-mode", "nodes", "ha-params", others)));
+
+    // Once, not through the cluster's retrying declare: the new shard's replicas start its group
+    // only when they apply AddShard, and the declaring node must wait for that, not fail.
+    for (String queue : List.of("away1.q", "away2.q")) {
+      Map<String, String> arguments = QueueArguments.normalise(Map.of());
+      QueueCatalog.Declared declared = leader.catalog().declare(queue, arguments, leader.settings().nodeId());
+
+      assertThat(declared.created()).as(queue).isTrue();
+      QueueDef def = declared.queue();
+      assertThat(leader.metadata().shard(def.getGroup()).getReplicasList()).as(queue)
+          .doesNotContain(leader.settings().nodeId());
+      RaftGroupId group = GroupIds.parse(def.getGroup());
+      ReplicatedLog shardLeader = cluster.leaderOf(group);
+      await().atMost(EVENTUALLY).until(() -> shardLeader.metadata().queue(queue) != null);
+      assertThat(publishOn(shardLeader, queue).getErrorCode()).as(queue).isEqualTo(Status.OK);
+    }
+  }
+
+  @Test
   void aPolicyIsRefusedWhereItCannotBeStored() {
     ReplicatedLog leader = cluster.metadataLeader();
     Policy strangers = policy("strangers", ".*", 0, Map.of("ha-mode", "nodes", "ha-params", List.of("x1", "x2")));
