@@ -5,7 +5,8 @@
 # JAVA_HOME=/path/to/jdk-17
 
 # JVM options of a node:
-#   -Xms256m -Xmx512m              heap: queue data lives in files and the page cache, not the heap
+#   -Xms256m -Xmx512m              heap: queue data lives in files and the page cache; the heap holds
+#                                  each group's newest log entries (up to 16 MB) and ~20 s of replies
 #   -XX:MaxDirectMemorySize=512m   bounds the off-heap buffers of gRPC/Netty and Ratis
 #   -XX:+UseSerialGC               one collector thread; enough for a heap this size
 #   -XX:ActiveProcessorCount=2     sizes thread pools as for two cores, so several nodes share a machine well

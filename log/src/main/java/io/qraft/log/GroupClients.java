@@ -89,7 +89,12 @@ final class GroupClients {
    * and the client application retries, deduplicated, elsewhere.
    */
   private <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {
-    return call.orTimeout(log.settings().electionTimeoutMax().toMillis() * 5, TimeUnit.MILLISECONDS);
+    return call.orTimeout(callBoundMs(log.settings()), TimeUnit.MILLISECONDS);
+  }
+
+  /** How long a request may take, its Raft client's retries included. */
+  static long callBoundMs(LogSettings settings) {
+    return settings.electionTimeoutMax().toMillis() * 5;
   }
 
   /**

@@ -13,8 +13,21 @@ import org.apache.ratis.util.TimeDuration;
  * share these (Ratis has no per-group settings).
  */
 public final class RatisProperties {
-  /** Closed log segments each group keeps cached; Ozone runs with 2. */
-  static final int SEGMENT_CACHE_NUM = 2;
+  /**
+   * Closed log segments each group keeps cached in the heap, beside its open segment (Ozone runs
+   * with 2). One: a follower that lags further reads from disk, and the heap is not the place for
+   * queue data (with 2 and a 32 MB cap, three busy groups held ~70 MB of entries on a 256 MB node).
+   */
+  static final int SEGMENT_CACHE_NUM = 1;
+  /** Cap on a group's cached entries, open segment included. */
+  static final long SEGMENT_CACHE_BYTES = 16L * 1024 * 1024;
+  /**
+   * How long a group remembers each reply, so that a Raft client's retry of the same call is
+   * answered, not applied again: this must outlast every retry (a forwarding node's client gives
+   * up after five election timeouts). Ratis keeps 60 s, which on a busy leader held a minute of
+   * replies, deliveries with their bodies among them, in the heap.
+   */
+  static final int RETRY_CACHE_ELECTION_TIMEOUTS = 10;
   /** Parallel group start/stop on restart; unbounded by default, which floods two cores. */
   static final int PROXY_THREADS = 4;
 
@@ -77,7 +90,8 @@ public final class RatisProperties {
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(Math.max(s.segmentSizeBytes(), 2L * s.maxEntryBytes())));
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(512 * 1024));
     RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, SEGMENT_CACHE_NUM);
-    RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(32L * 1024 * 1024));
+    RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(SEGMENT_CACHE_BYTES));
+    RaftServerConfigKeys.RetryCache.setExpiryTime(p, max.multiply(RETRY_CACHE_ELECTION_TIMEOUTS));
     RaftServerConfigKeys.Log.setQueueElementLimit(p, 4096);
     RaftServerConfigKeys.Log.setQueueByteLimit(p, SizeInBytes.valueOf(64L * 1024 * 1024));
     RaftServerConfigKeys.Write.setElementLimit(p, 4096);

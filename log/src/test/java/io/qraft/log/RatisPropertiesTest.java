@@ -2,6 +2,9 @@ package io.qraft.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -23,5 +26,21 @@ class RatisPropertiesTest {
     assertThat(RaftServerConfigKeys.Log.Appender.bufferElementLimit(p)).isEqualTo(7);
     assertThat(p.get("not-a-raft-key")).as("only raft.* keys pass").isNull();
     assertThat(p.get("raft.server.log.segment.size.max")).as("only under the qraft.ratis. prefix").isNull();
+  }
+
+  @Test
+  void aGroupRemembersRepliesLongerThanAnyRetryOfItsClientsButNotForAMinute() {
+    List<NodeAddress> members = List.of(new NodeAddress("n1", "127.0.0.1", 7001, 7002));
+    LogSettings settings = new LogSettings("n1", Path.of("data"), "127.0.0.1", members,
+        Duration.ofMillis(1000), Duration.ofMillis(2000), 200, 0, 8 << 20, 4 << 20,
+        3, 16, Duration.ofSeconds(2), new BatchLimits(1000, 1 << 20, 0), 1, 64L << 20);
+
+    RaftProperties p = RatisProperties.of(settings);
+
+    long expiryMs = RaftServerConfigKeys.RetryCache.expiryTime(p).toLong(java.util.concurrent.TimeUnit.MILLISECONDS);
+    assertThat(expiryMs).as("a retried call is answered from the cache, not applied twice")
+        .isGreaterThanOrEqualTo(2 * GroupClients.callBoundMs(settings));
+    assertThat(expiryMs).as("replies held in the heap").isLessThan(60_000);
+    assertThat(RaftServerConfigKeys.Log.segmentCacheNumMax(p)).isEqualTo(1);
   }
 }
