@@ -135,7 +135,9 @@ class ForgetNodeProcessTest {
     assertThat(ctl.run("set_policy", "three", "^forget\\.", "{\"ha-mode\":\"exactly\",\"ha-params\":3}").exitCode())
         .isZero();
     for (String q : QUEUES) {
-      client.declareQueue(q);
+      // An entry a message, so that 400 messages pass the snapshot threshold (100 entries) several
+      // times over: batched, they fit in a few dozen entries and no snapshot would purge the log.
+      client.declareQueue(q, Map.of("batch-size", "1"));
     }
     long deadline = System.nanoTime() + SETTLE.toNanos();
     while (replicaSets().size() < QUEUES.size() && System.nanoTime() < deadline) {
