@@ -39,19 +39,25 @@ final class GroupClients {
   }
 
   CompletableFuture<Message> send(RaftGroupId group, Message message) {
+    return untilStarted(group, c -> c.async().send(message), System.nanoTime());
+  }
+
+  /** As {@link #send}, to a group metadata has just added: see {@link #untilStarted}. */
+  CompletableFuture<Message> sendToNewGroup(RaftGroupId group, Message message) {
     return untilStarted(group, c -> c.async().send(message), System.nanoTime() + startWaitNanos());
   }
 
   CompletableFuture<Message> query(RaftGroupId group, Message message) {
-    return untilStarted(group, c -> c.async().sendReadOnly(message), System.nanoTime() + startWaitNanos());
+    return untilStarted(group, c -> c.async().sendReadOnly(message), System.nanoTime());
   }
 
   /**
    * A shard that metadata has just added may not have started on its replicas yet: they answer
    * "group not found", which the Raft client does not retry and which closes its ordered window
    * for good. The request was not taken then, so it goes again, on a new client, until the
-   * group has started or the wait is over (a node that declares a queue on a shard it holds no
-   * replica of sends the queue's creation straight after adding the shard).
+   * group has started or the deadline has passed (a node that declares a queue on a shard it
+   * holds no replica of sends the queue's creation straight after adding the shard). Requests
+   * to groups that exist already get no such wait: "not found" there means removed, at once.
    */
   private CompletableFuture<Message> untilStarted(RaftGroupId group,
       Function<RaftClient, CompletableFuture<RaftClientReply>> call, long deadlineNanos) {
@@ -108,8 +114,9 @@ final class GroupClients {
   }
 
   /** Null when the leadership moved; else why it stays where it is. */
-  String transferLeadership(RaftGroupId group, org.apache.ratis.protocol.RaftPeerId to, long timeoutMs) {
-    long deadline = System.nanoTime() + startWaitNanos();
+  String transferLeadership(RaftGroupId group, org.apache.ratis.protocol.RaftPeerId to, long timeoutMs,
+      boolean newGroup) {
+    long deadline = System.nanoTime() + (newGroup ? startWaitNanos() : 0);
     while (true) {
       RaftClient c = client(group);
       String why;

@@ -60,8 +60,11 @@ public final class QueueCatalog {
     ShardPlacement.Choice choice = placement.choose(log.metadata(), request(name, arguments, declaringNode),
         this::currentLeader, log.metadata().staleGroups(name));
     String group = ensureShard(choice);
-    ShardResult created = Answers.await(log.submitShard(GroupIds.parse(group), ShardCommand.newBuilder()
-        .setCreateQueue(CreateQueue.newBuilder().setQueue(name).putAllArguments(arguments)).build()));
+    ShardCommand create = ShardCommand.newBuilder()
+        .setCreateQueue(CreateQueue.newBuilder().setQueue(name).putAllArguments(arguments)).build();
+    ShardResult created = Answers.await(choice.create()
+        ? log.submitShardToNewShard(GroupIds.parse(group), create)
+        : log.submitShard(GroupIds.parse(group), create));
     if (created.getErrorCode() != Status.OK) {
       throw new RequestException(created.getErrorCode(), created.getErrorMessage());
     }
@@ -86,7 +89,7 @@ public final class QueueCatalog {
       // A lone replica leads its group from the first election: nothing to move.
       if (choice.shard().getReplicasCount() > 1 && !preferred.equals(log.leaderOf(GroupIds.parse(group)))) {
         // Whoever won the first election leads until moved: spread leaders as placement chose.
-        log.moveLeader(GroupIds.parse(group), preferred, log.settings().electionTimeoutMax().toMillis() * 2);
+        log.moveLeaderOfNewShard(GroupIds.parse(group), preferred, log.settings().electionTimeoutMax().toMillis() * 2);
       }
     }
     return group;

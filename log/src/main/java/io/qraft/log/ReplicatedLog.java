@@ -416,7 +416,12 @@ public final class ReplicatedLog implements AutoCloseable {
    * node's log is up to date. Returns null when it moved, else why it did not.
    */
   public String moveLeader(RaftGroupId group, String nodeId, long timeoutMs) {
-    return clients.transferLeadership(group, GroupIds.peer(nodeId), timeoutMs);
+    return clients.transferLeadership(group, GroupIds.peer(nodeId), timeoutMs, false);
+  }
+
+  /** As {@link #moveLeader}, for a shard just added: waits (bounded) for its replicas to start it. */
+  String moveLeaderOfNewShard(RaftGroupId group, String nodeId, long timeoutMs) {
+    return clients.transferLeadership(group, GroupIds.peer(nodeId), timeoutMs, true);
   }
 
   /** The node id of the group's leader as this node knows it, or null. */
@@ -425,7 +430,7 @@ public final class ReplicatedLog implements AutoCloseable {
   }
 
   public CompletableFuture<MetaResult> submitMeta(MetaCommand command) {
-    return submit(GroupIds.METADATA, LogCodec.message(command)).thenApply(m -> {
+    return submit(GroupIds.METADATA, LogCodec.message(command), false).thenApply(m -> {
       try {
         return LogCodec.metaResult(m);
       } catch (com.google.protobuf.InvalidProtocolBufferException e) {
@@ -435,7 +440,16 @@ public final class ReplicatedLog implements AutoCloseable {
   }
 
   public CompletableFuture<ShardResult> submitShard(RaftGroupId group, ShardCommand command) {
-    return submit(group, LogCodec.message(command)).thenApply(m -> {
+    return decoded(submit(group, LogCodec.message(command), false));
+  }
+
+  /** As {@link #submitShard}, to a shard just added: waits (bounded) for its replicas to start it. */
+  CompletableFuture<ShardResult> submitShardToNewShard(RaftGroupId group, ShardCommand command) {
+    return decoded(submit(group, LogCodec.message(command), true));
+  }
+
+  private static CompletableFuture<ShardResult> decoded(CompletableFuture<Message> reply) {
+    return reply.thenApply(m -> {
       try {
         return LogCodec.shardResult(m);
       } catch (com.google.protobuf.InvalidProtocolBufferException e) {
@@ -520,10 +534,10 @@ public final class ReplicatedLog implements AutoCloseable {
     });
   }
 
-  private CompletableFuture<Message> submit(RaftGroupId group, Message message) {
+  private CompletableFuture<Message> submit(RaftGroupId group, Message message, boolean newGroup) {
     boolean localLeader = division(group).map(d -> d.getInfo().isLeader()).orElse(false);
     if (!localLeader) {
-      return clients.send(group, message);
+      return newGroup ? clients.sendToNewGroup(group, message) : clients.send(group, message);
     }
     return submitLocal(group, message).thenCompose(reply -> {
       if (reply.isSuccess()) {
