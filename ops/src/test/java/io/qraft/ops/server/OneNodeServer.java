@@ -70,9 +70,19 @@ final class OneNodeServer implements AutoCloseable {
     node.close();
   }
 
+  /**
+   * Ports already given out in this JVM. The kernel may hand the same free port out twice while
+   * the first taker has not bound it yet, and a Ratis server that cannot bind exits the JVM.
+   */
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return s.getLocalPort();
+    while (true) {
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+        if (HANDED_OUT.add(s.getLocalPort())) {
+          return s.getLocalPort();
+        }
+      }
     }
   }
 }
