@@ -30,6 +30,7 @@ import org.apache.ratis.server.RaftServer;
  * <p>Thread-safe.
  */
 final class LocalAcks implements AppendListener, RoleListener, AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalAcks.class);
   private static final long POLL_MICROS = 500;
 
   private final ReplicatedLog log;
@@ -81,7 +82,13 @@ final class LocalAcks implements AppendListener, RoleListener, AutoCloseable {
   }
 
   private void pollAndReschedule() {
-    poll();
+    try {
+      poll();
+    } catch (RuntimeException e) {
+      // One bad look at a division must not end the polling: every later local confirm would
+      // then wait for its entry to be applied, which with the followers gone never happens.
+      LOG.warn("local-ack poll failed; polling goes on", e);
+    }
     if (!byCall.isEmpty()) {
       schedulePoll();
       return;

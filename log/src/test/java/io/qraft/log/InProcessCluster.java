@@ -31,10 +31,7 @@ final class InProcessCluster implements AutoCloseable {
     }
     try {
       for (int i = 0; i < dataDirs.size(); i++) {
-        LogSettings settings = new LogSettings(members.get(i).id(), dataDirs.get(i), "127.0.0.1", members,
-            Duration.ofMillis(1000), Duration.ofMillis(2000), 200, 0, 8 << 20, 4 << 20,
-            3, 16, Duration.ofSeconds(2), new BatchLimits(1000, 1 << 20, 0), 4, 64L << 20);
-        ReplicatedLog log = new ReplicatedLog(settings);
+        ReplicatedLog log = new ReplicatedLog(settings(members.get(i).id(), dataDirs.get(i), members));
         logs.add(log);
         log.start();
       }
@@ -53,6 +50,13 @@ final class InProcessCluster implements AutoCloseable {
     InProcessCluster cluster = new InProcessCluster(dirs);
     cluster.metadataLeader();
     return cluster;
+  }
+
+  /** The settings of a test node: 1–2 s election timeouts, small snapshots and segments. */
+  static LogSettings settings(String id, Path dataDir, List<NodeAddress> members) {
+    return new LogSettings(id, dataDir, "127.0.0.1", members,
+        Duration.ofMillis(1000), Duration.ofMillis(2000), 200, 0, 8 << 20, 4 << 20,
+        3, 16, Duration.ofSeconds(2), new BatchLimits(1000, 1 << 20, 0), 4, 64L << 20);
   }
 
   /**

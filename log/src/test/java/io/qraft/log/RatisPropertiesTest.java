@@ -3,7 +3,6 @@ package io.qraft.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.ratis.conf.RaftProperties;
@@ -31,9 +30,7 @@ class RatisPropertiesTest {
   @Test
   void aGroupRemembersRepliesLongerThanAnyRetryOfItsClientsButNotForAMinute() {
     List<NodeAddress> members = List.of(new NodeAddress("n1", "127.0.0.1", 7001, 7002));
-    LogSettings settings = new LogSettings("n1", Path.of("data"), "127.0.0.1", members,
-        Duration.ofMillis(1000), Duration.ofMillis(2000), 200, 0, 8 << 20, 4 << 20,
-        3, 16, Duration.ofSeconds(2), new BatchLimits(1000, 1 << 20, 0), 1, 64L << 20);
+    LogSettings settings = InProcessCluster.settings("n1", Path.of("data"), members);
 
     RaftProperties p = RatisProperties.of(settings);
 

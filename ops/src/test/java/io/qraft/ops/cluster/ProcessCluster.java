@@ -1,5 +1,6 @@
 package io.qraft.ops.cluster;
 
+import io.qraft.ops.testing.FreePorts;
 import io.qraft.api.v1.AdminServiceGrpc;
 import io.qraft.api.v1.ClusterStatusRequest;
 import io.qraft.api.v1.ClusterStatusResponse;
@@ -11,7 +12,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,7 +87,7 @@ public final class ProcessCluster implements AutoCloseable {
     this.dir = dir;
     this.extraConfig = extraConfig;
     for (int i = 1; i <= size; i++) {
-      nodes.add(new Node("n" + i, freePort(), freePort(), freePort(), dir.resolve("n" + i)));
+      nodes.add(new Node("n" + i, FreePorts.next(), FreePorts.next(), FreePorts.next(), dir.resolve("n" + i)));
     }
   }
 
@@ -312,19 +312,5 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
-  /** Ports already given to a node by this JVM: the kernel may hand one out twice before it is bound. */
-  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  private static int freePort() {
-    while (true) {
-      try (ServerSocket s = new ServerSocket(0)) {
-        s.setReuseAddress(true);
-        if (HANDED_OUT.add(s.getLocalPort())) {
-          return s.getLocalPort();
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.qraft.ops.http;
 
+import io.qraft.ops.testing.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -28,7 +29,6 @@ import io.qraft.ops.config.NodeConfig;
 import io.qraft.ops.metrics.PrometheusTextCheck;
 import io.qraft.ops.server.QraftNode;
 import java.io.File;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,9 +68,9 @@ class ObservabilityTest {
 
   @BeforeAll
   void startNodeAndUseAQueue() throws Exception {
-    int grpcPort = freePort();
-    int raftPort = freePort();
-    httpPort = freePort();
+    int grpcPort = FreePorts.next();
+    int raftPort = FreePorts.next();
+    httpPort = FreePorts.next();
     String conf = String.join("\n",
         "node.id = n1",
         "node.data_dir = " + dir.resolve("data"),
@@ -277,11 +277,6 @@ class ObservabilityTest {
     }
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   private static String onPath(String program) {
     for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {

@@ -1,5 +1,6 @@
 package io.qraft.ops.install;
 
+import io.qraft.ops.testing.FreePorts;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -336,7 +337,7 @@ class InstallTest {
         planned.add(new Host("n" + i, addresses.get(i - 1), 5691, 6691, 15691, root));
       } else {
         // Fallback: 127.0.0.x cannot be bound here (or the default ports are taken): one address, distinct ports.
-        planned.add(new Host("n" + i, "127.0.0.1", freePort(), freePort(), freePort(), root));
+        planned.add(new Host("n" + i, "127.0.0.1", FreePorts.next(), FreePorts.next(), FreePorts.next(), root));
       }
     }
     return planned;
@@ -555,9 +556,4 @@ class InstallTest {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-      return s.getLocalPort();
-    }
-  }
 }

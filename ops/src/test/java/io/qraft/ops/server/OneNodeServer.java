@@ -1,5 +1,6 @@
 package io.qraft.ops.server;
 
+import io.qraft.ops.testing.FreePorts;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -7,9 +8,6 @@ import io.grpc.StatusRuntimeException;
 import io.qraft.api.v1.AdminServiceGrpc;
 import io.qraft.api.v1.QueueServiceGrpc;
 import io.qraft.ops.config.NodeConfig;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -25,14 +23,14 @@ final class OneNodeServer implements AutoCloseable {
   }
 
   static OneNodeServer start(Path dir) throws Exception {
-    int grpcPort = freePort();
-    int raftPort = freePort();
+    int grpcPort = FreePorts.next();
+    int raftPort = FreePorts.next();
     String conf = String.join("\n",
         "node.id = n1",
         "node.data_dir = " + dir.resolve("data"),
         "listeners.grpc = 127.0.0.1:" + grpcPort,
         "listeners.raft = 127.0.0.1:" + raftPort,
-        "listeners.http = 127.0.0.1:" + freePort(),
+        "listeners.http = 127.0.0.1:" + FreePorts.next(),
         "cluster.nodes = n1@127.0.0.1:" + grpcPort + ":" + raftPort,
         "raft.election_timeout_min = 300",
         "raft.election_timeout_max = 600",
@@ -70,19 +68,5 @@ final class OneNodeServer implements AutoCloseable {
     node.close();
   }
 
-  /**
-   * Ports already given out in this JVM. The kernel may hand the same free port out twice while
-   * the first taker has not bound it yet, and a Ratis server that cannot bind exits the JVM.
-   */
-  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  private static int freePort() throws IOException {
-    while (true) {
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-        if (HANDED_OUT.add(s.getLocalPort())) {
-          return s.getLocalPort();
-        }
-      }
-    }
-  }
 }
