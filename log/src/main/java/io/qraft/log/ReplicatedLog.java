@@ -84,6 +84,7 @@ public final class ReplicatedLog implements AutoCloseable {
         return t;
       });
   private final MetaStateMachine meta;
+  private final LeaderAnsweredQueues leaderAnswered = new LeaderAnsweredQueues();
   private final GroupClients clients;
   private final GroupReconciler reconciler;
   private final ConsumerHub consumers;
@@ -617,8 +618,16 @@ public final class ReplicatedLog implements AutoCloseable {
     if (local != null || isLeader(GroupIds.METADATA)) {
       return CompletableFuture.completedFuture(Optional.ofNullable(local));
     }
-    return clients.query(GroupIds.METADATA, MetaStateMachine.lookupQuery(queue))
-        .thenApply(MetaStateMachine::lookupAnswer);
+    org.apache.ratis.server.protocol.TermIndex applied = meta.getLastAppliedTermIndex();
+    QueueDef answered = leaderAnswered.newerThanLocal(queue, applied == null ? -1 : applied.getIndex());
+    if (answered != null) {
+      return CompletableFuture.completedFuture(Optional.of(answered));
+    }
+    return clients.query(GroupIds.METADATA, MetaStateMachine.lookupQuery(queue)).thenApply(m -> {
+      io.qraft.api.log.v1.QueueLookup answer = MetaStateMachine.lookupAnswer(m);
+      leaderAnswered.remember(queue, answer);
+      return answer.getFound() ? Optional.of(answer.getQueue()) : Optional.<QueueDef>empty();
+    });
   }
 
   @Override

@@ -202,8 +202,6 @@ class ReplicatedQueueProcessTest {
 
   @Test
   @Order(4)
-  @org.junit.jupiter.api.Disabled("intermittent in a full build, not a timing margin: once no local confirm came in"
-      + " 8 s while the leader still led its term (passes alone and in most runs of this class); cause not found")
   void aLocalPublishIsConfirmedWithBothFollowersPausedAndAQuorumPublishIsNot() throws Exception {
     QueueInfo local = client.declareQueue("local-q", Map.of("ack-mode", "local"));
     // Asked of the nodes themselves: a listing can name a leader that has just handed over, and
@@ -225,11 +223,24 @@ class ReplicatedQueueProcessTest {
           localConfirm.get(ELECTION_TIMEOUT_MIN_MS, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
           GroupStatus now = cluster.localGroup(leader, local.getGroup());
-          String logText = cluster.log(leader);
-          throw new AssertionError("no local confirm within " + ELECTION_TIMEOUT_MIN_MS + " ms; " + leader.id
-              + " now sees itself as " + now.getRole() + " (leader " + now.getLeader() + ", applied "
-              + now.getAppliedIndex() + "); its log ends:\n"
-              + logText.substring(Math.max(0, logText.length() - 6000)), e);
+          StringBuilder logs = new StringBuilder();
+          try {
+            Process jstack = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstack").toString(),
+                Long.toString(leader.pid())).redirectErrorStream(true).start();
+            logs.append("\n--- threads of ").append(leader.id).append(":\n")
+                .append(new String(jstack.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+          } catch (java.io.IOException io) {
+            logs.append("\n(no thread dump: ").append(io).append(")");
+          }
+          for (ProcessCluster.Node n : cluster.nodes()) {
+            String logText = cluster.log(n);
+            logs.append("\n--- ").append(n.id).append(" log ends:\n")
+                .append(logText.substring(Math.max(0, logText.length() - 8000)));
+          }
+          throw new AssertionError("no local confirm within " + ELECTION_TIMEOUT_MIN_MS + " ms for local-q in "
+              + local.getGroup() + "; " + leader.id + " now sees itself as " + (now == null ? "no replica" : now.getRole()
+              + " (leader " + now.getLeader() + ", term " + now.getTerm() + ", applied " + now.getAppliedIndex() + ")")
+              + logs, e);
         }
         assertThat(quorumConfirm).as("a quorum confirm needs a follower").isNotDone();
       } finally {
