@@ -84,7 +84,6 @@ public final class ReplicatedLog implements AutoCloseable {
         return t;
       });
   private final MetaStateMachine meta;
-  private final LeaderAnsweredQueues leaderAnswered = new LeaderAnsweredQueues();
   private final GroupClients clients;
   private final GroupReconciler reconciler;
   private final ConsumerHub consumers;
@@ -618,23 +617,8 @@ public final class ReplicatedLog implements AutoCloseable {
     if (local != null || isLeader(GroupIds.METADATA)) {
       return CompletableFuture.completedFuture(Optional.ofNullable(local));
     }
-    // Only a node with a metadata replica keeps answers: its replica tells when they are stale.
-    // A node without one (clusters larger than the metadata group) has nothing to check an
-    // answer against and would keep a queue's old shard after a move: it asks every time.
-    Optional<RaftServer.Division> metaReplica = division(GroupIds.METADATA);
-    if (metaReplica.isPresent()) {
-      QueueDef answered = leaderAnswered.newerThanLocal(queue, metaReplica.get().getInfo().getLastAppliedIndex());
-      if (answered != null) {
-        return CompletableFuture.completedFuture(Optional.of(answered));
-      }
-    }
-    return clients.query(GroupIds.METADATA, MetaStateMachine.lookupQuery(queue)).thenApply(m -> {
-      io.qraft.api.log.v1.QueueLookup answer = MetaStateMachine.lookupAnswer(m);
-      if (metaReplica.isPresent()) {
-        leaderAnswered.remember(queue, answer);
-      }
-      return answer.getFound() ? Optional.of(answer.getQueue()) : Optional.<QueueDef>empty();
-    });
+    return clients.query(GroupIds.METADATA, MetaStateMachine.lookupQuery(queue))
+        .thenApply(MetaStateMachine::lookupAnswer);
   }
 
   @Override

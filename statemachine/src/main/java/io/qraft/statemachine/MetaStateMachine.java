@@ -4,7 +4,6 @@ import io.qraft.api.log.v1.MetaCommand;
 import io.qraft.api.log.v1.MetaResult;
 import io.qraft.api.log.v1.MetaState;
 import io.qraft.api.log.v1.QueueDef;
-import io.qraft.api.log.v1.QueueLookup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -127,10 +126,13 @@ public final class MetaStateMachine extends BaseStateMachine {
     return Message.valueOf(queue);
   }
 
-  /** The answer to {@link #lookupQuery}: the definition, if there is one, and the index it was read at. */
-  public static QueueLookup lookupAnswer(Message answer) {
+  /** The answer to {@link #lookupQuery}: the definition, or empty when there is no such queue. */
+  public static java.util.Optional<QueueDef> lookupAnswer(Message answer) {
     try {
-      return QueueLookup.parseFrom(answer.getContent().asReadOnlyByteBuffer());
+      if (answer.getContent().isEmpty()) {
+        return java.util.Optional.empty();
+      }
+      return java.util.Optional.of(QueueDef.parseFrom(answer.getContent().asReadOnlyByteBuffer()));
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -138,14 +140,8 @@ public final class MetaStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> query(Message request) {
-    // The index first: the definition read after it is at least that fresh, never older.
-    TermIndex at = getLastAppliedTermIndex();
     QueueDef def = machine.queue(request.getContent().toStringUtf8());
-    QueueLookup.Builder answer = QueueLookup.newBuilder().setAppliedIndex(at == null ? -1 : at.getIndex());
-    if (def != null) {
-      answer.setFound(true).setQueue(def);
-    }
-    return CompletableFuture.completedFuture(LogCodec.message(answer.build()));
+    return CompletableFuture.completedFuture(def == null ? Message.EMPTY : LogCodec.message(def));
   }
 
   @Override
