@@ -19,8 +19,8 @@ final class PartWatch {
   private static final class Seen {
     /** Start of the first probe of the current run of failures; -1 while it answers. */
     long failingSinceMs = -1;
-    /** Messages the part held when it last answered; 0 when it never did. */
-    long messages;
+    /** Messages the part held when it last answered with a count; -1 when it never did. */
+    long messages = -1;
   }
 
   private final LongSupplier clockMs;
@@ -39,6 +39,11 @@ final class PartWatch {
     Seen seen = seen(queue, part);
     seen.failingSinceMs = -1;
     seen.messages = messages;
+  }
+
+  /** The part answered without telling its count (an error status): alive, count unchanged. */
+  void answeredWithoutCount(String queue, String part) {
+    seen(queue, part).failingSinceMs = -1;
   }
 
   /** A probe that started at {@code startedMs} got no answer. */
@@ -61,10 +66,13 @@ final class PartWatch {
     return seen == null || seen.failingSinceMs < 0 ? 0 : Math.max(0, clockMs.getAsLong() - seen.failingSinceMs);
   }
 
-  /** Messages the part held when it last answered; 0 when this watch never heard from it. */
-  long lastSeenMessages(String queue, String part) {
+  /**
+   * Messages the part held when it last answered; {@code otherwise} when this watch never
+   * heard its count (a metadata leader elected after the part went away).
+   */
+  long lastSeenMessages(String queue, String part, long otherwise) {
     Seen seen = parts.get(key(queue, part));
-    return seen == null ? 0 : seen.messages;
+    return seen == null || seen.messages < 0 ? otherwise : seen.messages;
   }
 
   /** Forgets every part not in {@code current} (dropped, given up, or its queue deleted). */

@@ -181,7 +181,8 @@ final class QueueMover implements AutoCloseable {
         .addAllSequences(sealed.getSequencesList())).build()));
     boolean oldPart = sealed.getMessages() > 0;
     Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder().setFinishMove(FinishMove.newBuilder()
-        .setQueue(queue).setToGroup(def.getMovingTo()).setOldPartHasMessages(oldPart)).build())));
+        .setQueue(queue).setToGroup(def.getMovingTo()).setOldPartHasMessages(oldPart)
+        .setOldPartMessages(sealed.getMessages())).build())));
     LOG.info("queue '{}' now takes publishes on {} from offset {}{}", queue, def.getMovingTo(),
         sealed.getNextOffset(), oldPart ? "; " + sealed.getMessages() + " older messages stay on " + def.getGroup() : "");
     if (!oldPart) {
@@ -265,7 +266,7 @@ final class QueueMover implements AutoCloseable {
     } else if (r.getErrorCode() == Status.OK) {
       watch.answered(queue, part, r.getSealed().getMessages());
     } else {
-      watch.answered(queue, part, watch.lastSeenMessages(queue, part));
+      watch.answeredWithoutCount(queue, part);
     }
   }
 
@@ -278,7 +279,9 @@ final class QueueMover implements AutoCloseable {
       if (down < after) {
         continue;
       }
-      long seen = watch.lastSeenMessages(queue, part);
+      // A leader elected after the part went away never heard its count: the count at its
+      // seal bounds what is lost, and the deletion corrects it once the shard is back.
+      long seen = watch.lastSeenMessages(queue, part, def.getOldPartSealedMessagesOrDefault(part, 0));
       synchronized (log.catalog()) {
         Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder().setDropPart(DropPart.newBuilder()
             .setQueue(queue).setGroup(part).setGivenUp(true).setMessagesSeen(seen)).build())));

@@ -23,7 +23,7 @@ class PartWatchTest {
     clock.addAndGet(10_000);
     watch.failed("q", "g1", second);
     assertThat(watch.unavailableForMs("q", "g1")).isEqualTo(20_000);
-    assertThat(watch.lastSeenMessages("q", "g1")).isEqualTo(40);
+    assertThat(watch.lastSeenMessages("q", "g1", 99)).isEqualTo(40);
   }
 
   @Test
@@ -40,11 +40,16 @@ class PartWatchTest {
   }
 
   @Test
-  void aPartNeverHeardFromCountsNoMessagesAndPartsAreApart() {
+  void aPartNeverHeardFromCountsWhatTheCallerKnowsAndPartsAreApart() {
     watch.failed("q", "g1", watch.now());
     clock.addAndGet(100);
 
-    assertThat(watch.lastSeenMessages("q", "g1")).isZero();
+    assertThat(watch.lastSeenMessages("q", "g1", 5)).isEqualTo(5);
+    watch.answeredWithoutCount("q", "g1");
+    assertThat(watch.failing("q", "g1")).isFalse();
+    assertThat(watch.lastSeenMessages("q", "g1", 5)).as("an answer without a count tells none").isEqualTo(5);
+    watch.answered("q", "g1", 0);
+    assertThat(watch.lastSeenMessages("q", "g1", 5)).isZero();
     assertThat(watch.failing("q", "g2")).isFalse();
     assertThat(watch.failing("other", "g1")).isFalse();
     assertThat(watch.unavailableForMs("q", "g2")).isZero();

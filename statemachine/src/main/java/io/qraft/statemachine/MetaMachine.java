@@ -184,7 +184,7 @@ public final class MetaMachine {
     }
     QueueDef.Builder moved = def.toBuilder().setGroup(c.getToGroup()).setMovingTo("");
     if (c.getOldPartHasMessages()) {
-      moved.addOldParts(def.getGroup());
+      moved.addOldParts(def.getGroup()).putOldPartSealedMessages(def.getGroup(), c.getOldPartMessages());
     }
     QueueDef out = moved.build();
     queues.put(c.getQueue(), out);
@@ -198,7 +198,8 @@ public final class MetaMachine {
     }
     List<String> parts = new ArrayList<>(def.getOldPartsList());
     parts.remove(c.getGroup());
-    QueueDef.Builder out = def.toBuilder().clearOldParts().addAllOldParts(parts);
+    QueueDef.Builder out = def.toBuilder().clearOldParts().addAllOldParts(parts)
+        .removeOldPartSealedMessages(c.getGroup());
     if (parts.isEmpty()) {
       out.setSyncRequested(false);
     }

@@ -41,7 +41,7 @@ class MetaMachineGiveUpTest {
     assertThat(meta.apply(bind("q", Map.of(), G1)).getErrorCode()).isZero();
     ok(MetaCommand.newBuilder().setBeginMove(BeginMove.newBuilder().setQueue("q").setToGroup(G2)).build());
     ok(MetaCommand.newBuilder().setFinishMove(FinishMove.newBuilder().setQueue("q").setToGroup(G2)
-        .setOldPartHasMessages(true)).build());
+        .setOldPartHasMessages(true).setOldPartMessages(40)).build());
     assertThat(meta.queue("q").getOldPartsList()).containsExactly(G1);
   }
 
@@ -73,6 +73,20 @@ class MetaMachineGiveUpTest {
     // Applied again (a new metadata leader repeating the step): counted once.
     assertThat(meta.apply(giveUp(G1, 40)).getCreated()).isFalse();
     assertThat(meta.queue("q").getGivenUpMessages()).isEqualTo(40);
+  }
+
+  @Test
+  void eachOldPartKeepsItsCountAtSealUntilItIsDropped() {
+    assertThat(meta.queue("q").getOldPartSealedMessagesMap()).containsExactly(Map.entry(G1, 40L));
+    ok(MetaCommand.newBuilder().setBeginMove(BeginMove.newBuilder().setQueue("q").setToGroup(G3)).build());
+    ok(MetaCommand.newBuilder().setFinishMove(FinishMove.newBuilder().setQueue("q").setToGroup(G3)
+        .setOldPartHasMessages(true).setOldPartMessages(3)).build());
+    assertThat(meta.queue("q").getOldPartSealedMessagesMap()).containsOnly(Map.entry(G1, 40L), Map.entry(G2, 3L));
+
+    ok(giveUp(G1, 40));
+    assertThat(meta.queue("q").getOldPartSealedMessagesMap()).containsOnly(Map.entry(G2, 3L));
+    ok(MetaCommand.newBuilder().setDropPart(DropPart.newBuilder().setQueue("q").setGroup(G2)).build());
+    assertThat(meta.queue("q").getOldPartSealedMessagesMap()).isEmpty();
   }
 
   @Test
