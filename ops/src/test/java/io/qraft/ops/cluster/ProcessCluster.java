@@ -263,6 +263,63 @@ public final class ProcessCluster implements AutoCloseable {
     });
   }
 
+  /**
+   * Waits until node n's own metadata replica has applied everything the metadata leader had
+   * applied when this was called: n then knows every queue declared before, without asking.
+   */
+  public void awaitMetadataApplied(Node n, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long target = -1;
+    long applied = -1;
+    while (System.nanoTime() < deadline) {
+      try {
+        if (target < 0) {
+          for (Node m : nodes) {
+            GroupStatus g = m.running() ? metadataGroup(m) : null;
+            if (g != null && g.getRole().equals("leader")) {
+              target = g.getAppliedIndex();
+            }
+          }
+        }
+        GroupStatus own = target < 0 ? null : metadataGroup(n);
+        applied = own == null ? -1 : own.getAppliedIndex();
+        if (target >= 0 && applied >= target) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        // not answering yet: ask again
+      }
+      sleep(100);
+    }
+    throw new IllegalStateException(n.id + "'s metadata replica applied " + applied + ", not " + target
+        + " within " + timeout + "; logs under " + dir);
+  }
+
+  private GroupStatus metadataGroup(Node n) {
+    return nodeStatus(n).getLocalGroupsList().stream().filter(g -> g.getKind().equals("metadata"))
+        .findFirst().orElse(null);
+  }
+
+  /** What a failed test prints about a node: its threads now and the end of every node's log. */
+  public String diagnostics(Node of) {
+    StringBuilder out = new StringBuilder();
+    if (of.running()) {
+      try {
+        Process jstack = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstack").toString(),
+            Long.toString(of.pid())).redirectErrorStream(true).start();
+        out.append("\n--- threads of ").append(of.id).append(":\n")
+            .append(new String(jstack.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        out.append("\n(no thread dump of ").append(of.id).append(": ").append(e).append(")");
+      }
+    }
+    for (Node n : nodes) {
+      String text = log(n);
+      out.append("\n--- ").append(n.id).append(" log ends:\n").append(text.substring(Math.max(0, text.length() - 8000)));
+    }
+    return out.toString();
+  }
+
   public String log(Node n) {
     try {
       return Files.readString(n.home.resolve("node.log"));
