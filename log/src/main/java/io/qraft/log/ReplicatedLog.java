@@ -85,6 +85,8 @@ public final class ReplicatedLog implements AutoCloseable {
       });
   private final MetaStateMachine meta;
   private final GroupClients clients;
+  private final CommitNotices commitNotices = new CommitNotices(() -> submitMetaOnly(MetaCommand.newBuilder()
+      .setCommitNotice(io.qraft.api.log.v1.CommitNotice.getDefaultInstance()).build()));
   private final GroupReconciler reconciler;
   private final ConsumerHub consumers;
   private final QueueCatalog catalog;
@@ -430,6 +432,14 @@ public final class ReplicatedLog implements AutoCloseable {
   }
 
   public CompletableFuture<MetaResult> submitMeta(MetaCommand command) {
+    CompletableFuture<MetaResult> result = submitMetaOnly(command);
+    if (command.getKindCase() != MetaCommand.KindCase.COMMIT_NOTICE) {
+      result.thenRun(commitNotices::committed);
+    }
+    return result;
+  }
+
+  private CompletableFuture<MetaResult> submitMetaOnly(MetaCommand command) {
     return submit(GroupIds.METADATA, LogCodec.message(command), false).thenApply(m -> {
       try {
         return LogCodec.metaResult(m);

@@ -72,6 +72,7 @@ public final class MetaMachine {
       case REPLACE_REPLICA -> replaceReplica(command.getReplaceReplica());
       case MEMBERSHIP_SET -> membershipSet(command.getMembershipSet());
       case CLEAR_STALE_PART -> clearStalePart(command.getClearStalePart());
+      case COMMIT_NOTICE -> MetaResult.getDefaultInstance();
       case KIND_NOT_SET -> error(Status.INVALID_ARGUMENT, "empty metadata command");
     };
   }

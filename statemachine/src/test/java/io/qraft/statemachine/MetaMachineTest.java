@@ -75,6 +75,17 @@ class MetaMachineTest {
   }
 
   @Test
+  void aCommitNoticeChangesNothing() {
+    applyOk(add(shard(G1, "n1", false)));
+    io.qraft.api.log.v1.MetaState before = meta.export();
+
+    applyOk(io.qraft.api.log.v1.MetaCommand.newBuilder()
+        .setCommitNotice(io.qraft.api.log.v1.CommitNotice.getDefaultInstance()).build());
+
+    assertThat(meta.export()).isEqualTo(before);
+  }
+
+  @Test
   void addedShardIsListedWithNoQueues() {
     ShardDef s = shard(G1, "n2", false);
 
