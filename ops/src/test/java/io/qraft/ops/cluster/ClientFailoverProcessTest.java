@@ -142,7 +142,10 @@ class ClientFailoverProcessTest {
       }
     }
     cluster.awaitReady(Duration.ofSeconds(90));
-    try (QraftClient admin = QraftClient.builder().addresses(cluster.addresses()).build()) {
+    // Just after the restarts of order 1 a declare (a new shard, its first election) can take
+    // longer than the SDK's default 10 s; what is tested here is the routing that follows.
+    try (QraftClient admin = QraftClient.builder().addresses(cluster.addresses())
+        .deadline(Duration.ofSeconds(60)).build()) {
       QueueInfo info = admin.declareQueue("one-address", Map.of());
       String leader = leaderOf(admin, "one-address");
       ProcessCluster.Node follower = cluster.nodes().stream().filter(n -> !n.id.equals(leader)).findFirst()
