@@ -1,12 +1,15 @@
 package io.qraft.ops.server;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Flow control of one node's publishes: a publish for a group whose log is behind (its
@@ -33,6 +36,7 @@ final class PublishGate<G> {
   private final long waitingLimit;
   private final ScheduledExecutorService timer;
   private final AtomicLong waiting = new AtomicLong();
+  private final ConcurrentMap<G, Object> locks = new ConcurrentHashMap<>();
 
   /**
    * @param logIsBehind whether the group's publishes must wait now
@@ -53,20 +57,76 @@ final class PublishGate<G> {
   }
 
   /**
-   * For a unary publish of size bytes: completes when it may go to the log, or fails with
-   * {@link Refused}, or with CANCELLED once cancelled says the caller went away.
+   * For a unary publish of size bytes: hands it to the log with handOff once the group's log
+   * is not behind, and completes as that does; or fails with {@link Refused}, or with
+   * CANCELLED once cancelled says the caller went away.
+   *
+   * <p>The look at the log and the hand-off happen under one lock per group: the log counts
+   * a publish only once it is handed to its batch, so callers that looked at the same moment
+   * would otherwise all pass, and the log could end up that many publishes over its limit.
+   * With the lock it goes over by at most the one publish that was let through just under it.
+   * handOff must not block (it adds the publish to a batch and at most sends one).
    */
-  CompletableFuture<Void> admit(G group, long size, BooleanSupplier cancelled) {
-    if (!logIsBehind.test(group)) {
-      return CompletableFuture.completedFuture(null);
+  <T> CompletableFuture<T> admit(G group, long size, BooleanSupplier cancelled,
+      Supplier<CompletableFuture<T>> handOff) {
+    Object lock = locks.computeIfAbsent(group, g -> new Object());
+    CompletableFuture<T> sent = handOffIfCaughtUp(group, lock, handOff);
+    if (sent != null) {
+      return sent;
     }
     if (waiting.addAndGet(size) > waitingLimit) {
       waiting.addAndGet(-size);
       return CompletableFuture.failedFuture(new Refused());
     }
-    // The caller goes on only after its bytes left the count: a dependent registered on `ready`
-    // itself could run first and see them still waiting.
-    return whenCaughtUp(group, cancelled).whenComplete((v, e) -> waiting.addAndGet(-size));
+    CompletableFuture<T> result = new CompletableFuture<>();
+    timer.schedule(() -> pollToAdmit(group, lock, size, cancelled, handOff, result), POLL_MS, TimeUnit.MILLISECONDS);
+    return result;
+  }
+
+  private <T> void pollToAdmit(G group, Object lock, long size, BooleanSupplier cancelled,
+      Supplier<CompletableFuture<T>> handOff, CompletableFuture<T> result) {
+    if (cancelled.getAsBoolean()) {
+      waiting.addAndGet(-size);
+      result.completeExceptionally(io.grpc.Status.CANCELLED.withDescription("the caller went away").asRuntimeException());
+      return;
+    }
+    // Out of the waiting count before the hand-off: the caller's confirm may come at once,
+    // and whoever looks then must not see these bytes still waiting.
+    CompletableFuture<T> sent;
+    synchronized (lock) {
+      if (logIsBehind.test(group)) {
+        sent = null;
+      } else {
+        waiting.addAndGet(-size);
+        sent = handOff(handOff);
+      }
+    }
+    if (sent == null) {
+      timer.schedule(() -> pollToAdmit(group, lock, size, cancelled, handOff, result), POLL_MS, TimeUnit.MILLISECONDS);
+    } else {
+      sent.whenComplete((v, e) -> {
+        if (e != null) {
+          result.completeExceptionally(e);
+        } else {
+          result.complete(v);
+        }
+      });
+    }
+  }
+
+  /** The hand-off's future if the log is not behind (checked under the group's lock), else null. */
+  private <T> CompletableFuture<T> handOffIfCaughtUp(G group, Object lock, Supplier<CompletableFuture<T>> handOff) {
+    synchronized (lock) {
+      return logIsBehind.test(group) ? null : handOff(handOff);
+    }
+  }
+
+  private static <T> CompletableFuture<T> handOff(Supplier<CompletableFuture<T>> handOff) {
+    try {
+      return handOff.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** Completes once the group's log is no longer behind, or fails with CANCELLED once cancelled. */

@@ -140,7 +140,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
     io.grpc.Context context = io.grpc.Context.current();
     long size = request.getSerializedSize();
     withQueue(request.getQueue(), response,
-        def -> gate.admit(group(def), size, context::isCancelled).thenCompose(v -> enqueue(def, request)));
+        def -> gate.admit(group(def), size, context::isCancelled, () -> enqueue(def, request)));
   }
 
   @Override
