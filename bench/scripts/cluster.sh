@@ -5,7 +5,8 @@
 #   bench/scripts/cluster.sh kill DIR K      kill -9 node nK (its data stays)
 #   bench/scripts/cluster.sh start DIR K     start node nK again on its data
 #   bench/scripts/cluster.sh down DIR
-# Node JVM options: BENCH_NODE_JVM_OPTS (default -Xmx256m -XX:+UseSerialGC); log level: BENCH_LOG_LEVEL (WARN).
+# Node JVM options: BENCH_NODE_JVM_OPTS (default -Xmx256m -XX:+UseSerialGC); log level: BENCH_LOG_LEVEL (WARN);
+# logging configuration: BENCH_LOGBACK (the distribution's conf/logback.xml), e.g. one with Ratis at DEBUG for a trace.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dist="$root/ops/target/qraft"
@@ -15,7 +16,7 @@ launch() {
   local d="$dir/n$1"
   # shellcheck disable=SC2086
   nohup java ${BENCH_NODE_JVM_OPTS:--Xmx256m -XX:+UseSerialGC} \
-    -Dlogback.configurationFile="$dist/conf/logback.xml" -Dqraft.log.level=${BENCH_LOG_LEVEL:-WARN} \
+    -Dlogback.configurationFile="${BENCH_LOGBACK:-$dist/conf/logback.xml}" -Dqraft.log.level=${BENCH_LOG_LEVEL:-WARN} \
     -cp "$dist/lib/*" io.qraft.ops.server.ServerMain --config "$d/qraft.conf" \
     >> "$d/node.log" 2>&1 &
   echo $! > "$d/pid"
