@@ -40,4 +40,26 @@ class RatisPropertiesTest {
     assertThat(expiryMs).as("replies held in the heap").isLessThan(60_000);
     assertThat(RaftServerConfigKeys.Log.segmentCacheNumMax(p)).isEqualTo(1);
   }
+
+  @Test
+  void aLeaderTriesAFollowerThatWasDownAgainWithinAHeartbeatIntervalForever() {
+    List<NodeAddress> members = List.of(new NodeAddress("n1", "127.0.0.1", 7001, 7002));
+    LogSettings settings = InProcessCluster.settings("n1", Path.of("data"), members);
+    long heartbeatMs = settings.electionTimeoutMin().toMillis() / 2;
+
+    RaftProperties p = RatisProperties.of(settings);
+    org.apache.ratis.retry.RetryPolicy policy = org.apache.ratis.retry.RetryPolicy.parse(
+        RaftServerConfigKeys.Log.Appender.retryPolicy(p));
+
+    for (int failures : new int[] {1, 10, 11, 30, 31, 1_000, 100_000}) {
+      org.apache.ratis.retry.RetryPolicy.Action action = policy.handleAttemptFailure(() -> failures);
+      assertThat(action.shouldRetry()).as("after %d failures", failures).isTrue();
+      // Each sleep is drawn from half to one and a half of the policy's value: sample the top.
+      long longest = 0;
+      for (int i = 0; i < 200; i++) {
+        longest = Math.max(longest, action.getSleepTime().toLong(java.util.concurrent.TimeUnit.MILLISECONDS));
+      }
+      assertThat(longest).as("wait after %d failures", failures).isLessThan(heartbeatMs);
+    }
+  }
 }
