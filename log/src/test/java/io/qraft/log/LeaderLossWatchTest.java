@@ -35,6 +35,16 @@ class LeaderLossWatchTest {
   }
 
   @Test
+  void aStandInHasExactlyTheCandidatesLogFirstByIdAndAShorterLogIsNone() {
+    Map<String, TermIndex> seen = Map.of("n1", at(3, 100), "n4", at(3, 100), "n3", at(3, 100), "n2", at(3, 99));
+    assertThat(LeaderLossWatch.standIn(seen, "n1")).isEqualTo("n3");
+    assertThat(LeaderLossWatch.standIn(Map.of("n1", at(3, 100), "n2", at(3, 99)), "n1"))
+        .as("a peer that is behind cannot win the votes the candidate would").isNull();
+    assertThat(LeaderLossWatch.standIn(Map.of("n1", at(4, 100), "n2", at(3, 100)), "n1")).isNull();
+    assertThat(LeaderLossWatch.standIn(Map.of("n1", at(3, 100)), "n1")).isNull();
+  }
+
+  @Test
   void onlyAPortNobodyListensOnRefuses() throws Exception {
     int closedPort;
     try (java.net.ServerSocket listening = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
