@@ -18,8 +18,9 @@ trap '"$root/bench/scripts/cluster.sh" down "$dir"; kill "${perf:-}" 2>/dev/null
 nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
 ctl() { "$dist/bin/qraftctl" "${nodes[@]}" --timeout 5 "$@"; }
 ctl set_policy all3 '^failover$' '{"ha-mode":"all"}' >/dev/null
-# qraftctl takes a few seconds per call on a loaded host: leave room for it in the run time.
-seconds=$(( kills * (period + 10) + 30 ))
+# qraftctl takes a few seconds per call on a loaded host: the run is given ample time and is
+# ended by SIGTERM once the kills are done (qraft-perf then prints its summary).
+seconds=$(( kills * (period + 30) + 60 ))
 "$dist/bin/qraft-perf" "${nodes[@]}" -u failover -x 1 -y 1 -s 1000 -c 16 --rate 400 \
   -z "$seconds" --gap-log "$out/gaps.txt" > "$out/perf.log" 2>&1 &
 perf=$!
@@ -35,8 +36,10 @@ for i in $(seq 1 "$kills"); do
   done
   if [[ "$leader" =~ ^n([1-3])$ ]]; then
     k="${BASH_REMATCH[1]}"
+    # The time is taken just after the signal: starting a script on a busy host takes long
+    # enough (~200 ms seen) that a time taken before it falls well ahead of the kill.
+    kill -9 "$(cat "$dir/n$k/pid")" 2>/dev/null || true
     echo "$(date +%s%3N) n$k" >> "$out/kills.txt"
-    "$root/bench/scripts/cluster.sh" kill "$dir" "$k"
     sleep "$down"
     "$root/bench/scripts/cluster.sh" start "$dir" "$k"
     sleep $(( period - down ))
@@ -44,7 +47,7 @@ for i in $(seq 1 "$kills"); do
     echo "kill $i: no leader known ($leader), skipped" >&2; sleep "$period"
   fi
 done
-kill -TERM "$perf" 2>/dev/null || true   # the kills are done; the gap log is complete
+kill -TERM "$perf" 2>/dev/null || true   # the kills are done: qraft-perf reports and ends
 wait "$perf" || true
 perf=
 python3 - "$out" <<'PY'
@@ -64,3 +67,4 @@ with open(out + "/kills.tsv", "w") as f:
 g = sorted(r[2] for r in rows)
 print(f"kills={len(g)} gap_p50_ms={statistics.median(g):.0f} gap_max_ms={max(g)} gaps_ms={g}")
 PY
+grep -E '^  (sent|confirmed|received|errors) ' "$out/perf.log" || echo "qraft-perf printed no summary: see $out/perf.log" >&2

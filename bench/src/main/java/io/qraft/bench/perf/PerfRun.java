@@ -44,6 +44,7 @@ final class PerfRun {
   private final Recorder latency = new Recorder(3);
   private final AtomicReference<String> firstError = new AtomicReference<>();
   private volatile boolean stopping;
+  private volatile boolean stopRequested;
   private ConfirmGaps gaps; // null unless --gap-log
 
   PerfRun(PerfSettings settings, PrintStream progress) {
@@ -121,7 +122,7 @@ final class PerfRun {
           LockSupport.parkNanos(wake - now);
           continue;
         }
-        if (now >= deadline) {
+        if (now >= deadline || stopRequested) {
           stopping = true;
         }
         long s = sent.sum();
@@ -184,6 +185,15 @@ final class PerfRun {
         gaps.close();
       }
     }
+  }
+
+  /**
+   * Ends the run at its next one-second line, as if its time were up: the summary covers what
+   * was done until then. For a stop by signal (a script that ends the run when its faults are
+   * done, or Ctrl-C), as PerfTest does.
+   */
+  void requestStop() {
+    stopRequested = true;
   }
 
   /** Consumer k takes queues k, k+y, k+2y, ...; with more consumers than queues, queue k mod n. */

@@ -4,6 +4,8 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -115,6 +117,9 @@ public final class QraftPerf implements Callable<Integer> {
           + " wall-clock ms at its end, its length in ms (to measure failover).")
   java.nio.file.Path gapLog;
 
+  /** How long a stop by signal waits for the summary: a second's line plus the drain, with room. */
+  private static final long STOP_WAIT_SECONDS = 15;
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
@@ -128,13 +133,28 @@ public final class QraftPerf implements Callable<Integer> {
     PerfSettings settings = settings();
     PrintStream out = System.out;
     PrintStream progress = settings.json() ? System.err : System.out;
+    PerfRun run = new PerfRun(settings, progress);
+    CountDownLatch reported = new CountDownLatch(1);
+    // SIGTERM or Ctrl-C ends the run early but still prints its summary: the JVM waits for
+    // this hook, and the hook for the run to drain and report (bounded, should it hang).
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      run.requestStop();
+      try {
+        reported.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "qraft-perf-stop"));
     try {
-      PerfResult result = new PerfRun(settings, progress).run();
+      PerfResult result = run.run();
       out.println(settings.json() ? Summary.json(settings, result) : Summary.table(settings, result));
+      out.flush();
       return 0;
     } catch (PerfRun.RunFailed e) {
       System.err.println("qraft-perf: " + e.getMessage());
       return 1;
+    } finally {
+      reported.countDown();
     }
   }
 
