@@ -30,7 +30,7 @@ for i in $(seq 1 "$kills"); do
   leader=""
   for _ in 1 2 3 4 5; do   # just after a restart a node may not know the leader yet
     leader="$(ctl list_queues name leader --format json 2>/dev/null \
-      | python3 -c 'import json,sys; q=[x for x in json.load(sys.stdin) if x["name"]=="failover"]; print(q[0]["leader"] if q else "")' || true)"
+      | python3 -c 'import json,sys; q=[x for x in json.load(sys.stdin) if x["name"]=="failover"]; print(q[0]["leader"] if q else "")' 2>/dev/null || true)"
     [[ "$leader" =~ ^n[1-3]$ ]] && break
     sleep 1
   done
