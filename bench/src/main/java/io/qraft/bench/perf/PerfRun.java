@@ -34,6 +34,8 @@ import org.HdrHistogram.Recorder;
 final class PerfRun {
   /** How long the end of a run waits for outstanding confirms and acks before closing. */
   private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /** Deadline of one declare, retries included. */
+  private static final long DECLARE_SECONDS = 60;
 
   private final PerfSettings settings;
   private final PrintStream progress;
@@ -67,7 +69,11 @@ final class PerfRun {
     List<Thread> producers = new ArrayList<>();
     List<Semaphore> windows = new ArrayList<>();
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("qraft-perf-ack-timer"));
-    QraftClient admin = QraftClient.connect(settings.nodes());
+    // Declares that make a new shard run one after another on the metadata leader, each until
+    // the new Raft group has elected (seconds on a busy host): a dozen at once on a fresh
+    // cluster with 6 shards per replica set took longer than the SDK's default 10 s deadline.
+    QraftClient admin = QraftClient.builder().addresses(settings.nodes())
+        .deadline(java.time.Duration.ofSeconds(DECLARE_SECONDS)).build();
     clients.add(admin);
     try {
       declare(admin, names);
@@ -220,7 +226,7 @@ final class PerfRun {
       }
       for (int i = 0; i < done.size(); i++) {
         try {
-          done.get(i).get(60, TimeUnit.SECONDS);
+          done.get(i).get(DECLARE_SECONDS + 5, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
           Throwable cause = e.getCause();
           String hint = "";
@@ -231,7 +237,7 @@ final class PerfRun {
           }
           throw new RunFailed("cannot declare queue " + names.get(i) + ": " + cause.getMessage() + hint, cause);
         } catch (java.util.concurrent.TimeoutException e) {
-          throw new RunFailed("declaring queue " + names.get(i) + " took more than 60 s", e);
+          throw new RunFailed("declaring queue " + names.get(i) + " took more than " + DECLARE_SECONDS + " s", e);
         }
       }
     } finally {
