@@ -167,10 +167,13 @@ final class GroupClients {
       RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(timeoutMs, TimeUnit.MILLISECONDS));
       // While a group elects, the client asks the peers in turn; a sleep that grows to seconds
       // would hold a forwarded publish that long after the new leader is ready, so the sleep
-      // stays a fraction of the election timeout. The attempts cover the bound above.
-      long maxSleepMs = Math.max(20, log.settings().electionTimeoutMin().toMillis() / 10);
+      // stays a small fraction of the election timeout (25 ms at the default 1 s): after a
+      // leader kill, the last sleep is part of the pause every producer sees. A node forwards
+      // at most a few batches per group at a time, so the extra attempts cost little. The
+      // attempts cover the bound above.
+      long maxSleepMs = Math.max(10, log.settings().electionTimeoutMin().toMillis() / 40);
       RetryPolicy retry = ExponentialBackoffRetry.newBuilder()
-          .setBaseSleepTime(TimeDuration.valueOf(Math.min(20, maxSleepMs), TimeUnit.MILLISECONDS))
+          .setBaseSleepTime(TimeDuration.valueOf(Math.min(10, maxSleepMs), TimeUnit.MILLISECONDS))
           .setMaxSleepTime(TimeDuration.valueOf(maxSleepMs, TimeUnit.MILLISECONDS))
           .setMaxAttempts((int) Math.max(30, log.settings().electionTimeoutMax().toMillis() * 5 / maxSleepMs))
           .build();
