@@ -10,6 +10,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dist="$root/ops/target/qraft"
 out="${1:?OUT}"; kills="${2:-20}"; period="${3:-12}"; down="${4:-4}"
+. "$root/bench/scripts/args.sh"
+whole_numbers failover.sh KILLS="$kills" PERIOD="$period" DOWN="$down"
+if (( down >= period )); then echo "failover.sh: DOWN ($down s) must be shorter than PERIOD ($period s)" >&2; exit 2; fi
 shift $(( $# >= 4 ? 4 : $# ))
 dir="$(mktemp -d)"
 mkdir -p "$out"

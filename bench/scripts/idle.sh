@@ -10,6 +10,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dist="$root/ops/target/qraft"
 out="${1:?OUT}"; queues="${2:-10000}"; quiet="${3:-60}"
+. "$root/bench/scripts/args.sh"
+whole_numbers idle.sh QUEUES="$queues" QUIET="$quiet"
+if (( queues < 1 || quiet < 1 )); then echo "idle.sh: QUEUES and QUIET must be at least 1" >&2; exit 2; fi
 dir="$(mktemp -d)"
 mkdir -p "$out"
 trap '"$root/bench/scripts/cluster.sh" down "$dir"' EXIT

@@ -10,9 +10,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dist="$root/ops/target/qraft"
 out="${1:?OUT}"; seconds="${2:-20}"; rounds="${3:-1}"; warmup="${4:-120}"
-for n in "$seconds" "$rounds" "$warmup"; do
-  case "$n" in ''|*[!0-9]*) echo "replicas.sh: SECONDS, ROUNDS and WARMUP are whole numbers, got '$n'" >&2; exit 2 ;; esac
-done
+. "$root/bench/scripts/args.sh"
+whole_numbers replicas.sh SECONDS="$seconds" ROUNDS="$rounds" WARMUP="$warmup"
 dir="$(mktemp -d)"
 mkdir -p "$out"
 trap '"$root/bench/scripts/cluster.sh" down "$dir"' EXIT

@@ -5,27 +5,30 @@
 # the same queues (node JVMs spend their first minute compiling), then SECONDS measured.
 # On the last cluster, one queue with its own Raft group (queue-log dedicated) and one on
 # the shared shards are run in turn with one producer and one consumer.
-# One JSON summary per run in OUT; a line per run on stdout.
+# One JSON summary per run in OUT (shardsN.json, shared.json, dedicated.json); ends with a
+# Markdown table of them (summarise.py, relative to 1 shard).
 #   bench/scripts/shards.sh OUT [SECONDS] [WARMUP] [QUEUES] [SHARDS]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dist="$root/ops/target/qraft"
 out="${1:?OUT}"; seconds="${2:-30}"; warmup="${3:-45}"; queues="${4:-12}"; shard_counts="${5:-1 3 6 12}"
+. "$root/bench/scripts/args.sh"
+whole_numbers shards.sh SECONDS="$seconds" WARMUP="$warmup" QUEUES="$queues"
+for s in $shard_counts; do
+  whole_numbers shards.sh "a shard count in SHARDS=$s"
+  if (( s < 1 || s > 64 )); then echo "shards.sh: shard counts are 1 to 64 (shards.per_replica_set), not $s" >&2; exit 2; fi
+done
 mkdir -p "$out"
 dir=""
 trap '[ -n "$dir" ] && "$root/bench/scripts/cluster.sh" down "$dir"' EXIT
 nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
 perf() { "$dist/bin/qraft-perf" "${nodes[@]}" -s 1000 -c 64 -q 200 "$@"; }
-line() {
-  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); l=d['confirm_latency_ms']; print(sys.argv[2] + ':', int(d['confirmed_per_s']), 'confirmed/s,', int(d['received_per_s']), 'received/s, p50', l['p50'], 'p99', l['p99'], 'ms, errors', d['errors'])" "$1" "$2"
-}
 for s in $shard_counts; do
   dir="$(mktemp -d)"
-  "$root/bench/scripts/cluster.sh" up "$dir" 3 "shards.per_replica_set=$s" "shards.max_per_node=$(( s > 64 ? s : 64 ))"
+  "$root/bench/scripts/cluster.sh" up "$dir" 3 "shards.per_replica_set=$s"
   perf -x 2 -y 2 -u spread --queues "$queues" -z "$warmup" > /dev/null
   perf -x 2 -y 2 -u spread --queues "$queues" -z "$seconds" --format json > "$out/shards$s.json"
   "$dist/bin/qraftctl" --node 127.0.0.1:7791 list_groups > "$out/shards$s.groups.txt" 2>&1 || true
-  line "$out/shards$s.json" "shards.per_replica_set=$s, $queues queues"
   if [ "$s" != "${shard_counts##* }" ]; then
     "$root/bench/scripts/cluster.sh" down "$dir"; dir=""
   fi
@@ -33,5 +36,5 @@ done
 for log in shared dedicated; do
   perf -x 1 -y 1 -u "one-$log" --queue-log "$log" -z 5 > /dev/null
   perf -x 1 -y 1 -u "one-$log" --queue-log "$log" -z "$seconds" --format json > "$out/$log.json"
-  line "$out/$log.json" "one queue, queue-log $log (on the last cluster)"
 done
+python3 "$root/bench/scripts/summarise.py" "$out" shards1

@@ -7,6 +7,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dist="$root/ops/target/qraft"
 out="${1:?OUT}"; seconds="${2:-600}"; shift $(( $# >= 2 ? 2 : 1 ))
+. "$root/bench/scripts/args.sh"
+whole_numbers steady.sh SECONDS="$seconds"
 dir="$(mktemp -d)"
 mkdir -p "$out"
 trap '"$root/bench/scripts/cluster.sh" down "$dir"' EXIT

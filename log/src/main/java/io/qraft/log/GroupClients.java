@@ -98,6 +98,24 @@ final class GroupClients {
     return call.orTimeout(callBoundMs(log.settings()), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * How a node's Raft client retries a request it forwards. While a group elects, the client
+   * asks the peers in turn; a sleep that grows to seconds would hold a forwarded publish that
+   * long after the new leader is ready, so the sleep stays a small fraction of the election
+   * timeout (at most a fortieth, 25 ms at the default 1 s, before Ratis's jitter of x0.5-1.5):
+   * after a leader kill, the last sleep is part of the pause every producer sees. A node
+   * forwards at most a few batches per group at a time, so the extra attempts cost little.
+   * The attempts cover {@link #callBoundMs}.
+   */
+  static RetryPolicy forwardingRetry(LogSettings settings) {
+    long maxSleepMs = Math.max(10, settings.electionTimeoutMin().toMillis() / 40);
+    return ExponentialBackoffRetry.newBuilder()
+        .setBaseSleepTime(TimeDuration.valueOf(Math.min(10, maxSleepMs), TimeUnit.MILLISECONDS))
+        .setMaxSleepTime(TimeDuration.valueOf(maxSleepMs, TimeUnit.MILLISECONDS))
+        .setMaxAttempts((int) Math.max(30, callBoundMs(settings) / maxSleepMs))
+        .build();
+  }
+
   /** How long a request may take, its Raft client's retries included. */
   static long callBoundMs(LogSettings settings) {
     return settings.electionTimeoutMax().toMillis() * 5;
@@ -165,18 +183,7 @@ final class GroupClients {
       RaftProperties p = new RaftProperties();
       long timeoutMs = log.settings().electionTimeoutMax().toMillis() * 3;
       RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(timeoutMs, TimeUnit.MILLISECONDS));
-      // While a group elects, the client asks the peers in turn; a sleep that grows to seconds
-      // would hold a forwarded publish that long after the new leader is ready, so the sleep
-      // stays a small fraction of the election timeout (25 ms at the default 1 s): after a
-      // leader kill, the last sleep is part of the pause every producer sees. A node forwards
-      // at most a few batches per group at a time, so the extra attempts cost little. The
-      // attempts cover the bound above.
-      long maxSleepMs = Math.max(10, log.settings().electionTimeoutMin().toMillis() / 40);
-      RetryPolicy retry = ExponentialBackoffRetry.newBuilder()
-          .setBaseSleepTime(TimeDuration.valueOf(Math.min(10, maxSleepMs), TimeUnit.MILLISECONDS))
-          .setMaxSleepTime(TimeDuration.valueOf(maxSleepMs, TimeUnit.MILLISECONDS))
-          .setMaxAttempts((int) Math.max(30, log.settings().electionTimeoutMax().toMillis() * 5 / maxSleepMs))
-          .build();
+      RetryPolicy retry = forwardingRetry(log.settings());
       return RaftClient.newBuilder()
           .setClientId(org.apache.ratis.protocol.ClientId.randomId())
           .setRaftGroup(log.group(g))

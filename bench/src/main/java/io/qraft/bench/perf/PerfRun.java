@@ -7,6 +7,7 @@ import io.qraft.client.Consumer;
 import io.qraft.client.QraftClient;
 import io.qraft.client.QraftException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,7 +36,7 @@ final class PerfRun {
   /** How long the end of a run waits for outstanding confirms and acks before closing. */
   private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
   /** Deadline of one declare, retries included. */
-  private static final long DECLARE_SECONDS = 60;
+  private static final Duration DECLARE_DEADLINE = Duration.ofSeconds(60);
 
   private final PerfSettings settings;
   private final PrintStream progress;
@@ -73,7 +74,7 @@ final class PerfRun {
     // the new Raft group has elected (seconds on a busy host): a dozen at once on a fresh
     // cluster with 6 shards per replica set took longer than the SDK's default 10 s deadline.
     QraftClient admin = QraftClient.builder().addresses(settings.nodes())
-        .deadline(java.time.Duration.ofSeconds(DECLARE_SECONDS)).build();
+        .deadline(DECLARE_DEADLINE).build();
     clients.add(admin);
     try {
       declare(admin, names);
@@ -226,7 +227,7 @@ final class PerfRun {
       }
       for (int i = 0; i < done.size(); i++) {
         try {
-          done.get(i).get(DECLARE_SECONDS + 5, TimeUnit.SECONDS);
+          done.get(i).get(DECLARE_DEADLINE.toSeconds() + 5, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
           Throwable cause = e.getCause();
           String hint = "";
@@ -237,7 +238,7 @@ final class PerfRun {
           }
           throw new RunFailed("cannot declare queue " + names.get(i) + ": " + cause.getMessage() + hint, cause);
         } catch (java.util.concurrent.TimeoutException e) {
-          throw new RunFailed("declaring queue " + names.get(i) + " took more than " + DECLARE_SECONDS + " s", e);
+          throw new RunFailed("declaring queue " + names.get(i) + " took more than " + DECLARE_DEADLINE.toSeconds() + " s", e);
         }
       }
     } finally {
