@@ -6,10 +6,11 @@
 #   bench/scripts/cluster.sh start DIR K     start node nK again on its data
 #   bench/scripts/cluster.sh down DIR
 # Node JVM options: BENCH_NODE_JVM_OPTS (default -Xmx256m -XX:+UseSerialGC); log level: BENCH_LOG_LEVEL (WARN);
-# logging configuration: BENCH_LOGBACK (the distribution's conf/logback.xml), e.g. one with Ratis at DEBUG for a trace.
+# logging configuration: BENCH_LOGBACK (the distribution's conf/logback.xml), e.g. one with Ratis at DEBUG for a trace;
+# the distribution: BENCH_DIST (ops/target/qraft), e.g. a copy of an earlier build to compare two builds in one run.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dist="$root/ops/target/qraft"
+dist="${BENCH_DIST:-$root/ops/target/qraft}"
 cmd="${1:?up|kill|start|down}"; dir="${2:?DIR}"
 
 launch() {

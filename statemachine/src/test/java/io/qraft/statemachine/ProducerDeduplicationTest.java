@@ -138,6 +138,46 @@ class ProducerDeduplicationTest {
     assertThat(shard.applyOk(Cmd.enqueueAt(second + 1, from("p", 1, "a"))).getPublishes(0).getDuplicate()).isTrue();
   }
 
+  @Test
+  void aRetryOfAHigherSequenceStoredBeforeARestartIsRecognisedAfterLowerOnesWereStored() {
+    TestShard shard = TestShard.inMemory();
+    shard.applyOk(Cmd.create("q"));
+    // Publishes in flight can land out of order: 5 and -1 (above every sequence as unsigned) first.
+    shard.applyOk(Cmd.enqueueAt(1000, from("p", 5, "five"), from("p", -1, "minus one")));
+    shard.restart();
+    assertThat(shard.applyOk(Cmd.enqueueAt(1100, from("p", 1, "one"))).getPublishes(0).getDuplicate()).isFalse();
+    assertThat(shard.applyOk(Cmd.enqueueAt(1200, from("p", 5, "five"))).getPublishes(0).getDuplicate()).isTrue();
+    assertThat(shard.applyOk(Cmd.enqueueAt(1300, from("p", -1, "minus one"))).getPublishes(0).getDuplicate())
+        .isTrue();
+    assertThat(shard.applyOk(Cmd.enqueueAt(1400, from("p", 6, "six"))).getPublishes(0).getDuplicate()).isFalse();
+    assertThat(shard.record("q").getMessages()).isEqualTo(4);
+  }
+
+  @Test
+  void entriesThatFindNothingToForgetDoNotDelayWhatExpiresLater() {
+    TestShard shard = TestShard.inMemory();
+    shard.applyOk(Cmd.create("q"));
+    long w = Producers.WINDOW_MS;
+    shard.applyOk(Cmd.enqueueAt(w + 10, from("a", 1, "a"))); // the only record
+    // A new leader whose clock is behind: a later record with an earlier time.
+    shard.applyOk(Cmd.enqueueAt(w + 5, from("b", 1, "b")));
+    for (long t = w + 20; t <= 2 * w + 10; t += w / 4) {
+      shard.applyOk(Cmd.enqueueAt(t, Cmd.publishOf("q", "no producer")));
+      assertThat(Producers.remembered(shard.store, "q", "a", 1)).isNotNull();
+    }
+    shard.applyOk(Cmd.enqueueAt(2 * w + 11, Cmd.publishOf("q", "no producer")));
+    assertThat(Producers.remembered(shard.store, "q", "a", 1)).isNull();
+    assertThat(Producers.remembered(shard.store, "q", "b", 1)).isNull();
+    assertThat(expiryRecords(shard)).isEmpty();
+
+    // With no record left, a new one is still forgotten on time.
+    shard.applyOk(Cmd.enqueueAt(3 * w, from("c", 1, "c")));
+    shard.applyOk(Cmd.enqueueAt(4 * w, Cmd.publishOf("q", "no producer")));
+    assertThat(Producers.remembered(shard.store, "q", "c", 1)).isNotNull();
+    shard.applyOk(Cmd.enqueueAt(4 * w + 1, Cmd.publishOf("q", "no producer")));
+    assertThat(Producers.remembered(shard.store, "q", "c", 1)).isNull();
+  }
+
   private static java.util.List<Long> expiryRecords(TestShard shard) {
     java.util.List<Long> out = new java.util.ArrayList<>();
     shard.store.scanSequenceExpiries(0, (index, value) -> out.add(index) || true);

@@ -75,6 +75,15 @@ public final class InMemoryQueueStore implements QueueStore {
   }
 
   @Override
+  public Long highestProducerSequence(String queue, String producerId) {
+    byte[] prefix = Keys.producerSequencePrefix(queue, producerId);
+    NavigableMap<byte[], byte[]> view = view(prefix, Keys.prefixEnd(prefix));
+    synchronized (lock) {
+      return view.isEmpty() ? null : Keys.sequence(view.lastKey());
+    }
+  }
+
+  @Override
   public void scanProducerSequences(String queue, SequenceVisitor visitor) {
     byte[] prefix = Keys.producerPrefix(queue);
     for (Map.Entry<byte[], byte[]> e : view(prefix, Keys.prefixEnd(prefix)).entrySet()) {

@@ -112,6 +112,12 @@ public final class Keys {
     return key;
   }
 
+  /** The prefix shared by every sequence key of one producer in a queue, and by no other key. */
+  public static byte[] producerSequencePrefix(String queue, String producerId) {
+    byte[] key = producerSequence(queue, producerId, 0);
+    return java.util.Arrays.copyOf(key, key.length - 8);
+  }
+
   /** The prefix shared by every producer-sequence key of a queue, and by no other key. */
   public static byte[] producerPrefix(String queue) {
     return named(PRODUCER_TAG, encodeName(queue), 0);

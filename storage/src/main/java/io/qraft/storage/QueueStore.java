@@ -50,6 +50,12 @@ public interface QueueStore extends AutoCloseable {
   byte[] producerSequence(String queue, String producerId, long sequence);
 
   /**
+   * The highest sequence stored for this producer in the queue, comparing sequences as unsigned
+   * numbers (their key order), or null when none is stored.
+   */
+  Long highestProducerSequence(String queue, String producerId);
+
+  /**
    * Visits every producer sequence stored for the queue, in key order (see
    * {@link Keys}: producers by the length of their UTF-8 id, then its bytes;
    * then sequences as unsigned big-endian bytes), until the visitor returns false.

@@ -179,6 +179,30 @@ public final class RocksQueueStore implements QueueStore {
   }
 
   @Override
+  public Long highestProducerSequence(String queue, String producerId) {
+    byte[] prefix = Keys.producerSequencePrefix(queue, producerId);
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      try (Slice lower = new Slice(prefix);
+          Slice upper = new Slice(Keys.prefixEnd(prefix));
+          ReadOptions readOptions = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+          RocksIterator it = db.newIterator(readOptions)) {
+        it.seekToLast();
+        if (it.isValid()) {
+          return Keys.sequence(it.key());
+        }
+        it.status();
+        return null;
+      }
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read " + dir, e);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  @Override
   public void scanProducerSequences(String queue, SequenceVisitor visitor) {
     byte[] prefix = Keys.producerPrefix(queue);
     scan(prefix, Keys.prefixEnd(prefix),

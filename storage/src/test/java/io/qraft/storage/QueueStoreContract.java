@@ -269,6 +269,28 @@ abstract class QueueStoreContract {
   }
 
   @Test
+  void highestProducerSequenceIsTheLastInUnsignedOrderOfThatProducerAlone() {
+    assertThat(store.highestProducerSequence("q", "p")).isNull();
+    commit(store, 1, b -> b.putProducerSequence("q", "p", 7, bytes("7"))
+        .putProducerSequence("q", "p", 300, bytes("300"))
+        .putProducerSequence("q", "p\u0000", 900, bytes("longer producer id"))
+        .putProducerSequence("q", "pp", 901, bytes("other producer"))
+        .putProducerSequence("qq", "p", 902, bytes("other queue")));
+    assertThat(store.highestProducerSequence("q", "p")).isEqualTo(300L);
+    assertThat(store.highestProducerSequence("q", "")).isNull();
+    assertThat(store.highestProducerSequence("q\u0000", "p")).isNull();
+
+    commit(store, 2, b -> b.putProducerSequence("q", "p", -2, bytes("-2")));
+    assertThat(store.highestProducerSequence("q", "p")).isEqualTo(-2L); // above 300 as unsigned
+
+    commit(store, 3, b -> b.deleteProducerSequence("q", "p", -2).deleteProducerSequence("q", "p", 300));
+    assertThat(store.highestProducerSequence("q", "p")).isEqualTo(7L);
+    commit(store, 4, b -> b.deleteQueue("q"));
+    assertThat(store.highestProducerSequence("q", "p")).isNull();
+    assertThat(store.highestProducerSequence("qq", "p")).isEqualTo(902L);
+  }
+
+  @Test
   void scanProducerSequencesVisitsOnlyThatQueuesSequencesInKeyOrderUntilTheVisitorStops() {
     commit(store, 1, b -> b.putProducerSequence("q", "pp", 1, bytes("pp1"))
         .putProducerSequence("q", "p", -1, bytes("p-1"))

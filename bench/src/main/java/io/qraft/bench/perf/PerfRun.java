@@ -97,7 +97,8 @@ final class PerfRun {
       }
 
       long start = System.nanoTime();
-      long deadline = start + TimeUnit.SECONDS.toNanos(settings.seconds());
+      long measureFrom = start + TimeUnit.SECONDS.toNanos(settings.warmupSeconds());
+      long deadline = measureFrom + TimeUnit.SECONDS.toNanos(settings.seconds());
       if (gaps != null) {
         gaps.start();
       }
@@ -121,6 +122,9 @@ final class PerfRun {
       long lastSent = 0;
       long lastConfirmed = 0;
       long lastReceived = 0;
+      // What the summary starts from: the counts when the warm-up ended.
+      boolean measuring = settings.warmupSeconds() == 0;
+      long[] from = {start, 0, 0, 0, 0};
       long next = start + TimeUnit.SECONDS.toNanos(1);
       while (true) {
         long now = System.nanoTime();
@@ -139,6 +143,12 @@ final class PerfRun {
         total.add(interval);
         progress.println(Summary.progressLine((now - start) / 1e9, (now - lastAt) / 1e9,
             s - lastSent, c - lastConfirmed, r - lastReceived, interval));
+        if (!measuring && now >= measureFrom) {
+          measuring = true;
+          from = new long[] {now, s, c, r, errors.sum()};
+          total.reset(); // a stop during the warm-up still summarises what it did
+          progress.println("# warm-up over: the summary counts from here");
+        }
         lastAt = now;
         lastSent = s;
         lastConfirmed = c;
@@ -148,8 +158,8 @@ final class PerfRun {
           break;
         }
       }
-      PerfResult result = new PerfResult(lastAt - start, lastSent, lastConfirmed, lastReceived,
-          errors.sum(), total);
+      PerfResult result = new PerfResult(lastAt - from[0], lastSent - from[1], lastConfirmed - from[2],
+          lastReceived - from[3], errors.sum() - from[4], total);
 
       // Let outstanding confirms and acks finish, so that closing does not fail them.
       long drainUntil = System.nanoTime() + DRAIN_NANOS;

@@ -12,7 +12,8 @@ import java.util.Map;
  * @param consumers consumers (each with its own client)
  * @param size message body bytes
  * @param confirmWindow outstanding (unconfirmed) publishes per producer
- * @param seconds how long to publish
+ * @param seconds how long to publish and measure
+ * @param warmupSeconds how long to publish before that, left out of the summary
  * @param queue the queue name, or the prefix of the names when queues > 1
  * @param queues how many queues the load is spread over
  * @param prefetch consumer prefetch; 0 lets the server choose
@@ -33,6 +34,7 @@ public record PerfSettings(
     int size,
     int confirmWindow,
     int seconds,
+    int warmupSeconds,
     String queue,
     int queues,
     int prefetch,

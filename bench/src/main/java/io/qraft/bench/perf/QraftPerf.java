@@ -58,6 +58,12 @@ public final class QraftPerf implements Callable<Integer> {
       description = "How long to publish, in seconds (default: ${DEFAULT-VALUE}).")
   int time;
 
+  @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "0",
+      description = "Publish this long first and leave it out of the summary: a fresh JVM, the"
+          + " tool's or a node's, compiles for its first 10-30 s and is slower meanwhile"
+          + " (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
   @Option(names = {"-u", "--queue"}, paramLabel = "NAME", defaultValue = "qraft-perf",
       description = "Queue name; with --queues N > 1 the prefix of NAME-1 .. NAME-N"
           + " (default: ${DEFAULT-VALUE}).")
@@ -168,6 +174,7 @@ public final class QraftPerf implements Callable<Integer> {
     between("--size", size, 0, 64 * 1024 * 1024);
     between("--confirm", confirm, 1, 1_000_000);
     between("--time", time, 1, 7 * 24 * 3600);
+    between("--warmup", warmup, 0, 24 * 3600);
     between("--queues", queues, 1, 100_000);
     between("--qos", qos, 0, 1_000_000);
     atLeast("--rate", rate, 0);
@@ -197,7 +204,7 @@ public final class QraftPerf implements Callable<Integer> {
       }
     }
     int effectiveAckEvery = ackEvery > 0 ? ackEvery : Math.max(1, (qos == 0 ? 100 : qos) / 2);
-    return new PerfSettings(producers, consumers, size, confirm, time, queue.trim(), queues, qos,
+    return new PerfSettings(producers, consumers, size, confirm, time, warmup, queue.trim(), queues, qos,
         rate, effectiveAckEvery, ackIntervalMs, ackMode, batchSize == null ? 0 : batchSize, queueLog,
         addresses.stream().map(String::trim).toList(), format.equals("json"), deleteQueues, gapLog);
   }

@@ -56,6 +56,8 @@ class QraftPerfOptionsTest {
     assertThat(s.prefetch()).isEqualTo(50);
     assertThat(s.ackEvery()).isEqualTo(25);
     assertThat(s.seconds()).isEqualTo(30);
+    assertThat(s.warmupSeconds()).isZero();
+    assertThat(parse("--warmup", "20").warmupSeconds()).isEqualTo(20);
     assertThat(s.ratePerProducer()).isEqualTo(500);
     assertThat(s.queueNames()).containsExactly("orders-1", "orders-2", "orders-3");
     assertThat(s.declareArguments()).isEqualTo(Map.of("ack-mode", "local", "batch-size", "16"));
@@ -82,6 +84,7 @@ class QraftPerfOptionsTest {
         new String[] {"-x", "0", "-y", "0"},
         new String[] {"-c", "0"},
         new String[] {"-z", "0"},
+        new String[] {"--warmup", "-1"},
         new String[] {"-s", "-1"},
         new String[] {"--queues", "0"},
         new String[] {"--ack-mode", "all"},
@@ -107,6 +110,7 @@ class QraftPerfOptionsTest {
     assertThat(run("--node", "localhost").err())
         .contains("--node must be HOST:PORT with a port from 1 to 65535, not 'localhost'");
     assertThat(run("-x", "0", "-y", "0").err()).contains("nothing to do");
+    assertThat(run("--warmup", "-1").err()).contains("--warmup must be between 0 and 86400, not -1");
   }
 
   @Test
