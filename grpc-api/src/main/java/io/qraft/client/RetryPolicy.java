@@ -1,6 +1,7 @@
 package io.qraft.client;
 
 import io.grpc.Status;
+import java.nio.channels.ClosedChannelException;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -13,18 +14,41 @@ import java.util.Set;
  * A publish pushed back by flow control (RESOURCE_EXHAUSTED, naming the node that refused it)
  * is tried again on that node after a backoff: the application sees a slower publish, not an
  * error.
+ *
+ * <p>A publish is also repeated when the connection under it closed while the request was
+ * being written: gRPC reports that as UNKNOWN "channel closed" (a {@link ClosedChannelException}
+ * cause), not UNAVAILABLE, because it cannot tell whether the node read the request. That
+ * doubt is what deduplication is for; it is not for calls that would be applied twice.
  */
 enum RetryPolicy {
-  ROUTING(EnumSet.of(Status.Code.UNAVAILABLE)),
-  DEDUPLICATED(EnumSet.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED, Status.Code.RESOURCE_EXHAUSTED));
+  ROUTING(EnumSet.of(Status.Code.UNAVAILABLE), false),
+  DEDUPLICATED(EnumSet.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED, Status.Code.RESOURCE_EXHAUSTED), true);
 
   private final Set<Status.Code> retried;
+  private final boolean retriesLostConnection;
 
-  RetryPolicy(Set<Status.Code> retried) {
+  RetryPolicy(Set<Status.Code> retried, boolean retriesLostConnection) {
     this.retried = retried;
+    this.retriesLostConnection = retriesLostConnection;
   }
 
-  boolean retries(Status.Code code) {
-    return retried.contains(code);
+  boolean retries(Status status) {
+    return retried.contains(status.getCode()) || (retriesLostConnection && lostConnection(status));
+  }
+
+  /** The connection closed under the call, with the outcome unknown. */
+  static boolean lostConnection(Status status) {
+    if (status.getCode() != Status.Code.UNKNOWN) {
+      return false;
+    }
+    for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof ClosedChannelException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 }

@@ -117,7 +117,7 @@ final class RetryingCall<T> {
 
   private void failed(Throwable error) {
     Status status = Status.fromThrowable(error);
-    if (!policy.retries(status.getCode())) {
+    if (!policy.retries(status)) {
       result.completeExceptionally(QraftException.from(status));
       return;
     }
