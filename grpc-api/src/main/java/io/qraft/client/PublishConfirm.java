@@ -7,7 +7,9 @@ import java.util.List;
  * queue's ack mode requires.
  *
  * @param queue the queue published to
- * @param offsets the queue offsets the messages were stored at, in the order they were given
+ * @param offsets the queue offsets the messages were stored at, in the order they were given;
+ *     empty for a queue with ack mode {@code local}, whose confirm comes before the offsets are
+ *     assigned
  */
 public record PublishConfirm(String queue, List<Long> offsets) {
 

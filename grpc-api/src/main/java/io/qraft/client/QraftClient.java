@@ -262,10 +262,16 @@ public final class QraftClient implements AutoCloseable {
    * A publisher for one queue that keeps at most {@code window} publishes
    * waiting for their confirms: {@link Publisher#send} blocks while the
    * window is full. Every publish carries this client's producer id and its
-   * own sequence, so retries across a failover are stored once.
+   * own sequence, so retries across a failover are stored once. Sends that wait together
+   * travel together ({@link PublishBatching#DEFAULT}).
    */
   public Publisher publisher(String queue, int window) {
-    return new Publisher(this, queue, window);
+    return publisher(queue, window, PublishBatching.DEFAULT);
+  }
+
+  /** A publisher to queue with at most window confirms outstanding, folding sends as batching says. */
+  public Publisher publisher(String queue, int window, PublishBatching batching) {
+    return new Publisher(this, queue, window, batching);
   }
 
   public int ack(Delivery delivery) {

@@ -55,6 +55,9 @@ final class FakeNode implements AutoCloseable {
   private final Queue<StreamScript> streams = new ConcurrentLinkedQueue<>();
   private final AtomicLong nextOffset = new AtomicLong();
   private volatile boolean holdPublishes;
+  private volatile boolean gateClosed;
+  private volatile boolean confirmWithoutOffsets;
+  private final Queue<Runnable> heldByGate = new ConcurrentLinkedQueue<>();
   private volatile String namesLeader;
   private final Server server;
 
@@ -79,6 +82,30 @@ final class FakeNode implements AutoCloseable {
   /** Publishes get no answer at all, as from a node that hangs. */
   void holdPublishes() {
     holdPublishes = true;
+  }
+
+  /** Confirms publishes without offsets, as the leader of a local-ack queue does. */
+  void confirmWithoutOffsets() {
+    confirmWithoutOffsets = true;
+  }
+
+  /** Publishes wait unanswered until {@link #openGate}; a closed gate holds them again. */
+  void closeGate() {
+    gateClosed = true;
+  }
+
+  /** Answers the publishes the gate held, oldest first, and lets the next ones through. */
+  void openGate() {
+    gateClosed = false;
+    Runnable held;
+    while ((held = heldByGate.poll()) != null) {
+      held.run();
+    }
+  }
+
+  /** Publishes the closed gate is holding now. */
+  int heldByGate() {
+    return heldByGate.size();
   }
 
   /**
@@ -151,13 +178,18 @@ final class FakeNode implements AutoCloseable {
       }
       PublishResponse.Builder response =
           PublishResponse.newBuilder().setCorrelationId(request.getCorrelationId());
-      for (int i = 0; i < request.getMessagesCount(); i++) {
+      for (int i = 0; i < request.getMessagesCount() && !confirmWithoutOffsets; i++) {
         response.addOffsets(nextOffset.getAndIncrement());
       }
       if (namesLeader != null) {
         response.setLeader(namesLeader);
       }
-      reply(observer, response.build());
+      PublishResponse answer = response.build();
+      if (gateClosed) {
+        heldByGate.add(() -> reply(observer, answer));
+      } else {
+        reply(observer, answer);
+      }
     }
 
     @Override

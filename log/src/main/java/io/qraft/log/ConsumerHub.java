@@ -248,8 +248,11 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
       c.inFlight++;
       c.reserved += credit;
       int asked = credit;
+      // Unsettled deliveries come back without their messages, which are read from this
+      // node's store below: Ratis keeps each reply in its retry cache for seconds.
       ShardCommand deliver = ShardCommand.newBuilder().setDeliver(Deliver.newBuilder()
-          .setQueue(queue).setConsumerId(c.id).setMaxCount(credit).setSettle(c.autoAck)).build();
+          .setQueue(queue).setConsumerId(c.id).setMaxCount(credit).setSettle(c.autoAck)
+          .setMessagesFromStore(!c.autoAck)).build();
       log.submitShardLocally(c.group, deliver)
           .whenCompleteAsync((result, error) -> delivered(c, asked, result, error), dispatcher);
       // Rotate, so that consumers of one queue take turns.
@@ -290,7 +293,18 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
       }
       return;
     }
+    ShardStateMachine store = log.localShards().get(c.group);
     for (Delivery d : result.getDeliveriesList()) {
+      if (!d.hasMessage()) {
+        io.qraft.api.v1.Message m = store == null ? null : storedMessage(store, d);
+        if (m == null) {
+          // Gone since (its queue was deleted, or the store closed with the group): the
+          // delivery stays marked for this consumer and returns with its other deliveries.
+          LOG.debug("consumer {}: message {} of {} is no longer stored", c.id, d.getTag().getOffset(), d.getQueue());
+          continue;
+        }
+        d = d.toBuilder().setMessage(m).build();
+      }
       try {
         c.sink.deliver(fromPart(d, c.group));
       } catch (RuntimeException e) {
@@ -300,6 +314,14 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
       }
     }
     dispatch(c.queue);
+  }
+
+  private static io.qraft.api.v1.Message storedMessage(ShardStateMachine store, Delivery d) {
+    try {
+      return store.storedMessage(d.getQueue(), d.getTag().getOffset());
+    } catch (RuntimeException closed) {
+      return null;
+    }
   }
 
   private void close(Consumer c, RuntimeException reason) {

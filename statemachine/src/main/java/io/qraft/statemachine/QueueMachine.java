@@ -243,15 +243,20 @@ public final class QueueMachine {
     Iterator<Long> it = state.ready.iterator();
     List<Runnable> memory = new ArrayList<>();
     List<Long> taken = new ArrayList<>();
+    // Without settle nothing here needs the message itself, and the asking leader reads it later.
+    boolean fromStore = c.getMessagesFromStore() && !c.getSettle();
     while (it.hasNext() && result.getDeliveriesCount() < max) {
       long offset = it.next();
-      StoredMessage stored = parseMessage(store.message(c.getQueue(), offset));
+      StoredMessage stored = fromStore ? null : parseMessage(store.message(c.getQueue(), offset));
       int count = state.priorDeliveries.getOrDefault(offset, 0) + 1;
-      result.addDeliveries(Delivery.newBuilder()
+      Delivery.Builder delivery = Delivery.newBuilder()
           .setQueue(c.getQueue())
           .setTag(DeliveryTag.newBuilder().setOffset(offset).setDeliveryCount(count))
-          .setRedelivered(count > 1)
-          .setMessage(stored.getMessage()));
+          .setRedelivered(count > 1);
+      if (!fromStore) {
+        delivery.setMessage(stored.getMessage());
+      }
+      result.addDeliveries(delivery);
       taken.add(offset);
       if (c.getSettle()) {
         batch.deleteMessage(c.getQueue(), offset);

@@ -196,6 +196,17 @@ public final class ShardStateMachine extends BaseStateMachine {
     return machine == null ? null : machine.snapshotOf(queue);
   }
 
+  /**
+   * The stored message at the offset, or null when the store no longer has it (acked,
+   * dropped, or its queue deleted). Reads the store as it is, not under the apply lock: a
+   * message once delivered stays until it is settled.
+   */
+  public io.qraft.api.v1.Message storedMessage(String queue, long offset) {
+    QueueStore s = store;
+    byte[] bytes = s == null ? null : s.message(queue, offset);
+    return bytes == null ? null : QueueMachine.parseMessage(bytes).getMessage();
+  }
+
   public synchronized boolean hasReady(String queue) {
     return machine != null && machine.hasReady(queue);
   }

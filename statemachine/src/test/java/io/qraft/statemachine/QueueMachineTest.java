@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.qraft.api.log.v1.PublishResult;
 import io.qraft.api.log.v1.QueueRecord;
 import io.qraft.api.log.v1.Settle;
+import io.qraft.api.log.v1.ShardCommand;
 import io.qraft.api.log.v1.ShardResult;
 import io.qraft.api.log.v1.StoredMessage;
 import io.qraft.api.v1.Delivery;
@@ -76,6 +77,42 @@ class QueueMachineTest {
     assertThat(d.getOperations()).isEqualTo(1);
     assertThat(shard.storedRecord("d")).isEqualTo(d);
     assertThat(shard.machine.queueCount()).isEqualTo(4);
+  }
+
+  @Test
+  void aDeliveryAskedWithMessagesFromTheStoreLeavesThemOutAndChangesTheStoreAlike() {
+    shard.applyOk(Cmd.publish("a", "x", "y"));
+    shard.applyOk(Cmd.publish("b", "x", "y"));
+    ShardCommand plain = Cmd.deliver("a", "c1", 2);
+    ShardCommand fromStore = Cmd.deliver("b", "c1", 2).toBuilder()
+        .setDeliver(Cmd.deliver("b", "c1", 2).getDeliver().toBuilder().setMessagesFromStore(true)).build();
+
+    List<Delivery> withBodies = shard.applyOk(plain).getDeliveriesList();
+    List<Delivery> without = shard.applyOk(fromStore).getDeliveriesList();
+
+    assertThat(withBodies).allMatch(Delivery::hasMessage);
+    assertThat(without).hasSize(2).noneMatch(Delivery::hasMessage);
+    assertThat(without).extracting(d -> d.getTag()).isEqualTo(withBodies.stream().map(Delivery::getTag).toList());
+    QueueRecord a = shard.record("a");
+    QueueRecord b = shard.record("b");
+    assertThat(b.getUnacked()).isEqualTo(a.getUnacked()).isEqualTo(2);
+    assertThat(b.getMessages()).isEqualTo(a.getMessages());
+    assertThat(b.getBytes()).isEqualTo(a.getBytes());
+    // What the leader then reads from its own store is the message the plain delivery carried.
+    assertThat(QueueMachine.parseMessage(shard.store.message("b", 0)).getMessage())
+        .isEqualTo(withBodies.get(0).getMessage());
+  }
+
+  @Test
+  void aSettledDeliveryCarriesItsMessagesEvenWhenAskedToLeaveThemToTheStore() {
+    shard.applyOk(Cmd.publish("a", "x"));
+    ShardCommand settled = Cmd.deliverSettled("a", "c1", 1);
+    settled = settled.toBuilder().setDeliver(settled.getDeliver().toBuilder().setMessagesFromStore(true)).build();
+
+    List<Delivery> delivered = shard.applyOk(settled).getDeliveriesList();
+
+    assertThat(delivered).hasSize(1).allMatch(Delivery::hasMessage);
+    assertThat(delivered.get(0).getMessage().getBody().toStringUtf8()).isEqualTo("x");
   }
 
   @Test

@@ -23,6 +23,7 @@ import java.util.Map;
  * @param ackMode the ack-mode declare argument, or null to leave it out
  * @param batchSize the batch-size declare argument, or 0 to leave it out
  * @param queueLog the queue-log declare argument, or null to leave it out
+ * @param clientBatch most messages a producer sends in one publish request (1: one per request)
  * @param nodes node addresses, host:port
  * @param json print one JSON object instead of the table
  * @param deleteQueues delete the queues at the end
@@ -44,6 +45,7 @@ public record PerfSettings(
     String ackMode,
     int batchSize,
     String queueLog,
+    int clientBatch,
     List<String> nodes,
     boolean json,
     boolean deleteQueues,

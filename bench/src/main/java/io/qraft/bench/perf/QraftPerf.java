@@ -105,6 +105,12 @@ public final class QraftPerf implements Callable<Integer> {
       description = "Declare argument queue-log of the queues (default: the server's, shared).")
   String queueLog;
 
+  @Option(names = "--client-batch", paramLabel = "N", defaultValue = "128",
+      description = "Most messages a producer puts in one publish request: sends made while its"
+          + " requests wait for confirms go together in the next one (the SDK's PublishBatching);"
+          + " 1 sends every message in a request of its own, 1..10000 (default: ${DEFAULT-VALUE}).")
+  int clientBatch;
+
   @Option(names = "--node", paramLabel = "HOST:PORT",
       description = "A node's gRPC address; repeat for several (default: 127.0.0.1:5691).")
   List<String> nodes = new ArrayList<>();
@@ -192,6 +198,7 @@ public final class QraftPerf implements Callable<Integer> {
     if (batchSize != null) {
       between("--batch-size", batchSize, 1, 100_000);
     }
+    between("--client-batch", clientBatch, 1, 10_000);
     if (!format.equals("table") && !format.equals("json")) {
       throw usage("--format must be table or json, not '" + format + "'");
     }
@@ -205,7 +212,7 @@ public final class QraftPerf implements Callable<Integer> {
     }
     int effectiveAckEvery = ackEvery > 0 ? ackEvery : Math.max(1, (qos == 0 ? 100 : qos) / 2);
     return new PerfSettings(producers, consumers, size, confirm, time, warmup, queue.trim(), queues, qos,
-        rate, effectiveAckEvery, ackIntervalMs, ackMode, batchSize == null ? 0 : batchSize, queueLog,
+        rate, effectiveAckEvery, ackIntervalMs, ackMode, batchSize == null ? 0 : batchSize, queueLog, clientBatch,
         addresses.stream().map(String::trim).toList(), format.equals("json"), deleteQueues, gapLog);
   }
 

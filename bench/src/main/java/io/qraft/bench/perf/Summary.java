@@ -67,6 +67,7 @@ public final class Summary {
     settings.put("rate", s.ratePerProducer());
     settings.put("time_s", s.seconds());
     settings.put("warmup_s", s.warmupSeconds());
+    settings.put("client_batch", s.clientBatch());
     settings.putPOJO("arguments", s.declareArguments());
     settings.putPOJO("nodes", s.nodes());
     root.put("duration_s", round(r.seconds(), 3));
