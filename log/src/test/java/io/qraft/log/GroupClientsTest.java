@@ -26,7 +26,10 @@ class GroupClientsTest {
       for (int i = 0; i < 200; i++) {
         longest = Math.max(longest, action.getSleepTime().toLong(TimeUnit.MILLISECONDS));
       }
-      assertThat(longest).as("sleep after %d failures", failures).isLessThan(fortiethMs * 3 / 2);
+      // At most one and a half fortieths; the draw may land on that bound itself (37.5 ms
+      // read as 37 when the fortieth is 25 ms), so the bound is rounded up and included.
+      assertThat(longest).as("sleep after %d failures", failures)
+          .isLessThanOrEqualTo((long) Math.ceil(fortiethMs * 1.5));
     }
   }
 
