@@ -49,17 +49,40 @@ class PublisherTest {
     await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> node.publishes.size() == n);
   }
 
-  @Test
-  void a_lone_send_goes_at_once_and_sends_made_while_it_waits_go_together_in_the_next_request() throws Exception {
-    Publisher publisher = client.publisher("orders", 64, new PublishBatching(128, 1 << 20, 1));
+  /**
+   * With the node's gate closed: sends m0, which goes alone, then m1 .. m(to-1) while it waits.
+   * The gate stays closed.
+   */
+  private List<CompletableFuture<PublishConfirm>> sendBehindAWaitingOne(Publisher publisher, int to) throws Exception {
     node.closeGate();
     List<CompletableFuture<PublishConfirm>> confirms = send(publisher, 0, 1);
     awaitRequests(1);
-    confirms.addAll(send(publisher, 1, 6));
+    confirms.addAll(send(publisher, 1, to));
+    return confirms;
+  }
+
+  /** Answers one request at a time until `requests` went out, then opens the gate for good. */
+  private void answerOneByOneUntil(int requests) {
+    for (int answered = 1; answered < requests; answered++) {
+      node.openGate();
+      node.closeGate();
+      awaitRequests(answered + 1);
+    }
+    node.openGate();
+  }
+
+  private static void awaitAll(List<CompletableFuture<PublishConfirm>> confirms) throws Exception {
+    CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void a_lone_send_goes_at_once_and_sends_made_while_it_waits_go_together_in_the_next_request() throws Exception {
+    Publisher publisher = client.publisher("orders", 64, new PublishBatching(128, 1 << 20, 1));
+    List<CompletableFuture<PublishConfirm>> confirms = sendBehindAWaitingOne(publisher, 6);
     assertThat(node.publishes).hasSize(1);
 
     node.openGate();
-    CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+    awaitAll(confirms);
 
     assertThat(node.publishes).hasSize(2);
     assertThat(bodies(node.publishes.get(0))).containsExactly("m0");
@@ -76,18 +99,10 @@ class PublisherTest {
   @Test
   void a_request_is_cut_at_its_message_count() throws Exception {
     Publisher publisher = client.publisher("orders", 64, new PublishBatching(2, 1 << 20, 1));
-    node.closeGate();
-    List<CompletableFuture<PublishConfirm>> confirms = send(publisher, 0, 1);
-    awaitRequests(1);
-    confirms.addAll(send(publisher, 1, 6));
-    // The gate stays closed: each request goes only when the one before it is answered.
-    for (int answered = 1; answered <= 3; answered++) {
-      node.openGate();
-      node.closeGate();
-      awaitRequests(answered + 1);
-    }
-    node.openGate();
-    CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+    List<CompletableFuture<PublishConfirm>> confirms = sendBehindAWaitingOne(publisher, 6);
+    // Each request goes only when the one before it is answered.
+    answerOneByOneUntil(4);
+    awaitAll(confirms);
 
     assertThat(node.publishes).extracting(PublisherTest::bodies).containsExactly(
         List.of("m0"), List.of("m1", "m2"), List.of("m3", "m4"), List.of("m5"));
@@ -98,18 +113,10 @@ class PublisherTest {
     int messageBytes = io.qraft.api.v1.Message.newBuilder()
         .setBody(com.google.protobuf.ByteString.copyFrom(body(1))).build().getSerializedSize();
     Publisher publisher = client.publisher("orders", 64, new PublishBatching(128, 2 * messageBytes, 1));
-    node.closeGate();
-    List<CompletableFuture<PublishConfirm>> confirms = send(publisher, 0, 1);
-    awaitRequests(1);
-    confirms.addAll(send(publisher, 1, 4));
+    List<CompletableFuture<PublishConfirm>> confirms = sendBehindAWaitingOne(publisher, 4);
     confirms.add(publisher.send(new byte[10 * messageBytes]));
-    for (int answered = 1; answered <= 3; answered++) {
-      node.openGate();
-      node.closeGate();
-      awaitRequests(answered + 1);
-    }
-    node.openGate();
-    CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+    answerOneByOneUntil(4);
+    awaitAll(confirms);
 
     assertThat(node.publishes).extracting(r -> r.getMessagesCount()).containsExactly(1, 2, 1, 1);
     assertThat(bodies(node.publishes.get(2))).containsExactly("m3");
@@ -139,13 +146,10 @@ class PublisherTest {
   @Test
   void a_request_retried_after_unavailable_carries_the_same_messages_producer_and_sequence() throws Exception {
     Publisher publisher = client.publisher("orders", 64, new PublishBatching(128, 1 << 20, 1));
-    node.closeGate();
-    List<CompletableFuture<PublishConfirm>> confirms = send(publisher, 0, 1);
-    awaitRequests(1);
-    confirms.addAll(send(publisher, 1, 4));
+    List<CompletableFuture<PublishConfirm>> confirms = sendBehindAWaitingOne(publisher, 4);
     node.failNext("Publish", Status.UNAVAILABLE.withDescription("electing"));
     node.openGate();
-    CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+    awaitAll(confirms);
 
     assertThat(node.publishes).hasSize(3);
     PublishRequest failed = node.publishes.get(1);
@@ -159,10 +163,7 @@ class PublisherTest {
   void the_sends_of_a_request_confirmed_without_offsets_are_confirmed_without_offsets() throws Exception {
     node.confirmWithoutOffsets();
     Publisher publisher = client.publisher("local-q", 64, new PublishBatching(128, 1 << 20, 1));
-    node.closeGate();
-    List<CompletableFuture<PublishConfirm>> confirms = send(publisher, 0, 1);
-    awaitRequests(1);
-    confirms.addAll(send(publisher, 1, 4));
+    List<CompletableFuture<PublishConfirm>> confirms = sendBehindAWaitingOne(publisher, 4);
     node.openGate();
     for (CompletableFuture<PublishConfirm> c : confirms) {
       assertThat(c.get(WAIT_SECONDS, TimeUnit.SECONDS).offsets()).isEmpty();
@@ -178,7 +179,7 @@ class PublisherTest {
     List<CompletableFuture<PublishConfirm>> confirms = send(publisher, 0, 5);
     awaitRequests(5);
     node.openGate();
-    CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+    awaitAll(confirms);
     assertThat(node.publishes).allMatch(r -> r.getMessagesCount() == 1);
   }
 
