@@ -13,7 +13,6 @@
 #   -Djava.util.concurrent.ForkJoinPool.common.parallelism=4
 #                                  Ratis runs replication steps on the common pool; with two cores its
 #                                  default of one thread makes Java start a new thread for nearly every task
-#                                  (a node sets 4 itself when this is not given; a value here wins)
 # Raise the sizes together for a node with large messages or many queues.
 QRAFT_JVM_OPTS="${QRAFT_JVM_OPTS:--Xms256m -Xmx512m -XX:MaxDirectMemorySize=512m -XX:+UseSerialGC -XX:ActiveProcessorCount=2 -Djava.util.concurrent.ForkJoinPool.common.parallelism=4}"
 

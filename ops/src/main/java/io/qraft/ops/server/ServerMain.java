@@ -10,12 +10,6 @@ public final class ServerMain {
   private ServerMain() {}
 
   public static void main(String[] args) throws Exception {
-    int poolThreads = CommonPool.ensureParallel();
-    if (poolThreads < 2) {
-      System.err.println("qraft-server: warning: the common ForkJoin pool has " + poolThreads
-          + " thread(s); Java then starts a thread for each async step of Ratis. Set -D"
-          + CommonPool.PARALLELISM + "=" + CommonPool.MIN_PARALLELISM);
-    }
     Path configFile = null;
     for (int i = 0; i < args.length; i++) {
       if (("--config".equals(args[i]) || "-c".equals(args[i])) && i + 1 < args.length) {
