@@ -45,9 +45,6 @@ enum RetryPolicy {
       if (t instanceof ClosedChannelException) {
         return true;
       }
-      if (t.getCause() == t) {
-        break;
-      }
     }
     return false;
   }

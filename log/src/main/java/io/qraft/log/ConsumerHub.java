@@ -293,10 +293,10 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
       }
       return;
     }
-    ShardStateMachine store = log.localShards().get(c.group);
+    ShardStateMachine shard = log.localShards().get(c.group);
     for (Delivery d : result.getDeliveriesList()) {
       if (!d.hasMessage()) {
-        io.qraft.api.v1.Message m = store == null ? null : storedMessage(store, d);
+        io.qraft.api.v1.Message m = shard == null ? null : storedMessage(shard, d);
         if (m == null) {
           // Gone since (its queue was deleted, or the store closed with the group): the
           // delivery stays marked for this consumer and returns with its other deliveries.
@@ -316,9 +316,9 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
     dispatch(c.queue);
   }
 
-  private static io.qraft.api.v1.Message storedMessage(ShardStateMachine store, Delivery d) {
+  private static io.qraft.api.v1.Message storedMessage(ShardStateMachine shard, Delivery d) {
     try {
-      return store.storedMessage(d.getQueue(), d.getTag().getOffset());
+      return shard.storedMessage(d.getQueue(), d.getTag().getOffset());
     } catch (RuntimeException closed) {
       return null;
     }

@@ -42,6 +42,8 @@ class QraftPerfOptionsTest {
     assertThat(s.queueNames()).containsExactly("qraft-perf");
     assertThat(s.declareArguments()).isEmpty();
     assertThat(s.json()).isFalse();
+    assertThat(s.clientBatch()).isEqualTo(128);
+    assertThat(parse("--client-batch", "1").clientBatch()).isEqualTo(1);
   }
 
   @Test
@@ -89,6 +91,8 @@ class QraftPerfOptionsTest {
         new String[] {"--queues", "0"},
         new String[] {"--ack-mode", "all"},
         new String[] {"--batch-size", "0"},
+        new String[] {"--client-batch", "0"},
+        new String[] {"--client-batch", "10001"},
         new String[] {"--format", "xml"},
         new String[] {"--node", "localhost"},
         new String[] {"--node", "h:70000"},
@@ -111,6 +115,7 @@ class QraftPerfOptionsTest {
         .contains("--node must be HOST:PORT with a port from 1 to 65535, not 'localhost'");
     assertThat(run("-x", "0", "-y", "0").err()).contains("nothing to do");
     assertThat(run("--warmup", "-1").err()).contains("--warmup must be between 0 and 86400, not -1");
+    assertThat(run("--client-batch", "0").err()).contains("--client-batch must be between 1 and 10000, not 0");
   }
 
   @Test
