@@ -96,7 +96,6 @@ public final class QraftNode implements AutoCloseable {
         .addService(ServerInterceptors.intercept(admin, marker))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
-        .callExecutor(new CallExecutors())
         .maxInboundMessageSize(config.raftMaxEntryBytes() + 1024 * 1024)
         // With flow control holding publishes back, this bounds the requests one client
         // connection can park in the heap; more calls wait in the client.
