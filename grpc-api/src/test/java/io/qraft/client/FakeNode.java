@@ -96,11 +96,27 @@ final class FakeNode implements AutoCloseable {
 
   /** Answers the publishes the gate held, oldest first, and lets the next ones through. */
   void openGate() {
-    gateClosed = false;
-    Runnable held;
-    while ((held = heldByGate.poll()) != null) {
-      held.run();
+    List<Runnable> held;
+    synchronized (heldByGate) {
+      gateClosed = false;
+      held = takeHeld();
     }
+    held.forEach(Runnable::run);
+  }
+
+  /** Answers the publishes the gate holds now, oldest first; the gate stays closed for the next ones. */
+  void answerHeld() {
+    List<Runnable> held;
+    synchronized (heldByGate) {
+      held = takeHeld();
+    }
+    held.forEach(Runnable::run);
+  }
+
+  private List<Runnable> takeHeld() {
+    List<Runnable> held = new java.util.ArrayList<>(heldByGate);
+    heldByGate.clear();
+    return held;
   }
 
   /** Publishes the closed gate is holding now. */
@@ -185,11 +201,14 @@ final class FakeNode implements AutoCloseable {
         response.setLeader(namesLeader);
       }
       PublishResponse answer = response.build();
-      if (gateClosed) {
-        heldByGate.add(() -> reply(observer, answer));
-      } else {
-        reply(observer, answer);
+      // Looked at and held in one step, so that opening the gate never misses a publish.
+      synchronized (heldByGate) {
+        if (gateClosed) {
+          heldByGate.add(() -> reply(observer, answer));
+          return;
+        }
       }
+      reply(observer, answer);
     }
 
     @Override

@@ -63,9 +63,11 @@ class PublisherTest {
 
   /** Answers one request at a time until `requests` went out, then opens the gate for good. */
   private void answerOneByOneUntil(int requests) {
+    // The gate never opens in between: a request sent while it was open would pass unheld.
     for (int answered = 1; answered < requests; answered++) {
-      node.openGate();
-      node.closeGate();
+      // A request counts as received before the gate holds it: answer it once it is held.
+      await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> node.heldByGate() == 1);
+      node.answerHeld();
       awaitRequests(answered + 1);
     }
     node.openGate();
