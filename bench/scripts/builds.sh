@@ -24,13 +24,7 @@ trap '[ -z "$dir" ] || "$root/bench/scripts/cluster.sh" down "$dir"' EXIT
 nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
 perf() { "$candidate/bin/qraft-perf" "${nodes[@]}" -x 1 -y 1 -s 1000 -c 64 -q 200 -u headline "$@"; }
 tick="$(getconf CLK_TCK)"
-node_cpu() { # CPU seconds used so far by the cluster's node processes
-  local total=0 k
-  for k in 1 2 3; do
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$(cat "$dir/n$k/pid")/stat")))
-  done
-  echo "$total"
-}
+. "$root/bench/scripts/nodes.sh"
 for round in $(seq 1 "$rounds"); do
   for build in base candidate; do
     dist="$candidate"; [ "$build" = base ] && dist="$base"

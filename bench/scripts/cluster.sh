@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Starts or stops a benchmark cluster of separate node JVMs on loopback, on ports away from
-# qraft-local's (gRPC 7791.., Raft 7891..), with small heaps.
+# qraft-local's (gRPC 7791.., Raft 7891.., HTTP 15791..), with small heaps.
 #   bench/scripts/cluster.sh up DIR NODES [key=value ...]   e.g. up /tmp/qc 3 shards.per_replica_set=6
 #   bench/scripts/cluster.sh kill DIR K      kill -9 node nK (its data stays)
 #   bench/scripts/cluster.sh start DIR K     start node nK again on its data
 #   bench/scripts/cluster.sh down DIR
-# Node JVM options: BENCH_NODE_JVM_OPTS (default -Xmx256m -XX:+UseSerialGC); log level: BENCH_LOG_LEVEL (WARN);
+# Node JVM options: BENCH_NODE_JVM_OPTS (default: the distribution's, QRAFT_JVM_OPTS in conf/qraft-env.sh); log level: BENCH_LOG_LEVEL (WARN);
 # logging configuration: BENCH_LOGBACK (the distribution's conf/logback.xml), e.g. one with Ratis at DEBUG for a trace;
 # the distribution: BENCH_DIST (ops/target/qraft), e.g. a copy of an earlier build to compare two builds in one run.
 set -euo pipefail
@@ -16,7 +16,7 @@ cmd="${1:?up|kill|start|down}"; dir="${2:?DIR}"
 launch() {
   local d="$dir/n$1"
   # shellcheck disable=SC2086
-  nohup java ${BENCH_NODE_JVM_OPTS:--Xmx256m -XX:+UseSerialGC} \
+  nohup java ${BENCH_NODE_JVM_OPTS:-$(. "$dist/conf/qraft-env.sh"; echo "$QRAFT_JVM_OPTS")} \
     -Dlogback.configurationFile="${BENCH_LOGBACK:-$dist/conf/logback.xml}" -Dqraft.log.level=${BENCH_LOG_LEVEL:-WARN} \
     -cp "$dist/lib/*" io.qraft.ops.server.ServerMain --config "$d/qraft.conf" \
     >> "$d/node.log" 2>&1 &
@@ -37,6 +37,7 @@ case "$cmd" in
         echo "node.data_dir = $d/data"
         echo "listeners.grpc = 127.0.0.1:$((7790 + k))"
         echo "listeners.raft = 127.0.0.1:$((7890 + k))"
+        echo "listeners.http = 127.0.0.1:$((15790 + k))"
         echo "cluster.nodes = $members"
         for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
       } > "$d/qraft.conf"

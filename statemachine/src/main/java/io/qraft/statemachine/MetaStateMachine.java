@@ -20,7 +20,6 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.util.LifeCycle;
 
@@ -31,7 +30,7 @@ import org.apache.ratis.util.LifeCycle;
  */
 public final class MetaStateMachine extends BaseStateMachine {
   private final MetaMachine machine = new MetaMachine();
-  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final CachedSnapshotStorage storage = new CachedSnapshotStorage();
   private final Consumer<MetaCommand> onApplied;
   private final RoleListener roles;
 

@@ -23,7 +23,6 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
@@ -51,7 +50,7 @@ public final class ShardStateMachine extends BaseStateMachine {
   private final ShardEvents events;
   private final RoleListener roles;
   private final AppendListener appends;
-  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final CachedSnapshotStorage storage = new CachedSnapshotStorage();
   private final AtomicLong snapshotsInstalled = new AtomicLong();
   private volatile QueueStore store;
   private volatile QueueMachine machine;

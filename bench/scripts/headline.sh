@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The headline table on one warmed three-node cluster: a 1-replica and a 3-replica quorum queue
+# and a 3-replica local queue under qraft-perf -x 1 -y 1 -s 1000 -q 200 at -c 64, then the two
+# 3-replica queues at -c 1 (one publish in flight: the latency of one entry), interleaved.
+#   bench/scripts/headline.sh OUT [SECONDS] [ROUNDS]
+# Before measuring, load runs until the nodes' JIT compilers are quiet (see nodes.sh). Writes
+# OUT/<run>.<round>.json (qraft-perf's summary) and .cpu (node CPU seconds of the measured part,
+# per node); prints a line per run and, at the end, the ratios.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+dist="$root/ops/target/qraft"
+out="${1:?OUT}"; seconds="${2:-30}"; rounds="${3:-2}"
+. "$root/bench/scripts/args.sh"
+whole_numbers headline.sh SECONDS="$seconds" ROUNDS="$rounds"
+mkdir -p "$out"
+dir="$(mktemp -d)"
+trap '"$root/bench/scripts/cluster.sh" down "$dir"' EXIT
+"$root/bench/scripts/cluster.sh" up "$dir" 3
+. "$root/bench/scripts/nodes.sh"
+tick="$(getconf CLK_TCK)"
+"$dist/bin/qraftctl" --node 127.0.0.1:7791 set_policy one '^r1\.' '{"ha-mode":"exactly","ha-params":1}' > /dev/null
+nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
+perf() { "$dist/bin/qraft-perf" "${nodes[@]}" -x 1 -y 1 -s 1000 -q 200 "$@"; }
+# Both kinds of queue warm: a 1-replica group and a 3-replica group take different paths.
+warm_pair() { perf -u r1.warm -c 64 -z 15 && perf -u r3.warm -c 64 -z 15; }
+warm_until_jit_quiet warm_pair
+per_node() { local k; for k in 1 2 3; do awk '{print $14 + $15}' "/proc/$(cat "$dir/n$k/pid")/stat"; done; }
+for round in $(seq 1 "$rounds"); do
+  for run in r1.quorum.c64 r3.quorum.c64 r3.local.c64 r3.quorum.c1 r3.local.c1; do
+    IFS=. read -r replicas mode confirms <<< "$run"
+    perf -u "$replicas.$mode.$round" --ack-mode "$mode" -c "${confirms#c}" --warmup 5 -z "$seconds" \
+      --format json > "$out/$run.$round.json" 2> "$out/$run.$round.log" &
+    pid=$!
+    until grep -q '^# warm-up over' "$out/$run.$round.log" 2> /dev/null || ! kill -0 "$pid" 2> /dev/null; do
+      sleep 0.2
+    done
+    before=($(per_node))
+    wait "$pid"
+    after=($(per_node))
+    for k in 0 1 2; do echo $(( (${after[$k]} - ${before[$k]}) / tick )); done > "$out/$run.$round.cpu"
+    python3 - "$out/$run.$round.json" "$out/$run.$round.cpu" "$run" "$round" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); cpu = [int(x) for x in open(sys.argv[2]).read().split()]
+l = d["confirm_latency_ms"]
+print(f"{sys.argv[3]} round {sys.argv[4]}: {d['confirmed_per_s']:.0f} confirmed/s, {d['received_per_s']:.0f} received/s,"
+      f" p50 {l['p50']} ms, p99 {l['p99']} ms, errors {d['errors']}, node CPU {'+'.join(map(str, cpu))} s"
+      f" = {sum(cpu) * 1e6 / max(1, d['confirmed']):.0f} us per confirmed message")
+PY
+  done
+done
+"$dist/bin/qraftctl" --node 127.0.0.1:7791 list_queues name replicas leader > "$out/queues.txt"
+python3 - "$out" "$rounds" <<'PY'
+import json, sys
+out, rounds = sys.argv[1], int(sys.argv[2])
+get = lambda run, r: json.load(open(f"{out}/{run}.{r}.json"))
+for r in range(1, rounds + 1):
+    r1, r3 = get("r1.quorum.c64", r), get("r3.quorum.c64", r)
+    q64, l64 = r3["confirm_latency_ms"]["p50"], get("r3.local.c64", r)["confirm_latency_ms"]["p50"]
+    q1, l1 = get("r3.quorum.c1", r)["confirm_latency_ms"]["p50"], get("r3.local.c1", r)["confirm_latency_ms"]["p50"]
+    print(f"round {r}: 3 replicas / 1 replica {r3['confirmed_per_s'] / r1['confirmed_per_s']:.2f};"
+          f" local p50 / quorum p50 at -c 64 {l64 / q64:.2f}, at -c 1 {l1 / q1:.2f}")
+PY
