@@ -26,6 +26,10 @@ launch() {
 case "$cmd" in
   up)
     n="${3:?NODES}"; shift 3
+    # Another cluster on these ports would answer the readiness check below for this one.
+    if (exec 3<> /dev/tcp/127.0.0.1/7791) 2> /dev/null; then
+      echo "port 7791 is in use (another benchmark cluster?); take it down first" >&2; exit 1
+    fi
     members=""
     for k in $(seq 1 "$n"); do
       members+="${members:+, }n$k@127.0.0.1:$((7790 + k)):$((7890 + k))"

@@ -28,7 +28,7 @@ per_node() { local k; for k in 1 2 3; do awk '{print $14 + $15}' "/proc/$(cat "$
 for round in $(seq 1 "$rounds"); do
   for run in r1.quorum.c64 r3.quorum.c64 r3.local.c64 r3.quorum.c1 r3.local.c1; do
     IFS=. read -r replicas mode confirms <<< "$run"
-    perf -u "$replicas.$mode.$round" --ack-mode "$mode" -c "${confirms#c}" --warmup 5 -z "$seconds" \
+    perf -u "$replicas.$mode.$confirms.$round" --ack-mode "$mode" -c "${confirms#c}" --warmup 5 -z "$seconds" \
       --format json > "$out/$run.$round.json" 2> "$out/$run.$round.log" &
     pid=$!
     until grep -q '^# warm-up over' "$out/$run.$round.log" 2> /dev/null || ! kill -0 "$pid" 2> /dev/null; do
