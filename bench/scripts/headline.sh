@@ -12,6 +12,7 @@ dist="$root/ops/target/qraft"
 out="${1:?OUT}"; seconds="${2:-30}"; rounds="${3:-2}"
 . "$root/bench/scripts/args.sh"
 whole_numbers headline.sh SECONDS="$seconds" ROUNDS="$rounds"
+if (( seconds < 1 || rounds < 1 )); then echo "headline.sh: SECONDS and ROUNDS must be at least 1" >&2; exit 2; fi
 mkdir -p "$out"
 dir="$(mktemp -d)"
 trap '"$root/bench/scripts/cluster.sh" down "$dir"' EXIT
@@ -23,8 +24,7 @@ nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
 perf() { "$dist/bin/qraft-perf" "${nodes[@]}" -x 1 -y 1 -s 1000 -q 200 "$@"; }
 # Both kinds of queue warm: a 1-replica group and a 3-replica group take different paths.
 warm_pair() { perf -u r1.warm -c 64 -z 15 && perf -u r3.warm -c 64 -z 15; }
-warm_until_jit_quiet warm_pair
-per_node() { local k; for k in 1 2 3; do awk '{print $14 + $15}' "/proc/$(cat "$dir/n$k/pid")/stat"; done; }
+warm_until_jit_quiet warm_pair || exit 1
 for round in $(seq 1 "$rounds"); do
   for run in r1.quorum.c64 r3.quorum.c64 r3.local.c64 r3.quorum.c1 r3.local.c1; do
     IFS=. read -r replicas mode confirms <<< "$run"
@@ -34,9 +34,9 @@ for round in $(seq 1 "$rounds"); do
     until grep -q '^# warm-up over' "$out/$run.$round.log" 2> /dev/null || ! kill -0 "$pid" 2> /dev/null; do
       sleep 0.2
     done
-    before=($(per_node))
+    before=($(node_cpu_each))
     wait "$pid"
-    after=($(per_node))
+    after=($(node_cpu_each))
     for k in 0 1 2; do echo $(( (${after[$k]} - ${before[$k]}) / tick )); done > "$out/$run.$round.cpu"
     python3 - "$out/$run.$round.json" "$out/$run.$round.cpu" "$run" "$round" <<'PY'
 import json, sys

@@ -1,31 +1,36 @@
 # Sourced by the bench scripts: what the node processes of a cluster.sh cluster in $dir used.
-# node_cpu: CPU seconds (all three nodes together) used so far, in clock ticks.
-# node_jit: seconds the nodes' JIT compilers have worked so far (jcmd's java.ci.totalTime), summed.
+# node_cpu_each: CPU used so far by each node, a line per node, in clock ticks; node_cpu: their sum.
+# node_jit: seconds the nodes' JIT compilers have worked so far (jcmd's java.ci.totalTime), summed;
+#   fails when a node does not answer.
 # warm_until_jit_quiet LOAD...: runs the command LOAD... (a 30 s load) until one run adds less than
 #   QUIET_JIT_S (default 2) seconds of compiling over the three nodes, at most WARM_RUNS (10) times.
 #   A fresh node JVM spends 60-120 s of CPU compiling under load; on two cores that takes minutes,
 #   and throughput measured before it ends is the JIT's, not the node's.
-node_cpu() {
-  local total=0 k
+node_cpu_each() {
+  local k
   for k in 1 2 3; do
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$(cat "$dir/n$k/pid")/stat")))
+    awk '{print $14 + $15}' "/proc/$(cat "$dir/n$k/pid")/stat"
   done
-  echo "$total"
+}
+
+node_cpu() {
+  node_cpu_each | awk '{ s += $1 } END { print s }'
 }
 
 node_jit() {
   local k
   for k in 1 2 3; do
     jcmd "$(cat "$dir/n$k/pid")" PerfCounter.print 2> /dev/null | sed -n 's/^java.ci.totalTime=//p'
-  done | awk '{ s += $1 } END { printf "%.1f\n", s / 1e9 }'
+  done | awk '{ s += $1; n++ } END { if (n < 3) exit 1; printf "%.1f\n", s / 1e9 }'
 }
 
 warm_until_jit_quiet() {
   local i before after
   for i in $(seq 1 "${WARM_RUNS:-10}"); do
-    before="$(node_jit)"
+    # A node that stopped has no compile time to read: without this check it would look quiet.
+    before="$(node_jit)" || { echo "warm-up: a node of $dir is not running; see its node.log" >&2; return 1; }
     "$@" > /dev/null 2>&1 || true
-    after="$(node_jit)"
+    after="$(node_jit)" || { echo "warm-up: a node of $dir stopped; see its node.log" >&2; return 1; }
     echo "warm-up run $i: the nodes compiled for $(awk -v a="$after" -v b="$before" 'BEGIN { printf "%.1f", a - b }') s" >&2
     if awk -v a="$after" -v b="$before" -v q="${QUIET_JIT_S:-2}" 'BEGIN { exit !(a - b < q) }'; then
       return 0
