@@ -1,24 +1,31 @@
 package io.qraft.api;
 
 import io.qraft.api.log.v1.PolicyDef;
-import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 
 /**
- * One operator policy: a name, a Java regular expression on queue names, what
+ * One operator policy: a name, a regular expression on queue names, what
  * it applies to, a priority and a {@link PolicyDefinition}. Constructed only
  * valid; {@link #toDef()} is the form the metadata stores.
  *
  * <p>The pattern is found anywhere in a queue name, as in RabbitMQ: anchor it
  * ({@code ^orders\.}) to match from the start.
  *
+ * <p>Patterns are RE2 syntax, matched by RE2/J in time linear in the queue
+ * name whatever the pattern: the metadata leader matches every policy against
+ * every declared queue, so a pattern that backtracks ({@code ^(a+)+$} under
+ * Java's engine) could otherwise stall the catalog. RE2 has what policies use
+ * (classes, alternation, anchors, repetition); it has no backreferences and no
+ * lookaround, and a pattern using them is refused with the reason.
+ *
  * <p>Immutable; thread-safe.
  */
 public final class Policy {
   /** The only kind of object a policy applies to for now. */
   public static final String APPLY_TO_QUEUES = "queues";
-  private static final int MAX_NAME_BYTES = 255;
+  private static final int MAX_NAME_BYTES = HardLimits.POLICY_NAME_BYTES;
+  private static final int MAX_PATTERN_BYTES = HardLimits.POLICY_PATTERN_BYTES;
 
   private final String name;
   private final Pattern pattern;
@@ -31,17 +38,21 @@ public final class Policy {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("a policy needs a name");
     }
-    if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
-      throw new IllegalArgumentException("policy name is longer than " + MAX_NAME_BYTES + " bytes");
+    if (HardLimits.utf8Bytes(name) > MAX_NAME_BYTES || HardLimits.hasLoneSurrogate(name)) {
+      throw new IllegalArgumentException("policy name must be 1 to " + MAX_NAME_BYTES + " bytes of UTF-8");
     }
     if (!APPLY_TO_QUEUES.equals(applyTo)) {
-      throw new IllegalArgumentException("a policy can apply to queues only, not '" + applyTo + "': use --apply-to queues");
+      throw new IllegalArgumentException("a policy can apply to queues only, not " + Quoted.of(applyTo)
+          + ": use --apply-to queues");
+    }
+    if (pattern == null || HardLimits.utf8Bytes(pattern) > MAX_PATTERN_BYTES || HardLimits.hasLoneSurrogate(pattern)) {
+      throw new IllegalArgumentException("policy pattern must be at most " + MAX_PATTERN_BYTES + " bytes of UTF-8");
     }
     try {
       this.pattern = Pattern.compile(pattern);
     } catch (PatternSyntaxException e) {
-      throw new IllegalArgumentException("pattern '" + pattern + "' is not a valid Java regular expression: "
-          + e.getDescription() + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
+      throw new IllegalArgumentException("pattern " + Quoted.of(pattern) + " is not a regular expression this"
+          + " cluster matches (RE2 syntax: no backreferences or lookaround): " + e.getDescription());
     }
     this.name = name;
     this.applyTo = applyTo;

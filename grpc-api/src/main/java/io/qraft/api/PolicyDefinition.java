@@ -91,7 +91,7 @@ public final class PolicyDefinition {
     for (Map.Entry<String, ?> e : given.entrySet()) {
       String key = e.getKey();
       if (!KEYS.contains(key)) {
-        throw new IllegalArgumentException("unknown policy key '" + key + "'; known keys: " + KEYS);
+        throw new IllegalArgumentException("unknown policy key " + Quoted.of(key) + "; known keys: " + KEYS);
       }
       if (key.equals(HA_PARAMS)) {
         continue;
@@ -217,10 +217,11 @@ public final class PolicyDefinition {
       return "null";
     }
     if (value instanceof String s) {
-      return "\"" + s + "\"";
+      return Quoted.json(s);
     }
     if (value instanceof List<?> list) {
-      return "a list " + list;
+      String text = list.toString();
+      return "a list " + (text.length() <= Quoted.MAX_CHARS ? text : Quoted.of(text));
     }
     if (value instanceof Map<?, ?>) {
       return "an object";

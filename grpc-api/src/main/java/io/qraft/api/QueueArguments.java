@@ -58,13 +58,13 @@ public final class QueueArguments {
       if (allowed == null) {
         java.util.TreeSet<String> known = new java.util.TreeSet<>(ALLOWED.keySet());
         known.addAll(NUMERIC.keySet());
-        throw new IllegalArgumentException("unknown queue argument '" + e.getKey()
-            + "'; known arguments: " + known);
+        throw new IllegalArgumentException("unknown queue argument " + Quoted.of(e.getKey())
+            + "; known arguments: " + known);
       }
       String value = e.getValue().trim();
       if (!allowed.contains(value)) {
-        throw new IllegalArgumentException("queue argument '" + e.getKey() + "' cannot be '"
-            + e.getValue() + "'; allowed: " + new java.util.TreeSet<>(allowed));
+        throw new IllegalArgumentException("queue argument '" + e.getKey() + "' cannot be "
+            + Quoted.of(e.getValue()) + "; allowed: " + new java.util.TreeSet<>(allowed));
       }
       out.put(e.getKey(), value);
     }
@@ -87,7 +87,7 @@ public final class QueueArguments {
     try {
       n = Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("queue argument '" + key + "' must be a whole number, not '" + value + "'");
+      throw new IllegalArgumentException("queue argument '" + key + "' must be a whole number, not " + Quoted.of(value));
     }
     if (n < range[0] || n > range[1]) {
       throw new IllegalArgumentException("queue argument '" + key + "' must be between " + range[0] + " and "

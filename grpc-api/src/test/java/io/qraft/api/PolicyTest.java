@@ -25,7 +25,8 @@ class PolicyTest {
   void anInvalidRegexIsRefusedWithWhereItBreaks() {
     assertThatThrownBy(() -> new Policy("p", "orders(", "queues", 0, LOCAL))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContainingAll("pattern 'orders('", "not a valid Java regular expression", "index");
+        .hasMessageContainingAll("pattern 'orders('", "is not a regular expression this cluster matches",
+            "missing closing )");
   }
 
   @Test

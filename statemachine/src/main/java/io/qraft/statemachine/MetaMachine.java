@@ -42,6 +42,7 @@ import java.util.TreeSet;
  * many readers).
  */
 public final class MetaMachine {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MetaMachine.class);
   private final Map<String, ShardDef> shards = new TreeMap<>();
   private final Map<String, QueueDef> queues = new TreeMap<>();
   private final Set<String> removed = new TreeSet<>();
@@ -55,7 +56,26 @@ public final class MetaMachine {
    */
   private long policiesVersion;
 
+  /**
+   * Applies one committed command. Never throws for what the command holds: a command that
+   * fails its checks ({@link MetaCommandCheck}) or fails while applied is a rejected result,
+   * the same on every replica, and the metadata group goes on.
+   */
   public synchronized MetaResult apply(MetaCommand command) {
+    String problem = MetaCommandCheck.problem(command);
+    if (problem != null) {
+      return error(Status.INVALID_ARGUMENT, problem);
+    }
+    try {
+      return changes(command);
+    } catch (RuntimeException e) {
+      // Every method checks before it changes anything, so a failure leaves the state as it was.
+      LOG.warn("metadata command {} could not be applied and was rejected", command.getKindCase(), e);
+      return error(Status.INVALID_ARGUMENT, "the command could not be applied; nothing changed");
+    }
+  }
+
+  private MetaResult changes(MetaCommand command) {
     return switch (command.getKindCase()) {
       case ADD_SHARD -> addShard(command.getAddShard());
       case REMOVE_SHARD -> removeShard(command.getRemoveShard());
@@ -124,6 +144,10 @@ public final class MetaMachine {
     }
     if (!shards.containsKey(c.getGroup())) {
       return error(Status.FAILED_PRECONDITION, "group " + c.getGroup() + " is not a shard");
+    }
+    if (c.getMaxQueues() > 0 && queues.size() >= c.getMaxQueues()) {
+      return error(Status.RESOURCE_EXHAUSTED, "the cluster holds " + queues.size() + " queues, its limit"
+          + " (limits.max_queues): delete queues first");
     }
     if (stale.containsKey(staleKey(c.getQueue(), c.getGroup()))) {
       return error(Status.FAILED_PRECONDITION, "group " + c.getGroup() + " still holds records of an earlier queue '"
@@ -246,6 +270,10 @@ public final class MetaMachine {
       def = Policy.fromDef(c.getPolicy()).toDef();
     } catch (IllegalArgumentException e) {
       return error(Status.INVALID_ARGUMENT, e.getMessage());
+    }
+    if (c.getMaxPolicies() > 0 && !policies.containsKey(def.getName()) && policies.size() >= c.getMaxPolicies()) {
+      return error(Status.RESOURCE_EXHAUSTED, "the cluster holds " + policies.size() + " policies, its limit"
+          + " (limits.max_policies): clear a policy first");
     }
     boolean created = policies.put(def.getName(), def) == null;
     policiesVersion++;

@@ -94,7 +94,12 @@ public final class MetaStateMachine extends BaseStateMachine {
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     }
     if (command != null && result.getErrorCode() == Status.OK) {
-      onApplied.accept(command);
+      try {
+        onApplied.accept(command);
+      } catch (RuntimeException e) {
+        // A listener's failure is the node's to report, never a reason for the group to stop.
+        org.slf4j.LoggerFactory.getLogger(MetaStateMachine.class).error("a listener of the metadata failed", e);
+      }
     }
     return CompletableFuture.completedFuture(LogCodec.message(result));
   }

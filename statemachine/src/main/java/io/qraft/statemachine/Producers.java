@@ -7,7 +7,6 @@ import io.qraft.api.log.v1.ProducerSequence;
 import io.qraft.api.log.v1.SequenceExpiry;
 import io.qraft.storage.QueueStore;
 import io.qraft.storage.StoreBatch;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -261,7 +260,7 @@ final class Producers {
     try {
       return ProducerSequence.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw new UncheckedIOException("corrupt producer sequence in store", e);
+      throw new io.qraft.storage.StoreException("corrupt producer sequence in store", e);
     }
   }
 
@@ -269,7 +268,7 @@ final class Producers {
     try {
       return SequenceExpiry.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw new UncheckedIOException("corrupt sequence expiry in store", e);
+      throw new io.qraft.storage.StoreException("corrupt sequence expiry in store", e);
     }
   }
 

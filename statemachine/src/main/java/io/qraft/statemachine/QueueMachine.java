@@ -1,6 +1,7 @@
 package io.qraft.statemachine;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.qraft.api.HardLimits;
 import io.qraft.api.log.v1.CreateQueue;
 import io.qraft.api.log.v1.DeleteQueue;
 import io.qraft.api.log.v1.Deliver;
@@ -19,7 +20,7 @@ import io.qraft.api.v1.DeliveryTag;
 import io.qraft.api.v1.Message;
 import io.qraft.storage.QueueStore;
 import io.qraft.storage.StoreBatch;
-import java.io.UncheckedIOException;
+import io.qraft.storage.StoreException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -43,6 +44,7 @@ import java.util.TreeMap;
  * <p>Not thread-safe: one apply loop owns it. Readers use {@link #snapshotOf}.
  */
 public final class QueueMachine {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QueueMachine.class);
   /** Consumer ids of copy marks start with this (see {@link QueueMoves}); no consumer may take one. */
   static final String SYNC_PREFIX = QueueMoves.SYNC_PREFIX;
   private final QueueStore store;
@@ -108,10 +110,62 @@ public final class QueueMachine {
     return state != null && !state.ready.isEmpty();
   }
 
-  /** Applies the entry at index; entries at or below the store's applied index must be skipped by the caller. */
+  /**
+   * Applies the entry at index; entries at or below the store's applied index must be skipped by
+   * the caller.
+   *
+   * <p>Never throws for what the entry holds: a command that fails its checks
+   * ({@link ShardCommandCheck}), or that fails while its changes are gathered, is a rejected
+   * result that changes nothing but the applied index, the same on every replica, and the group
+   * goes on. Only a failure of the store itself ({@link StoreException}: I/O, full disk,
+   * corruption) escapes, since a replica that cannot write must stop.
+   */
   public ShardResult apply(long index, ShardCommand command) {
+    String problem = ShardCommandCheck.problem(command);
+    if (problem != null) {
+      commitIndexOnly(index);
+      return error(Status.INVALID_ARGUMENT, problem);
+    }
+    Outcome outcome;
     try (StoreBatch batch = store.newBatch()) {
-      Outcome outcome = switch (command.getKindCase()) {
+      try {
+        outcome = changes(batch, index, command);
+      } catch (StoreException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // Deterministic: the same entry fails the same way on every replica. The batch is dropped.
+        LOG.warn("shard command at index {} could not be applied and was rejected; nothing changed", index, e);
+        outcome = null;
+      }
+      if (outcome != null) {
+        batch.commit(index);
+      }
+    }
+    if (outcome == null) {
+      commitIndexOnly(index);
+      return error(Status.INVALID_ARGUMENT, "the command could not be applied; nothing changed");
+    }
+    try {
+      outcome.afterCommit().run();
+    } catch (StoreException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // The store holds the entry's effect; memory may hold half of it. The store is the truth.
+      LOG.error("updating memory after index {} failed; rebuilding it from the store", index, e);
+      reload();
+    }
+    return outcome.result();
+  }
+
+  /** Records the index as applied with no other change: the entry was refused. */
+  private void commitIndexOnly(long index) {
+    try (StoreBatch batch = store.newBatch()) {
+      batch.commit(index);
+    }
+  }
+
+  private Outcome changes(StoreBatch batch, long index, ShardCommand command) {
+      return switch (command.getKindCase()) {
         case CREATE_QUEUE -> createQueue(batch, command.getCreateQueue());
         case DELETE_QUEUE -> deleteQueue(batch, command.getDeleteQueue());
         case ENQUEUE -> enqueue(batch, index, command.getEnqueue(), command.getLeaderTimeMs());
@@ -126,10 +180,6 @@ public final class QueueMachine {
         case SYNC_DONE -> moves.syncDone(batch, command.getSyncDone());
         case KIND_NOT_SET -> Outcome.of(error(Status.INVALID_ARGUMENT, "empty shard command"));
       };
-      batch.commit(index);
-      outcome.afterCommit().run();
-      return outcome.result();
-    }
   }
 
   private Outcome createQueue(StoreBatch batch, CreateQueue c) {
@@ -171,6 +221,11 @@ public final class QueueMachine {
     Map<String, QueueRecord> updated = new TreeMap<>();
     Map<String, List<Long>> added = new TreeMap<>();
     for (QueuePublish p : c.getPublishesList()) {
+      String problem = ShardCommandCheck.publishProblem(p);
+      if (problem != null) {
+        result.addPublishes(PublishResult.newBuilder().setErrorCode(Status.INVALID_ARGUMENT).setErrorMessage(problem));
+        continue;
+      }
       QueueState state = queues.get(p.getQueue());
       if (state == null) {
         result.addPublishes(PublishResult.newBuilder()
@@ -239,7 +294,8 @@ public final class QueueMachine {
     }
     ShardResult.Builder result = ShardResult.newBuilder();
     QueueRecord.Builder record = state.record.toBuilder().setOperations(state.record.getOperations() + 1);
-    long max = Math.max(1, Integer.toUnsignedLong(c.getMaxCount()));
+    // Unsigned on the wire; one entry never takes more than a consumer may hold.
+    long max = Math.min(HardLimits.PREFETCH, Math.max(1, Integer.toUnsignedLong(c.getMaxCount())));
     Iterator<Long> it = state.ready.iterator();
     List<Runnable> memory = new ArrayList<>();
     List<Long> taken = new ArrayList<>();
@@ -438,7 +494,7 @@ public final class QueueMachine {
     try {
       return QueueRecord.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw new UncheckedIOException("corrupt queue record in store", e);
+      throw new StoreException("corrupt queue record in store", e);
     }
   }
 
@@ -449,7 +505,7 @@ public final class QueueMachine {
     try {
       return StoredMessage.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw new UncheckedIOException("corrupt message in store", e);
+      throw new StoreException("corrupt message in store", e);
     }
   }
 }

@@ -23,7 +23,7 @@ final class SetPolicyCommand extends CtlCommand {
     private String name;
 
     @Parameters(index = "1", paramLabel = "PATTERN",
-        description = "Java regular expression found in queue names; anchor it, e.g. '^important\\.'.")
+        description = "Regular expression (RE2 syntax) found in queue names; anchor it, e.g. '^important\\.'.")
     private String pattern;
 
     @Parameters(index = "2", paramLabel = "DEFINITION",

@@ -60,7 +60,7 @@ class QraftCtlArgumentsTest {
         assertThat(badJson.err()).startsWith("Invalid policy: the policy definition is not valid JSON");
         assertThat(unknownKey.err()).contains("unknown policy key 'ha_mode'; known keys: [ack-mode,");
         assertThat(noCount.err()).contains("ha-mode exactly needs ha-params");
-        assertThat(badPattern.err()).contains("not a valid Java regular expression");
+        assertThat(badPattern.err()).contains("is not a regular expression this cluster matches");
         assertThat(exchanges.err()).contains("queues only");
     }
 

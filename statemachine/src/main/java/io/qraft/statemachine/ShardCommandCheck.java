@@ -1,0 +1,169 @@
+package io.qraft.statemachine;
+
+import io.qraft.api.HardLimits;
+import io.qraft.api.QueueNames;
+import io.qraft.api.log.v1.AdoptQueue;
+import io.qraft.api.log.v1.CarriedSequence;
+import io.qraft.api.log.v1.QueuePublish;
+import io.qraft.api.log.v1.ShardCommand;
+import io.qraft.api.log.v1.SyncedMessage;
+import io.qraft.api.v1.Message;
+import java.util.Map;
+
+/**
+ * What a shard refuses in a committed entry before it touches the store: the
+ * checks of the client endpoints, made again against {@link HardLimits}, so
+ * that an entry that reached the log some other way (an older node, a raw Raft
+ * client, a bug) is a rejected result instead of an exception that closes the
+ * group. Decides from the command alone: every replica refuses the same
+ * entries with the same words.
+ *
+ * <p>Stateless; thread-safe.
+ */
+final class ShardCommandCheck {
+  private ShardCommandCheck() {}
+
+  /** Null when the command may be applied, else why it is refused (the whole entry changes nothing). */
+  static String problem(ShardCommand command) {
+    return switch (command.getKindCase()) {
+      case CREATE_QUEUE -> firstOf(queue(command.getCreateQueue().getQueue()),
+          arguments(command.getCreateQueue().getArgumentsMap()));
+      case DELETE_QUEUE -> queue(command.getDeleteQueue().getQueue());
+      // Each publish of a batch is checked on its own (publishProblem): one bad publish does not sink the rest.
+      case ENQUEUE -> null;
+      // A max_count past the ceiling is taken as the ceiling (QueueMachine#deliver): it is a bound, not a demand.
+      case DELIVER -> firstOf(queue(command.getDeliver().getQueue()), consumerId(command.getDeliver().getConsumerId()));
+      case SETTLE -> queue(command.getSettle().getQueue());
+      case PURGE -> queue(command.getPurge().getQueue());
+      case RETURN_DELIVERIES -> consumerId(command.getReturnDeliveries().getConsumerId());
+      case SEAL_QUEUE -> queue(command.getSealQueue().getQueue());
+      case ADOPT_QUEUE -> adopt(command.getAdoptQueue());
+      case SYNC_OUT -> firstOf(queue(command.getSyncOut().getQueue()), internalName("group", command.getSyncOut().getToGroup()));
+      case SYNC_IN -> syncIn(command.getSyncIn().getQueue(), command.getSyncIn().getMessagesList());
+      case SYNC_DONE -> firstOf(queue(command.getSyncDone().getQueue()), internalName("group", command.getSyncDone().getToGroup()));
+      case KIND_NOT_SET -> "empty shard command";
+    };
+  }
+
+  /** Null when one publish of an Enqueue may be stored, else why it is refused. */
+  static String publishProblem(QueuePublish p) {
+    String problem = queue(p.getQueue());
+    if (problem != null) {
+      return problem;
+    }
+    if (p.getMessagesCount() == 0) {
+      return "publish carries no message: give at least one";
+    }
+    problem = producerId(p.getProducerId());
+    if (problem != null) {
+      return problem;
+    }
+    for (int i = 0; i < p.getMessagesCount(); i++) {
+      problem = message(i, p.getMessages(i));
+      if (problem != null) {
+        return problem;
+      }
+    }
+    return null;
+  }
+
+  static String queue(String name) {
+    return QueueNames.problem(name);
+  }
+
+  static String producerId(String id) {
+    if (HardLimits.hasLoneSurrogate(id)) {
+      return "producer id is not valid UTF-8";
+    }
+    int bytes = HardLimits.utf8Bytes(id);
+    return bytes > HardLimits.PRODUCER_ID_BYTES
+        ? "producer id is " + bytes + " bytes of UTF-8; the most is " + HardLimits.PRODUCER_ID_BYTES
+        : null;
+  }
+
+  static String consumerId(String id) {
+    if (HardLimits.hasLoneSurrogate(id)) {
+      return "consumer id is not valid UTF-8";
+    }
+    int bytes = HardLimits.utf8Bytes(id);
+    return bytes > HardLimits.CONSUMER_TAG_BYTES
+        ? "consumer id is " + bytes + " bytes of UTF-8; the most is " + HardLimits.CONSUMER_TAG_BYTES
+        : null;
+  }
+
+  /** The header limits of one message (its body is bounded by the log entry that carries it). */
+  static String message(int i, Message m) {
+    if (m.getHeadersCount() > HardLimits.HEADERS_PER_MESSAGE) {
+      return "message " + i + " has " + m.getHeadersCount() + " headers; the most is " + HardLimits.HEADERS_PER_MESSAGE;
+    }
+    long bytes = HardLimits.utf8Bytes(m.getHeadersMap());
+    if (bytes > HardLimits.HEADER_BYTES_PER_MESSAGE) {
+      return "message " + i + " has " + bytes + " bytes of headers; the most is " + HardLimits.HEADER_BYTES_PER_MESSAGE;
+    }
+    return null;
+  }
+
+  /**
+   * Declare arguments within the size ceiling. Their keys and values are the endpoints' and the
+   * catalog's to judge: the shard stores them without reading them, and a replica of an older
+   * version must not refuse a key a newer one knows.
+   */
+  static String arguments(Map<String, String> arguments) {
+    long bytes = HardLimits.utf8Bytes(arguments);
+    if (bytes > HardLimits.ARGUMENT_BYTES) {
+      return "declare arguments are " + bytes + " bytes; the most is " + HardLimits.ARGUMENT_BYTES;
+    }
+    for (Map.Entry<String, String> e : arguments.entrySet()) {
+      // Kept in memory as given and stored as UTF-8: a lone surrogate would make the two differ.
+      if (HardLimits.hasLoneSurrogate(e.getKey()) || HardLimits.hasLoneSurrogate(e.getValue())) {
+        return "declare arguments are not valid UTF-8";
+      }
+    }
+    return null;
+  }
+
+  static String internalName(String what, String name) {
+    return name.isEmpty() || HardLimits.utf8Bytes(name) > HardLimits.INTERNAL_NAME_BYTES
+        || HardLimits.hasLoneSurrogate(name)
+        ? what + " name must be 1 to " + HardLimits.INTERNAL_NAME_BYTES + " bytes of UTF-8"
+        : null;
+  }
+
+  private static String adopt(AdoptQueue c) {
+    String problem = firstOf(queue(c.getQueue()), arguments(c.getArgumentsMap()));
+    if (problem != null) {
+      return problem;
+    }
+    for (CarriedSequence s : c.getSequencesList()) {
+      problem = producerId(s.getProducerId());
+      if (problem != null) {
+        return problem;
+      }
+    }
+    return null;
+  }
+
+  private static String syncIn(String queue, java.util.List<SyncedMessage> messages) {
+    String problem = queue(queue);
+    if (problem != null) {
+      return problem;
+    }
+    for (int i = 0; i < messages.size(); i++) {
+      SyncedMessage m = messages.get(i);
+      problem = firstOf(message(i, m.getStored().getMessage()), consumerId(m.getStored().getConsumerId()));
+      if (problem != null) {
+        return problem;
+      }
+    }
+    return null;
+  }
+
+  private static String firstOf(String... problems) {
+    for (String p : problems) {
+      if (p != null) {
+        return p;
+      }
+    }
+    return null;
+  }
+}
