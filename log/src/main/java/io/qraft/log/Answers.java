@@ -33,7 +33,7 @@ public final class Answers {
       if (cause instanceof RuntimeException re) {
         throw re;
       }
-      throw new LogUnavailableException(cause.toString(), cause);
+      throw new LogUnavailableException(Reasons.of(cause), cause);
     }
   }
 

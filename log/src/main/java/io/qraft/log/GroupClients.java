@@ -168,11 +168,11 @@ final class GroupClients {
   private Message result(RaftGroupId group, RaftClient c, RaftClientReply reply, Throwable error) {
     if (error != null) {
       discard(group, c);
-      throw new LogUnavailableException("group " + group + " did not answer: " + ReplicatedLog.unwrap(error).getMessage(),
+      throw new LogUnavailableException("group " + group + " did not answer: " + Reasons.of(error),
           ReplicatedLog.unwrap(error));
     }
     if (!reply.isSuccess()) {
-      throw new LogUnavailableException("group " + group + " refused the request: " + reply.getException(),
+      throw new LogUnavailableException("group " + group + " refused the request: " + Reasons.of(reply.getException()),
           reply.getException());
     }
     return reply.getMessage();

@@ -24,6 +24,10 @@ import java.util.List;
  * @param batchMaxInFlight publish entries per group in the log's hands at once
  * @param flowMaxPendingBytes publish bytes per group accepted and not yet answered before
  *     streaming publishers are held back
+ * @param caps the most queues and policies the cluster holds, stamped into the metadata
+ *     commands this node submits as metadata leader
+ * @param closeThreshold a process pause longer than this closes the Raft server (and the
+ *     node then exits, see {@link ServingWatch})
  */
 public record LogSettings(
     String nodeId,
@@ -41,7 +45,19 @@ public record LogSettings(
     Duration getLease,
     BatchLimits batch,
     int batchMaxInFlight,
-    long flowMaxPendingBytes) {
+    long flowMaxPendingBytes,
+    CatalogCaps caps,
+    Duration closeThreshold) {
+
+  /** Ratis's close threshold (60 s) and no caps beyond the defaults of qraft.conf. */
+  public LogSettings(String nodeId, Path dataDir, String raftBindHost, List<NodeAddress> members,
+      Duration electionTimeoutMin, Duration electionTimeoutMax, long snapshotThreshold, long logKeepEntries,
+      long segmentSizeBytes, int maxEntryBytes, int shardsPerReplicaSet, int shardsMaxPerNode, Duration getLease,
+      BatchLimits batch, int batchMaxInFlight, long flowMaxPendingBytes) {
+    this(nodeId, dataDir, raftBindHost, members, electionTimeoutMin, electionTimeoutMax, snapshotThreshold,
+        logKeepEntries, segmentSizeBytes, maxEntryBytes, shardsPerReplicaSet, shardsMaxPerNode, getLease, batch,
+        batchMaxInFlight, flowMaxPendingBytes, CatalogCaps.DEFAULTS, Duration.ofSeconds(60));
+  }
 
   public NodeAddress self() {
     return member(nodeId);

@@ -33,8 +33,13 @@ public final class PolicyCatalog {
     } catch (IllegalArgumentException e) {
       throw new RequestException(Status.INVALID_ARGUMENT, e.getMessage());
     }
+    int cap = log.settings().caps().maxPolicies();
+    if (log.metadata().policy(policy.name()) == null && log.metadata().policies().size() >= cap) {
+      throw new RequestException(Status.RESOURCE_EXHAUSTED, "the cluster holds " + cap + " policies, its limit"
+          + " (limits.max_policies): clear a policy first");
+    }
     return Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder()
-        .setSetPolicy(SetPolicy.newBuilder().setPolicy(policy.toDef())).build()))).getCreated();
+        .setSetPolicy(SetPolicy.newBuilder().setPolicy(policy.toDef()).setMaxPolicies(cap)).build()))).getCreated();
   }
 
   /** @throws RequestException NOT_FOUND when there is no policy of that name */

@@ -56,6 +56,12 @@ public final class QueueCatalog {
       }
       return new Declared(existing, false);
     }
+    int cap = log.settings().caps().maxQueues();
+    if (log.metadata().queueCount() >= cap) {
+      // Before placement: a refused declare must not create a shard or a queue record on the way.
+      throw new RequestException(Status.RESOURCE_EXHAUSTED, "the cluster holds " + cap + " queues, its limit"
+          + " (limits.max_queues): delete queues first");
+    }
     // A shard still holding records of an earlier queue of this name (a given-up part) cannot take it.
     ShardPlacement.Choice choice = placement.choose(log.metadata(), request(name, arguments, declaringNode),
         this::currentLeader, log.metadata().staleGroups(name));
@@ -69,7 +75,8 @@ public final class QueueCatalog {
       throw new RequestException(created.getErrorCode(), created.getErrorMessage());
     }
     MetaResult bound = Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder()
-        .setBindQueue(BindQueue.newBuilder().setQueue(name).putAllArguments(arguments).setGroup(group)).build())));
+        .setBindQueue(BindQueue.newBuilder().setQueue(name).putAllArguments(arguments).setGroup(group)
+            .setMaxQueues(cap)).build())));
     return new Declared(bound.getQueue(), bound.getCreated());
   }
 

@@ -85,6 +85,9 @@ public final class RatisProperties {
     RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, max);
     // Must stay above the election timeout, or requests time out during every election.
     RaftServerConfigKeys.Rpc.setRequestTimeout(p, max.multiply(3));
+    // A pause past this closes the whole server; the node then exits (ServingWatch) to be restarted.
+    RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(s.closeThreshold().toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS));
     // A busy two-core host oversleeps; do not count that as a missed heartbeat.
     RaftServerConfigKeys.setSleepDeviationThreshold(p, TimeDuration.valueOf(500, java.util.concurrent.TimeUnit.MILLISECONDS));
 

@@ -94,6 +94,9 @@ public final class ReplicatedLog implements AutoCloseable {
   private final EffectivePolicies effectivePolicies;
   private final LocalAcks localAcks;
   private final LeaderLossWatch leaderWatch;
+  private final ServingWatch servingWatch;
+  private volatile java.util.function.Consumer<String> stoppedServing =
+      why -> LOG.error("{}; this node no longer serves those queues", why);
 
   public ReplicatedLog(LogSettings settings) throws IOException {
     this(settings, TlsSettings.NONE);
@@ -116,6 +119,7 @@ public final class ReplicatedLog implements AutoCloseable {
     this.queueRebalancer = new QueueRebalancer(this, mover);
     this.forgetter = new NodeForgetter(this);
     this.leaderWatch = new LeaderLossWatch(this);
+    this.servingWatch = new ServingWatch(this, why -> stoppedServing.accept(why));
     roleListeners.add(consumers);
     this.localAcks = new LocalAcks(this);
     roleListeners.add(localAcks);
@@ -173,6 +177,7 @@ public final class ReplicatedLog implements AutoCloseable {
     mover.start();
     forgetter.start();
     leaderWatch.start();
+    servingWatch.start();
     LOG.info("node {} started: raft on {}, {} members", settings.nodeId(), settings.self().raftAddress(),
         settings.members().size());
   }
@@ -201,6 +206,19 @@ public final class ReplicatedLog implements AutoCloseable {
             + storeDir(e.getKey()) + ", then start the node; it rejoins and catches up from its peers.");
       }
     }
+  }
+
+  /** Null while this node's Raft server and every group it carries run, else why not. */
+  public String whyNotServing() {
+    return servingWatch.whyNotServingNow();
+  }
+
+  /**
+   * What to do when this node stops serving on its own (see {@link ServingWatch}): told once, with
+   * why. By default it is logged; a node process exits, so that its supervisor restarts it.
+   */
+  public void onStoppedServing(java.util.function.Consumer<String> action) {
+    this.stoppedServing = java.util.Objects.requireNonNull(action);
   }
 
   public void addRoleListener(RoleListener listener) {
@@ -545,6 +563,10 @@ public final class ReplicatedLog implements AutoCloseable {
   }
 
   private CompletableFuture<Message> submit(RaftGroupId group, Message message, boolean newGroup) {
+    String closed = notRunning(group);
+    if (closed != null) {
+      return CompletableFuture.failedFuture(new LogUnavailableException(closed, null));
+    }
     boolean localLeader = division(group).map(d -> d.getInfo().isLeader()).orElse(false);
     if (!localLeader) {
       return newGroup ? clients.sendToNewGroup(group, message) : clients.send(group, message);
@@ -558,9 +580,7 @@ public final class ReplicatedLog implements AutoCloseable {
         // Leadership moved between the check and the submit: the Raft client finds the new leader.
         return clients.send(group, message);
       }
-      return CompletableFuture.failedFuture(
-          new LogUnavailableException("the log of group " + group + " did not take the request: "
-              + reply.getException(), reply.getException()));
+      return CompletableFuture.failedFuture(unavailable(group, reply.getException()));
     });
   }
 
@@ -581,7 +601,7 @@ public final class ReplicatedLog implements AutoCloseable {
       if (!r.isSuccess()) {
         throw new CompletionException(r.getNotLeaderException() != null
             ? new LeaderElsewhereException("leadership moved", leaderOf(group))
-            : new LogUnavailableException("the log did not take the request: " + r.getException(), r.getException()));
+            : unavailable(group, r.getException()));
       }
       try {
         return LogCodec.shardResult(r.getMessage());
@@ -602,7 +622,22 @@ public final class ReplicatedLog implements AutoCloseable {
     return submitLocal(group, message, nextCallId());
   }
 
+  /** Why this node's replica of the group cannot take requests (its division closed), or null. */
+  String notRunning(RaftGroupId group) {
+    if (server.getLifeCycleState().isClosingOrClosed()) {
+      return "node " + settings.nodeId() + " is not serving: its Raft server is closed; retry on another node";
+    }
+    return division(group).filter(d -> !d.getInfo().isAlive())
+        .map(d -> (group.equals(GroupIds.METADATA) ? "the metadata group" : "shard " + GroupIds.text(group))
+            + " is not running on " + settings.nodeId() + ": its Raft group is closed; retry on another node")
+        .orElse(null);
+  }
+
   private CompletableFuture<RaftClientReply> submitLocal(RaftGroupId group, Message message, long callId) {
+    String closed = notRunning(group);
+    if (closed != null) {
+      return CompletableFuture.failedFuture(new LogUnavailableException(closed, null));
+    }
     RaftClientRequest request = RaftClientRequest.newBuilder()
         .setClientId(clientId)
         .setServerId(server.getId())
@@ -611,11 +646,22 @@ public final class ReplicatedLog implements AutoCloseable {
         .setMessage(message)
         .setType(RaftClientRequest.writeRequestType())
         .build();
+    CompletableFuture<RaftClientReply> reply;
     try {
-      return server.submitClientRequestAsync(request);
-    } catch (IOException e) {
-      return CompletableFuture.failedFuture(new LogUnavailableException("submit failed", e));
+      reply = server.submitClientRequestAsync(request);
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.failedFuture(unavailable(group, e));
     }
+    // A group closing under the call fails it with an executor's or Ratis's exception: say it in words.
+    return reply.exceptionallyCompose(e -> CompletableFuture.failedFuture(
+        unwrap(e) instanceof LogUnavailableException ? unwrap(e) : unavailable(group, unwrap(e))));
+  }
+
+  private LogUnavailableException unavailable(RaftGroupId group, Throwable cause) {
+    String closed = notRunning(group);
+    return new LogUnavailableException(closed != null ? closed
+        : (group.equals(GroupIds.METADATA) ? "the metadata group" : "shard " + GroupIds.text(group))
+            + " on " + settings.nodeId() + " did not take the request (" + Reasons.of(cause) + ")", cause);
   }
 
   /**
@@ -633,6 +679,7 @@ public final class ReplicatedLog implements AutoCloseable {
 
   @Override
   public void close() {
+    servingWatch.close();
     leaderWatch.close();
     batchTimer.shutdownNow();
     mover.close();

@@ -385,6 +385,10 @@ public final class MetaMachine {
     return null;
   }
 
+  public synchronized int queueCount() {
+    return queues.size();
+  }
+
   public synchronized QueueDef queue(String name) {
     return queues.get(name);
   }

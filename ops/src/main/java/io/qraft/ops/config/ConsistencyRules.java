@@ -27,6 +27,10 @@ final class ConsistencyRules {
             NodeConfigKeys.RAFT_MAX_ENTRY_BYTES, config.raftMaxEntryBytes(), true);
         ordered(NodeConfigKeys.RAFT_MAX_ENTRY_BYTES, config.raftMaxEntryBytes(),
             NodeConfigKeys.RAFT_SEGMENT_SIZE_BYTES, config.raftSegmentSizeBytes(), false);
+        ordered(NodeConfigKeys.CONSUMER_DEFAULT_PREFETCH, config.consumerDefaultPrefetch(),
+            NodeConfigKeys.CONSUMER_MAX_PREFETCH, config.get(NodeConfigKeys.CONSUMER_MAX_PREFETCH), false);
+        ordered(NodeConfigKeys.RAFT_ELECTION_TIMEOUT_MAX, config.raftElectionTimeoutMax().toMillis(),
+            NodeConfigKeys.RAFT_CLOSE_THRESHOLD_MS, config.get(NodeConfigKeys.RAFT_CLOSE_THRESHOLD_MS).toMillis(), true);
         ordered(NodeConfigKeys.SHARDS_PER_REPLICA_SET, config.shardsPerReplicaSet(),
             NodeConfigKeys.SHARDS_MAX_PER_NODE, config.shardsMaxPerNode(), false);
         listenersDoNotCollide();

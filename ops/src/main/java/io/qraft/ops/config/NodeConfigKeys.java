@@ -1,5 +1,6 @@
 package io.qraft.ops.config;
 
+import io.qraft.api.HardLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -58,6 +59,10 @@ public final class NodeConfigKeys {
         1_000, 0, Long.MAX_VALUE,
         "Log entries kept behind a snapshot so that a briefly-down replica catches up from the log.");
 
+    public static final ConfigKey<Duration> RAFT_CLOSE_THRESHOLD_MS = ConfigKey.millis("raft.close_threshold_ms",
+        60_000, 1_000, 86_400_000,
+        "A node whose process was stopped longer than this (a VM stall, SIGSTOP, a long GC) exits with status 3 when it runs again, so that systemd restarts it clean.");
+
     public static final ConfigKey<Long> RAFT_SEGMENT_SIZE_BYTES = ConfigKey.longInteger("raft.segment_size_bytes",
         8_388_608, 1_048_576, 1_073_741_824L,
         "Size of one Raft log segment file, in bytes; must be at least raft.max_entry_bytes.");
@@ -81,6 +86,54 @@ public final class NodeConfigKeys {
     public static final ConfigKey<Integer> CONSUMER_DEFAULT_PREFETCH = ConfigKey.integer("consumer.default_prefetch",
         100, 1, 65_535,
         "Deliveries outstanding per consumer when the consumer asks for prefetch 0.");
+
+    public static final ConfigKey<Integer> CONSUMER_MAX_PREFETCH = ConfigKey.integer("consumer.max_prefetch",
+        10_000, 1, HardLimits.PREFETCH,
+        "Most deliveries a consumer may ask to have outstanding (Consume.prefetch); more is refused.");
+
+    public static final ConfigKey<Integer> CONSUMER_MAX_GET_COUNT = ConfigKey.integer("consumer.max_get_count",
+        10_000, 1, HardLimits.PREFETCH,
+        "Most messages one Get may ask for (Get.count); more is refused.");
+
+    public static final ConfigKey<Integer> LIMITS_PRODUCER_ID_BYTES = ConfigKey.integer("limits.producer_id_bytes",
+        256, 1, HardLimits.PRODUCER_ID_BYTES,
+        "Longest producer id of a publish, in bytes of UTF-8.");
+
+    public static final ConfigKey<Integer> LIMITS_CONSUMER_TAG_BYTES = ConfigKey.integer("limits.consumer_tag_bytes",
+        256, 1, HardLimits.CONSUMER_TAG_BYTES,
+        "Longest consumer tag of a consume, in bytes of UTF-8.");
+
+    public static final ConfigKey<Integer> LIMITS_HEADERS_PER_MESSAGE = ConfigKey.integer("limits.headers_per_message",
+        64, 0, HardLimits.HEADERS_PER_MESSAGE,
+        "Most headers on one message.");
+
+    public static final ConfigKey<Integer> LIMITS_HEADER_BYTES = ConfigKey.integer("limits.header_bytes",
+        16_384, 0, HardLimits.HEADER_BYTES_PER_MESSAGE,
+        "Most bytes of UTF-8 in all header names and values of one message together.");
+
+    public static final ConfigKey<Integer> LIMITS_ARGUMENT_BYTES = ConfigKey.integer("limits.argument_bytes",
+        4_096, 64, HardLimits.ARGUMENT_BYTES,
+        "Most bytes of UTF-8 in all declare-argument names and values of one queue together.");
+
+    public static final ConfigKey<Integer> LIMITS_POLICY_NAME_BYTES = ConfigKey.integer("limits.policy_name_bytes",
+        255, 1, HardLimits.POLICY_NAME_BYTES,
+        "Longest policy name, in bytes of UTF-8.");
+
+    public static final ConfigKey<Integer> LIMITS_POLICY_PATTERN_BYTES = ConfigKey.integer("limits.policy_pattern_bytes",
+        1_024, 1, HardLimits.POLICY_PATTERN_BYTES,
+        "Longest policy pattern, in bytes of UTF-8.");
+
+    public static final ConfigKey<Integer> LIMITS_POLICY_DEFINITION_BYTES = ConfigKey.integer("limits.policy_definition_bytes",
+        4_096, 64, HardLimits.POLICY_DEFINITION_BYTES,
+        "Longest policy definition (its JSON text), in bytes of UTF-8.");
+
+    public static final ConfigKey<Integer> LIMITS_MAX_QUEUES = ConfigKey.integer("limits.max_queues",
+        100_000, 1, 10_000_000,
+        "Most queues in the cluster; a declare past it is refused with RESOURCE_EXHAUSTED (the metadata leader's value counts).");
+
+    public static final ConfigKey<Integer> LIMITS_MAX_POLICIES = ConfigKey.integer("limits.max_policies",
+        1_000, 1, 100_000,
+        "Most policies in the cluster; a set_policy of a new name past it is refused with RESOURCE_EXHAUSTED.");
 
     public static final ConfigKey<Integer> BATCH_SIZE = ConfigKey.integer("batch.size",
         1_000, 1, 100_000,
@@ -123,8 +176,11 @@ public final class NodeConfigKeys {
     public static final List<ConfigKey<?>> ALL = List.of(
         NODE_ID, NODE_DATA_DIR, LISTENERS_GRPC, LISTENERS_RAFT, LISTENERS_HTTP, CLUSTER_NODES, MESSAGE_MAX_BYTES,
         RAFT_ELECTION_TIMEOUT_MIN, RAFT_ELECTION_TIMEOUT_MAX, RAFT_SNAPSHOT_THRESHOLD, RAFT_LOG_KEEP_ENTRIES,
-        RAFT_SEGMENT_SIZE_BYTES, RAFT_MAX_ENTRY_BYTES, SHARDS_PER_REPLICA_SET, SHARDS_MAX_PER_NODE,
-        CONSUMER_GET_LEASE_MS, CONSUMER_DEFAULT_PREFETCH, BATCH_SIZE, BATCH_BYTES, BATCH_LINGER_MS,
+        RAFT_CLOSE_THRESHOLD_MS, RAFT_SEGMENT_SIZE_BYTES, RAFT_MAX_ENTRY_BYTES, SHARDS_PER_REPLICA_SET,
+        SHARDS_MAX_PER_NODE, CONSUMER_GET_LEASE_MS, CONSUMER_DEFAULT_PREFETCH, CONSUMER_MAX_PREFETCH,
+        CONSUMER_MAX_GET_COUNT, LIMITS_PRODUCER_ID_BYTES, LIMITS_CONSUMER_TAG_BYTES, LIMITS_HEADERS_PER_MESSAGE,
+        LIMITS_HEADER_BYTES, LIMITS_ARGUMENT_BYTES, LIMITS_POLICY_NAME_BYTES, LIMITS_POLICY_PATTERN_BYTES,
+        LIMITS_POLICY_DEFINITION_BYTES, LIMITS_MAX_QUEUES, LIMITS_MAX_POLICIES, BATCH_SIZE, BATCH_BYTES, BATCH_LINGER_MS,
         BATCH_MAX_IN_FLIGHT, FLOW_MAX_PENDING_BYTES, METRICS_PER_QUEUE, METRICS_PER_QUEUE_MAX,
         TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE);
 

@@ -66,8 +66,11 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
   private final Runnable exit;
 
   /** @param exit stops this node's process cleanly (the path SIGTERM takes) */
+  private final RequestLimits limits;
+
   AdminEndpoint(ReplicatedLog log, Forwarder forwarder, QueueDescriber describer, NodeStatusProbe probe,
-      ClusterStatuses statuses, Runnable exit) {
+      ClusterStatuses statuses, RequestLimits limits, Runnable exit) {
+    this.limits = limits;
     this.log = log;
     this.forwarder = forwarder;
     this.metadataLeader = new OnMetadataLeader(forwarder);
@@ -348,6 +351,11 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
 
   @Override
   public void setPolicy(SetPolicyRequest request, StreamObserver<SetPolicyResponse> response) {
+    String problem = limits.setPolicyProblem(request);
+    if (problem != null) {
+      response.onError(Errors.invalid(problem));
+      return;
+    }
     Policy policy;
     try {
       String applyTo = request.getApplyTo().isEmpty() ? Policy.APPLY_TO_QUEUES : request.getApplyTo();
@@ -367,6 +375,11 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
   public void clearPolicy(ClearPolicyRequest request, StreamObserver<ClearPolicyResponse> response) {
     if (request.getName().isBlank()) {
       response.onError(Errors.invalid("give the name of the policy to clear"));
+      return;
+    }
+    String problem = limits.clearPolicyProblem(request.getName());
+    if (problem != null) {
+      response.onError(Errors.invalid(problem));
       return;
     }
     metadataLeader.run(AdminServiceGrpc.getClearPolicyMethod(), request, response, () -> {

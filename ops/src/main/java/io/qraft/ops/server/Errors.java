@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.qraft.log.LeaderElsewhereException;
 import io.qraft.log.LogUnavailableException;
+import io.qraft.log.Reasons;
 import io.qraft.log.RequestException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
@@ -24,25 +25,29 @@ final class Errors {
   private Errors() {}
 
   static StatusRuntimeException invalid(String message) {
-    return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+    return Status.INVALID_ARGUMENT.withDescription(Reasons.clean(message)).asRuntimeException();
   }
 
   static StatusRuntimeException notFound(String message) {
-    return Status.NOT_FOUND.withDescription(message).asRuntimeException();
+    return Status.NOT_FOUND.withDescription(Reasons.clean(message)).asRuntimeException();
   }
 
   static StatusRuntimeException of(int code, String message) {
-    return Status.fromCodeValue(code).withDescription(message).asRuntimeException();
+    return Status.fromCodeValue(code).withDescription(Reasons.clean(message)).asRuntimeException();
+  }
+
+  static StatusRuntimeException exhausted(String message) {
+    return Status.RESOURCE_EXHAUSTED.withDescription(Reasons.clean(message)).asRuntimeException();
   }
 
   /** @param leaderAddress node id to client address, for the qraft-leader trailer */
   static StatusRuntimeException toStatus(Throwable error, Function<String, String> leaderAddress) {
     Throwable t = unwrap(error);
     if (t instanceof StatusRuntimeException sre) {
-      return sre;
+      return cleaned(sre.getStatus(), sre.getTrailers());
     }
     if (t instanceof io.grpc.StatusException se) {
-      return new StatusRuntimeException(se.getStatus(), se.getTrailers());
+      return cleaned(se.getStatus(), se.getTrailers());
     }
     if (t instanceof RequestException re) {
       return of(re.code(), re.getMessage());
@@ -54,11 +59,11 @@ final class Errors {
         trailers.put(LEADER, address);
       }
       String where = address == null ? "no leader is known yet; retry shortly" : "the leader is " + le.leaderNodeId() + " at " + address;
-      return Status.UNAVAILABLE.withDescription(le.getMessage() + "; " + where).asRuntimeException(trailers);
+      return Status.UNAVAILABLE.withDescription(Reasons.clean(le.getMessage() + "; " + where)).asRuntimeException(trailers);
     }
     if (t instanceof LogUnavailableException) {
-      return Status.UNAVAILABLE.withDescription(t.getMessage() + " (retry; the cluster may be electing a leader)")
-          .asRuntimeException();
+      return Status.UNAVAILABLE.withDescription(Reasons.clean(t.getMessage()
+          + " (retry; the cluster may be electing a leader)")).asRuntimeException();
     }
     if (t instanceof java.util.concurrent.TimeoutException) {
       return Status.UNAVAILABLE.withDescription("the log did not answer in time; retry").asRuntimeException();
@@ -72,11 +77,17 @@ final class Errors {
         || t instanceof java.io.IOException) {
       // The node is stopping, or a Raft call failed on the way: the client retries elsewhere.
       return Status.UNAVAILABLE.withDescription("this node could not serve the request now ("
-          + t.getClass().getSimpleName() + ": " + t.getMessage() + "); retry").asRuntimeException();
+          + Reasons.of(t) + "); retry").asRuntimeException();
     }
     LOG.error("unexpected error serving a request", t);
-    return Status.INTERNAL.withDescription("internal error (" + t.getClass().getSimpleName() + "); see the node's log")
-        .asRuntimeException();
+    return Status.INTERNAL.withDescription("internal error; the node's log has the details").asRuntimeException();
+  }
+
+  /** The status with its description cleaned of Java names and cut to a size a header carries. */
+  private static StatusRuntimeException cleaned(Status status, Metadata trailers) {
+    String description = status.getDescription();
+    Status out = description == null ? status : status.withDescription(Reasons.clean(description));
+    return new StatusRuntimeException(out, trailers);
   }
 
   static Throwable unwrap(Throwable t) {

@@ -30,7 +30,9 @@ final class NodeStatusProbe {
   NodeStatusResponse status(boolean checksums) {
     NodeAddress self = log.settings().self();
     NodeStatusResponse.Builder out = NodeStatusResponse.newBuilder().setNode(self.id())
-        .setGrpcAddress(self.grpcAddress()).setRaftAddress(self.raftAddress()).setRunning(true)
+        .setGrpcAddress(self.grpcAddress()).setRaftAddress(self.raftAddress())
+        // Running means serving: a node whose Raft server or one of its groups closed is not.
+        .setRunning(log.whyNotServing() == null)
         .setThreads(ManagementFactory.getThreadMXBean().getThreadCount())
         .setHeapUsedBytes(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed())
         .setResidentBytes(residentBytes());

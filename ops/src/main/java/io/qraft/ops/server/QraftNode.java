@@ -68,7 +68,9 @@ public final class QraftNode implements AutoCloseable {
         c.consumerGetLease(),
         new io.qraft.log.BatchLimits(c.batchSize(), Math.min(c.batchBytes(), c.raftMaxEntryBytes() / 2),
             c.batchLinger().toMillis()),
-        c.batchMaxInFlight(), c.flowMaxPendingBytes());
+        c.batchMaxInFlight(), c.flowMaxPendingBytes(),
+        new io.qraft.log.CatalogCaps(c.get(NodeConfigKeys.LIMITS_MAX_QUEUES), c.get(NodeConfigKeys.LIMITS_MAX_POLICIES)),
+        c.get(NodeConfigKeys.RAFT_CLOSE_THRESHOLD_MS));
   }
 
   /** Replaces what a StopNode call does after handing leadership over (by default: close this node). */
@@ -80,11 +82,11 @@ public final class QraftNode implements AutoCloseable {
   public QraftNode start() throws IOException {
     log.start();
     QueueDescriber describer = new QueueDescriber(log);
-    QueueEndpoint queues = new QueueEndpoint(log, forwarder, describer, config.messageMaxBytes(),
-        config.raftMaxEntryBytes(), config.consumerDefaultPrefetch());
+    RequestLimits limits = RequestLimits.of(config);
+    QueueEndpoint queues = new QueueEndpoint(log, forwarder, describer, limits);
     NodeStatusProbe probe = new NodeStatusProbe(log);
     ClusterStatuses statuses = new ClusterStatuses(log, forwarder, probe);
-    AdminEndpoint admin = new AdminEndpoint(log, forwarder, describer, probe, statuses, () -> stopRequest.run());
+    AdminEndpoint admin = new AdminEndpoint(log, forwarder, describer, probe, statuses, limits, () -> stopRequest.run());
     InetSocketAddress bind = new InetSocketAddress(config.grpcListener().host(), config.grpcListener().port());
     ForwardedMarker marker = new ForwardedMarker();
     NettyServerBuilder server = NettyServerBuilder.forAddress(bind);

@@ -53,8 +53,6 @@ import org.apache.ratis.protocol.RaftGroupId;
  * the queue's leader and is told where that is.
  */
 final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
-  /** Room left in a log entry for the command around the message bodies. */
-  private static final int ENTRY_OVERHEAD = 64 * 1024;
   /** Publish requests of one stream read ahead of their confirms. */
   private static final int FLOW_WINDOW = 256;
 
@@ -62,26 +60,21 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
   private final Forwarder forwarder;
   private final OnMetadataLeader metadataLeader;
   private final QueueDescriber describer;
-  private final int maxMessageBytes;
-  private final int maxEntryBytes;
+  private final RequestLimits limits;
   private final PublishGate<RaftGroupId> gate;
-  private final int defaultPrefetch;
 
-  QueueEndpoint(ReplicatedLog log, Forwarder forwarder, QueueDescriber describer, int maxMessageBytes,
-      int maxEntryBytes, int defaultPrefetch) {
+  QueueEndpoint(ReplicatedLog log, Forwarder forwarder, QueueDescriber describer, RequestLimits limits) {
     this.log = log;
     this.forwarder = forwarder;
     this.metadataLeader = new OnMetadataLeader(forwarder);
     this.describer = describer;
-    this.maxMessageBytes = maxMessageBytes;
-    this.maxEntryBytes = maxEntryBytes;
-    this.defaultPrefetch = defaultPrefetch;
+    this.limits = limits;
     this.gate = new PublishGate<>(log::publishersMustWait, log.settings().flowMaxPendingBytes());
   }
 
   @Override
   public void declareQueue(DeclareQueueRequest request, StreamObserver<DeclareQueueResponse> response) {
-    String problem = QueueNames.problem(request.getQueue());
+    String problem = limits.declareProblem(request);
     if (problem != null) {
       response.onError(Errors.invalid(problem));
       return;
@@ -243,42 +236,17 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
   }
 
   private String publishProblem(PublishRequest request) {
-    String problem = QueueNames.problem(request.getQueue());
-    if (problem != null) {
-      return problem;
-    }
-    if (request.getMessagesCount() == 0) {
-      return "publish carries no message: give at least one";
-    }
-    long total = 0;
-    for (int i = 0; i < request.getMessagesCount(); i++) {
-      Message m = request.getMessages(i);
-      int size = m.getBody().size();
-      if (size > maxMessageBytes) {
-        return "message " + i + " is " + size + " bytes; the most this cluster accepts is " + maxMessageBytes
-            + " (message.max_bytes)";
-      }
-      total += m.getSerializedSize();
-    }
-    if (total > maxEntryBytes - ENTRY_OVERHEAD) {
-      return "batch is " + total + " bytes; a batch must fit one log entry of " + (maxEntryBytes - ENTRY_OVERHEAD)
-          + " bytes: split it";
-    }
-    return null;
+    return limits.publishProblem(request);
   }
 
   @Override
   public void consume(ConsumeRequest request, StreamObserver<Delivery> response) {
-    String problem = QueueNames.problem(request.getQueue());
+    String problem = limits.consumeProblem(request);
     if (problem != null) {
       response.onError(Errors.invalid(problem));
       return;
     }
-    int prefetch = request.getPrefetch() == 0 ? defaultPrefetch : request.getPrefetch();
-    if (prefetch > 10_000) {
-      response.onError(Errors.invalid("prefetch " + prefetch + " is too large; the most is 10000"));
-      return;
-    }
+    int prefetch = limits.prefetch(request);
     ServerCallStreamObserver<Delivery> stream = (ServerCallStreamObserver<Delivery>) response;
     // The cancel handler must be set before this method returns; the subscription comes later.
     java.util.concurrent.atomic.AtomicReference<ConsumerHub.Subscription> current = new java.util.concurrent.atomic.AtomicReference<>();
@@ -365,11 +333,12 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
 
   @Override
   public void get(GetRequest request, StreamObserver<GetResponse> response) {
-    int count = request.getCount() == 0 ? 1 : request.getCount();
-    if (count > 10_000) {
-      response.onError(Errors.invalid("count " + count + " is too large; the most is 10000"));
+    String problem = limits.getProblem(request);
+    if (problem != null) {
+      response.onError(Errors.invalid(problem));
       return;
     }
+    int count = RequestLimits.getCount(request);
     withQueue(request.getQueue(), response, def -> log.consumers().get(request.getQueue(), deliveryGroup(def), count,
         request.getAck()).thenApply(r -> GetResponse.newBuilder().addAllDeliveries(Answers.ok(r).getDeliveriesList()).build()));
   }
@@ -427,7 +396,8 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
       if (self != null) {
         trailers.put(Errors.LEADER, self);
       }
-      return io.grpc.Status.RESOURCE_EXHAUSTED.withDescription(refused.getMessage()).asRuntimeException(trailers);
+      return io.grpc.Status.RESOURCE_EXHAUSTED.withDescription(io.qraft.log.Reasons.clean(refused.getMessage()))
+          .asRuntimeException(trailers);
     }
     return Errors.toStatus(e, forwarder::addressOf);
   }

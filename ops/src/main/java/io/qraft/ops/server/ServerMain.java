@@ -5,9 +5,29 @@ import io.qraft.ops.config.NodeConfig;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code qraft-server --config FILE}: runs one node until SIGTERM. */
+/**
+ * {@code qraft-server --config FILE}: runs one node until SIGTERM.
+ *
+ * <p>Exit status: 0 after SIGTERM or a StopNode call, 1 when the node cannot start, 2 for a bad
+ * command line or configuration, {@link #EXIT_NOT_SERVING} when the node stopped serving on its
+ * own (its Raft server or one of its groups closed), so that its supervisor starts it again.
+ */
 public final class ServerMain {
+  /** The status of a node that stopped serving on its own. */
+  public static final int EXIT_NOT_SERVING = 3;
+
   private ServerMain() {}
+
+  /**
+   * Exits at once: the clean shutdown (leadership hand-over, waiting for calls) needs the groups
+   * that just closed. What the node acknowledged is in its Raft logs and stores already, as after
+   * a kill; it catches up from its peers when it is back.
+   */
+  private static void exitNotServing(String why) {
+    org.slf4j.LoggerFactory.getLogger(ServerMain.class).error("exiting with status {} so that the node is"
+        + " restarted: {}", EXIT_NOT_SERVING, why);
+    Runtime.getRuntime().halt(EXIT_NOT_SERVING);
+  }
 
   public static void main(String[] args) throws Exception {
     Path configFile = null;
@@ -32,7 +52,9 @@ public final class ServerMain {
     }
     QraftNode node;
     try {
-      node = new QraftNode(config).onStopRequested(() -> System.exit(0)).start();
+      node = new QraftNode(config).onStopRequested(() -> System.exit(0));
+      node.log().onStoppedServing(ServerMain::exitNotServing);
+      node.start();
     } catch (Exception | Error e) {
       // Ratis leaves non-daemon threads behind a failed start: exit rather than hang.
       System.err.println("qraft-server: node " + config.nodeId() + " could not start: " + e);
@@ -41,6 +63,7 @@ public final class ServerMain {
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
+    // Set before the hook: a node that stops serving on its own exits without the clean hand-over.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       node.close();
       stopped.countDown();

@@ -308,7 +308,8 @@ class NodeConfigTest {
     @Test
     void theClosestKeyIsTheOneWithFewestEdits() {
         assertThat(NodeConfigKeys.closest("NODE.ID").name()).isEqualTo("node.id");
-        assertThat(NodeConfigKeys.closest("consumer.prefetch").name()).isEqualTo("consumer.default_prefetch");
+        assertThat(NodeConfigKeys.closest("consumer.defaultprefetch").name()).isEqualTo("consumer.default_prefetch");
+        assertThat(NodeConfigKeys.closest("consumer.prefetch").name()).isEqualTo("consumer.max_prefetch");
         assertThat(NodeConfigKeys.closest("listeners.gprc").name()).isEqualTo("listeners.grpc");
     }
 
@@ -319,6 +320,6 @@ class NodeConfigTest {
             assertThat(key.parse(key.defaultText())).as(key.name()).isEqualTo(key.defaultValue());
             assertThat(key.doc()).as(key.name()).doesNotContain("\n");
         }
-        assertThat(List.copyOf(NodeConfigKeys.ALL)).hasSize(27);
+        assertThat(List.copyOf(NodeConfigKeys.ALL)).hasSize(40);
     }
 }
