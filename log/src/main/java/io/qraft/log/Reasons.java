@@ -1,5 +1,7 @@
 package io.qraft.log;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -19,6 +21,24 @@ public final class Reasons {
           + "(?:\\.[A-Za-z_$][\\w$]*)+(?::\\s*)?");
   /** What an object's default toString() adds: {@code @1b2c3d}, and an executor's {@code [Running, pool size = 2, ...]}. */
   private static final Pattern IDENTITY = Pattern.compile("@[0-9a-f]{4,}(?:\\[[^\\]]*\\])?");
+  /** The failures met on the way to a Raft group, in words; the first that matches is used. */
+  private static final Map<Class<? extends Throwable>, String> PHRASES = new LinkedHashMap<>();
+
+  static {
+    PHRASES.put(java.util.concurrent.RejectedExecutionException.class, "the group is closed or closing");
+    PHRASES.put(org.apache.ratis.protocol.exceptions.AlreadyClosedException.class, "the group is closed or closing");
+    PHRASES.put(org.apache.ratis.protocol.exceptions.NotLeaderException.class, "this node is not its leader");
+    PHRASES.put(org.apache.ratis.protocol.exceptions.LeaderNotReadyException.class, "its leader is not ready yet");
+    PHRASES.put(org.apache.ratis.protocol.exceptions.LeaderSteppingDownException.class, "its leader is stepping down");
+    PHRASES.put(org.apache.ratis.protocol.exceptions.ResourceUnavailableException.class,
+        "the group is busy with requests already pending");
+    PHRASES.put(java.util.concurrent.TimeoutException.class, "it did not answer in time");
+    PHRASES.put(org.apache.ratis.protocol.exceptions.TimeoutIOException.class, "it did not answer in time");
+    PHRASES.put(org.apache.ratis.protocol.exceptions.RaftRetryFailureException.class,
+        "no leader answered before the retries ran out");
+    PHRASES.put(org.apache.ratis.protocol.exceptions.StateMachineException.class, "the group's state machine failed");
+  }
+
   /** Longest status message a node sends: a status travels in a header, whose size is limited. */
   public static final int MAX_CHARS = 1_024;
 
@@ -30,31 +50,10 @@ public final class Reasons {
     if (t == null) {
       return "no reason given";
     }
-    if (t instanceof java.util.concurrent.RejectedExecutionException
-        || t instanceof org.apache.ratis.protocol.exceptions.AlreadyClosedException) {
-      return "the group is closed or closing";
-    }
-    if (t instanceof org.apache.ratis.protocol.exceptions.NotLeaderException) {
-      return "this node is not its leader";
-    }
-    if (t instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException) {
-      return "its leader is not ready yet";
-    }
-    if (t instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException) {
-      return "its leader is stepping down";
-    }
-    if (t instanceof org.apache.ratis.protocol.exceptions.ResourceUnavailableException) {
-      return "the group is busy with requests already pending";
-    }
-    if (t instanceof java.util.concurrent.TimeoutException
-        || t instanceof org.apache.ratis.protocol.exceptions.TimeoutIOException) {
-      return "it did not answer in time";
-    }
-    if (t instanceof org.apache.ratis.protocol.exceptions.RaftRetryFailureException) {
-      return "no leader answered before the retries ran out";
-    }
-    if (t instanceof org.apache.ratis.protocol.exceptions.StateMachineException) {
-      return "the group's state machine failed";
+    for (Map.Entry<Class<? extends Throwable>, String> known : PHRASES.entrySet()) {
+      if (known.getKey().isInstance(t)) {
+        return known.getValue();
+      }
     }
     String message = t.getMessage();
     String clean = message == null ? "" : clean(message);

@@ -84,11 +84,6 @@ final class MetaCommandCheck {
   }
 
   private static String firstOf(String... problems) {
-    for (String p : problems) {
-      if (p != null) {
-        return p;
-      }
-    }
-    return null;
+    return ShardCommandCheck.firstOf(problems);
   }
 }

@@ -72,23 +72,20 @@ final class ShardCommandCheck {
   }
 
   static String producerId(String id) {
-    if (HardLimits.hasLoneSurrogate(id)) {
-      return "producer id is not valid UTF-8";
-    }
-    int bytes = HardLimits.utf8Bytes(id);
-    return bytes > HardLimits.PRODUCER_ID_BYTES
-        ? "producer id is " + bytes + " bytes of UTF-8; the most is " + HardLimits.PRODUCER_ID_BYTES
-        : null;
+    return text("producer id", id, HardLimits.PRODUCER_ID_BYTES);
   }
 
   static String consumerId(String id) {
-    if (HardLimits.hasLoneSurrogate(id)) {
-      return "consumer id is not valid UTF-8";
+    return text("consumer id", id, HardLimits.CONSUMER_TAG_BYTES);
+  }
+
+  /** Null when the text is UTF-8 of at most limit bytes, else why not. */
+  static String text(String what, String value, int limit) {
+    if (HardLimits.hasLoneSurrogate(value)) {
+      return what + " is not valid UTF-8";
     }
-    int bytes = HardLimits.utf8Bytes(id);
-    return bytes > HardLimits.CONSUMER_TAG_BYTES
-        ? "consumer id is " + bytes + " bytes of UTF-8; the most is " + HardLimits.CONSUMER_TAG_BYTES
-        : null;
+    int bytes = HardLimits.utf8Bytes(value);
+    return bytes > limit ? what + " is " + bytes + " bytes of UTF-8; the most is " + limit : null;
   }
 
   /** The header limits of one message (its body is bounded by the log entry that carries it). */
@@ -158,7 +155,7 @@ final class ShardCommandCheck {
     return null;
   }
 
-  private static String firstOf(String... problems) {
+  static String firstOf(String... problems) {
     for (String p : problems) {
       if (p != null) {
         return p;

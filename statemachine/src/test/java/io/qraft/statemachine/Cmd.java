@@ -172,6 +172,12 @@ final class Cmd {
         .setSyncDone(SyncDone.newBuilder().setQueue(queue).setToGroup(toGroup)).build();
   }
 
+  /** A command as text for an assertion's description, cut to 300 characters. */
+  static String describe(com.google.protobuf.MessageOrBuilder command) {
+    String text = com.google.protobuf.TextFormat.shortDebugString(command);
+    return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+  }
+
   /** A command with no kind: refused, but its index is applied. */
   static ShardCommand empty() {
     return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS).build();

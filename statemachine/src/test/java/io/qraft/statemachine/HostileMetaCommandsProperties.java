@@ -3,7 +3,6 @@ package io.qraft.statemachine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import com.google.protobuf.TextFormat;
 import io.qraft.api.log.v1.AddShard;
 import io.qraft.api.log.v1.BeginMove;
 import io.qraft.api.log.v1.BindQueue;
@@ -64,8 +63,7 @@ class HostileMetaCommandsProperties {
   }
 
   private static String describe(MetaCommand entry) {
-    String text = TextFormat.shortDebugString(entry);
-    return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+    return Cmd.describe(entry);
   }
 
   @Provide

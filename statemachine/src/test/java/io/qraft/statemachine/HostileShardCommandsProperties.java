@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.TextFormat;
 import io.qraft.api.log.v1.AdoptQueue;
 import io.qraft.api.log.v1.CarriedSequence;
 import io.qraft.api.log.v1.CreateQueue;
@@ -99,8 +98,7 @@ class HostileShardCommandsProperties {
   }
 
   private static String describe(ShardCommand entry) {
-    String text = TextFormat.shortDebugString(entry);
-    return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+    return Cmd.describe(entry);
   }
 
   @Provide
