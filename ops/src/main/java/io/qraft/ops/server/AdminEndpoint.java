@@ -117,6 +117,9 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
 
   @Override
   public void transferLeader(TransferLeaderRequest request, StreamObserver<TransferLeaderResponse> response) {
+    if (refused(RequestLimits.namesProblem(request.getQueue(), true, request.getNode()), response)) {
+      return;
+    }
     try {
       QueueDef def = log.metadata().queue(request.getQueue());
       if (def == null) {
@@ -208,6 +211,9 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
 
   @Override
   public void stopNode(StopNodeRequest request, StreamObserver<StopNodeResponse> response) {
+    if (refused(RequestLimits.namesProblem("", false, request.getNode()), response)) {
+      return;
+    }
     try {
       String node = request.getNode().isEmpty() ? log.settings().nodeId() : request.getNode();
       if (!node.equals(log.settings().nodeId())) {
@@ -246,6 +252,9 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
     String node = request.getNode();
     if (node.isBlank()) {
       response.onError(Errors.invalid("give the node to forget"));
+      return;
+    }
+    if (refused(RequestLimits.namesProblem("", false, node), response)) {
       return;
     }
     metadataLeader.run(AdminServiceGrpc.getForgetNodeMethod(), request, response, () -> {
@@ -416,6 +425,9 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
       response.onError(Errors.invalid("give a queue and a node"));
       return;
     }
+    if (refused(RequestLimits.namesProblem(request.getQueue(), true, request.getNode()), response)) {
+      return;
+    }
     metadataLeader.run(method, request, response, () -> {
       List<String> wanted = log.replicaChanges().change(request.getQueue(), request.getNode(), add);
       boolean moved = awaitQueue(request.getQueue(), def -> def.getMovingTo().isEmpty()
@@ -426,6 +438,9 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
 
   @Override
   public void syncQueue(SyncQueueRequest request, StreamObserver<SyncQueueResponse> response) {
+    if (refused(RequestLimits.namesProblem(request.getQueue(), true, ""), response)) {
+      return;
+    }
     metadataLeader.run(AdminServiceGrpc.getSyncQueueMethod(), request, response, () -> {
       log.replicaChanges().sync(request.getQueue(), true);
       boolean synced = awaitQueue(request.getQueue(), def -> def.getOldPartsCount() == 0);
@@ -435,11 +450,23 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
 
   @Override
   public void cancelSyncQueue(SyncQueueRequest request, StreamObserver<SyncQueueResponse> response) {
+    if (refused(RequestLimits.namesProblem(request.getQueue(), true, ""), response)) {
+      return;
+    }
     metadataLeader.run(AdminServiceGrpc.getCancelSyncQueueMethod(), request, response, () -> {
       QueueDef def = log.replicaChanges().sync(request.getQueue(), false);
       return SyncQueueResponse.newBuilder().setQueue(describe(request.getQueue()))
           .setSynchronised(def.getOldPartsCount() == 0).build();
     });
+  }
+
+  /** Answers INVALID_ARGUMENT with the problem, if there is one; true when it did. */
+  private static boolean refused(String problem, StreamObserver<?> response) {
+    if (problem == null) {
+      return false;
+    }
+    response.onError(Errors.invalid(problem));
+    return true;
   }
 
   /** Waits up to {@link #CHANGE_WAIT_MS} for the queue's definition to pass the test. */

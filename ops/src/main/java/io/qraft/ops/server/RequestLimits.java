@@ -146,6 +146,24 @@ record RequestLimits(int maxMessageBytes, int maxEntryBytes, int producerIdBytes
     return text("policy name", name, policyNameBytes, "limits.policy_name_bytes");
   }
 
+  /** Null when the queue name (if required or given) and the node id (if given) are well formed, else why not. */
+  static String namesProblem(String queue, boolean queueRequired, String node) {
+    if (queueRequired || !queue.isEmpty()) {
+      String problem = QueueNames.problem(queue);
+      if (problem != null) {
+        return problem;
+      }
+    }
+    if (!node.isEmpty() && (HardLimits.hasLoneSurrogate(node) || HardLimits.utf8Bytes(node) > NODE_ID_BYTES)) {
+      return "node id " + io.qraft.api.Quoted.of(node) + " is not a node id: ids are 1 to " + NODE_ID_BYTES
+          + " letters, digits, '_' or '-'";
+    }
+    return null;
+  }
+
+  /** Node ids are at most this long (node.id). */
+  static final int NODE_ID_BYTES = 64;
+
   private static String text(String what, String value, int limit, String key) {
     if (HardLimits.hasLoneSurrogate(value)) {
       return what + " is not valid UTF-8";

@@ -22,7 +22,11 @@ import io.qraft.api.v1.Delivery;
 import io.qraft.api.v1.DeliveryTag;
 import io.qraft.api.v1.GetRequest;
 import io.qraft.api.v1.GroupStatus;
+import io.qraft.api.v1.ForgetNodeRequest;
 import io.qraft.api.v1.ListQueuesRequest;
+import io.qraft.api.v1.ReplicaChangeRequest;
+import io.qraft.api.v1.SyncQueueRequest;
+import io.qraft.api.v1.TransferLeaderRequest;
 import io.qraft.api.v1.Message;
 import io.qraft.api.v1.NackRequest;
 import io.qraft.api.v1.PublishRequest;
@@ -197,6 +201,18 @@ class HostileClientProcessTest {
     refused(Status.Code.RESOURCE_EXHAUSTED, "limits.max_policies", () -> adm().setPolicy(
         policy("fourth", "^nothing-", "{\"batch-linger-ms\":0}")));
     adm().setPolicy(policy("third", "^nothing-else-", "{\"batch-linger-ms\":0}"));
+
+    // Operator calls with oversized names.
+    refused(Status.Code.INVALID_ARGUMENT, "255", () -> adm().transferLeader(
+        TransferLeaderRequest.newBuilder().setQueue("q".repeat(70_000)).build()));
+    refused(Status.Code.INVALID_ARGUMENT, "is not a node id", () -> adm().transferLeader(
+        TransferLeaderRequest.newBuilder().setQueue("q0").setNode("n".repeat(70_000)).build()));
+    refused(Status.Code.INVALID_ARGUMENT, "is not a node id", () -> adm().forgetNode(
+        ForgetNodeRequest.newBuilder().setNode("n".repeat(70_000)).build()));
+    refused(Status.Code.INVALID_ARGUMENT, "is not a node id", () -> adm().addReplica(
+        ReplicaChangeRequest.newBuilder().setQueue("q0").setNode("n".repeat(300)).build()));
+    refused(Status.Code.INVALID_ARGUMENT, "255", () -> adm().syncQueue(
+        SyncQueueRequest.newBuilder().setQueue("q".repeat(300)).build()));
 
     // More queues than the cluster takes.
     int declared = QUEUES + 1;
