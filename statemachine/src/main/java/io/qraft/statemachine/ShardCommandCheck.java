@@ -18,13 +18,13 @@ import java.util.Map;
  * group. Decides from the command alone: every replica refuses the same
  * entries with the same words.
  *
- * <p>Stateless; thread-safe.
+ * <p>Public for the benchmark of its cost (bench's ChecksBenchmark). Stateless; thread-safe.
  */
-final class ShardCommandCheck {
+public final class ShardCommandCheck {
   private ShardCommandCheck() {}
 
   /** Null when the command may be applied, else why it is refused (the whole entry changes nothing). */
-  static String problem(ShardCommand command) {
+  public static String problem(ShardCommand command) {
     return switch (command.getKindCase()) {
       case CREATE_QUEUE -> firstOf(queue(command.getCreateQueue().getQueue()),
           arguments(command.getCreateQueue().getArgumentsMap()));
@@ -46,7 +46,7 @@ final class ShardCommandCheck {
   }
 
   /** Null when one publish of an Enqueue may be stored, else why it is refused. */
-  static String publishProblem(QueuePublish p) {
+  public static String publishProblem(QueuePublish p) {
     String problem = queue(p.getQueue());
     if (problem != null) {
       return problem;
