@@ -1,6 +1,5 @@
 package io.qraft.api;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -41,9 +40,29 @@ public final class HardLimits {
 
   private HardLimits() {}
 
-  /** UTF-8 length of a string, counting what Java would write for it. */
+  /**
+   * UTF-8 length of a string, counting what Java would write for it (a lone surrogate as the one
+   * byte of '?'), without encoding it: every replica runs this on every header of every message.
+   */
   public static int utf8Bytes(String s) {
-    return s.getBytes(StandardCharsets.UTF_8).length;
+    int bytes = 0;
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        bytes++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
   }
 
   /** UTF-8 bytes of every key and value of a map together. */

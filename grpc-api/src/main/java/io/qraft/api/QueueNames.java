@@ -1,7 +1,5 @@
 package io.qraft.api;
 
-import java.nio.charset.StandardCharsets;
-
 /** The rule for queue names, shared by the server and the tools: 1 to 255 bytes of UTF-8. */
 public final class QueueNames {
   public static final int MAX_BYTES = 255;
@@ -25,7 +23,7 @@ public final class QueueNames {
         return "queue name is not valid UTF-8 (lone surrogate at char " + i + ")";
       }
     }
-    int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+    int bytes = HardLimits.utf8Bytes(name);
     if (bytes > MAX_BYTES) {
       return "queue name is " + bytes + " bytes of UTF-8; the most is " + MAX_BYTES;
     }
