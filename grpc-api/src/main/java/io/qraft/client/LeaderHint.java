@@ -4,18 +4,21 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 
 /**
- * Reads the leader's address a node puts in the trailers when it answers UNAVAILABLE
- * because another node leads.
+ * The leader's address a node puts in the trailers when it answers UNAVAILABLE because another
+ * node leads (or RESOURCE_EXHAUSTED, naming itself as the node to come back to): the one
+ * definition of the {@code qraft-leader} key, used by the nodes that write it and by the SDK and
+ * qraftctl that follow it.
  */
-final class LeaderHint {
+public final class LeaderHint {
 
-  static final Metadata.Key<String> KEY =
+  /** The trailing metadata key: the leader's client address, host:port. */
+  public static final Metadata.Key<String> KEY =
       Metadata.Key.of("qraft-leader", Metadata.ASCII_STRING_MARSHALLER);
 
   private LeaderHint() {}
 
   /** The leader's "host:port", or null when the failure names none. */
-  static String from(Throwable failure) {
+  public static String from(Throwable failure) {
     Metadata trailers = Status.trailersFromThrowable(failure);
     if (trailers == null) {
       return null;

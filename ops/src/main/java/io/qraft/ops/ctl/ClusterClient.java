@@ -43,8 +43,9 @@ public final class ClusterClient implements AutoCloseable {
 
     /** The trailing metadata key of a redirect: the leader's client address, host:port. */
     public static final String LEADER_HEADER = "qraft-leader";
+    // The key itself is defined once, in the SDK's LeaderHint.
 
-    static final Metadata.Key<String> LEADER_KEY = Metadata.Key.of(LEADER_HEADER, Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> LEADER_KEY = io.qraft.client.LeaderHint.KEY;
 
     // A listing of many queues or a get of many large messages exceeds gRPC's 4 MiB default.
     private static final int MAX_INBOUND_BYTES = 256 * 1024 * 1024;
@@ -180,9 +181,8 @@ public final class ClusterClient implements AutoCloseable {
     }
 
     private static HostPort leaderOf(StatusRuntimeException e) {
-        Metadata trailers = e.getTrailers();
-        String leader = trailers == null ? null : trailers.get(LEADER_KEY);
-        if (leader == null || leader.isBlank()) {
+        String leader = io.qraft.client.LeaderHint.from(e);
+        if (leader == null) {
             return null;
         }
         try {

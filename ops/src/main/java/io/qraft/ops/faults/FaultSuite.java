@@ -9,8 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -43,75 +41,8 @@ public final class FaultSuite {
     this.options = options;
   }
 
-  public static void main(String[] args) throws Exception {
-    int runs = 1;
-    long seconds = 60;
-    long seed = System.currentTimeMillis() % 1_000_000;
-    Path out = null;
-    long interval = 10;
-    boolean corruption = false;
-    List<FaultKind> only = null;
-    Path dist = Path.of("ops/target/qraft");
-    int producers = 3;
-    int queues = 3;
-    long pause = 5;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      switch (a) {
-        case "--runs" -> runs = Integer.parseInt(args[++i]);
-        case "--seconds" -> seconds = Long.parseLong(args[++i]);
-        case "--seed" -> seed = Long.parseLong(args[++i]);
-        case "--out" -> out = Path.of(args[++i]);
-        case "--interval" -> interval = Long.parseLong(args[++i]);
-        case "--corruption" -> corruption = true;
-        case "--kinds" -> only = kinds(args[++i]);
-        case "--dist" -> dist = Path.of(args[++i]);
-        case "--producers" -> producers = Integer.parseInt(args[++i]);
-        case "--queues" -> queues = Integer.parseInt(args[++i]);
-        case "--publish-pause-ms" -> pause = Long.parseLong(args[++i]);
-        default -> {
-          System.err.println("unknown argument: " + a);
-          System.exit(2);
-        }
-      }
-    }
-    if (out == null) {
-      out = Path.of("ops/target/faults",
-          LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    }
-    if (interval < 6) {
-      System.err.println("--interval must be at least 6 seconds");
-      System.exit(2);
-    }
-    List<FaultKind> menu = only;
-    if (menu == null) {
-      menu = new ArrayList<>(FaultKind.STANDARD);
-      if (corruption) {
-        menu.addAll(FaultKind.CORRUPTION);
-      }
-    }
-    FaultSuite suite = new FaultSuite(new Options(runs, seconds, seed, out.toAbsolutePath(),
-        interval, List.copyOf(menu), dist.toAbsolutePath(), producers, queues, pause));
-    String verdict = suite.runAll();
-    System.out.println(verdict);
-    System.out.flush();
-    System.exit(verdict.startsWith("PASS") ? 0 : 1);
-  }
-
-  /** "kill_leader,pause" to kinds; an unknown label stops the suite with the list of known ones. */
-  private static List<FaultKind> kinds(String labels) {
-    List<FaultKind> out = new ArrayList<>();
-    for (String label : labels.split(",")) {
-      FaultKind kind = java.util.Arrays.stream(FaultKind.values())
-          .filter(k -> k.label().equals(label.trim())).findFirst().orElse(null);
-      if (kind == null) {
-        System.err.println("unknown fault kind '" + label + "'; known: "
-            + java.util.Arrays.stream(FaultKind.values()).map(FaultKind::label).toList());
-        System.exit(2);
-      }
-      out.add(kind);
-    }
-    return out;
+  public static void main(String[] args) {
+    System.exit(new picocli.CommandLine(new FaultSuiteCommand()).execute(args));
   }
 
   String runAll() throws IOException {
@@ -168,7 +99,7 @@ public final class FaultSuite {
   }
 
   static void log(String message) {
-    System.out.println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss.SSS"))
+    System.out.println(java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS"))
         + " " + message);
     System.out.flush();
   }

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 final class Errors {
   private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
 
-  static final Metadata.Key<String> LEADER = Metadata.Key.of("qraft-leader", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> LEADER = io.qraft.client.LeaderHint.KEY;
 
   private Errors() {}
 

@@ -3,7 +3,13 @@ package io.qraft.ops.server;
 import io.qraft.ops.config.ConfigException;
 import io.qraft.ops.config.NodeConfig;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code qraft-server --config FILE}: runs one node until SIGTERM.
@@ -12,11 +18,27 @@ import java.util.concurrent.CountDownLatch;
  * command line or configuration, {@link #EXIT_NOT_SERVING} when the node stopped serving on its
  * own (its Raft server or one of its groups closed), so that its supervisor starts it again.
  */
-public final class ServerMain {
+@Command(name = "qraft-server", mixinStandardHelpOptions = true, versionProvider = ServerMain.Version.class,
+    description = "Runs one qraft node until SIGTERM.", exitCodeOnInvalidInput = 2)
+public final class ServerMain implements Callable<Integer> {
   /** The status of a node that stopped serving on its own. */
   public static final int EXIT_NOT_SERVING = 3;
 
-  private ServerMain() {}
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "The node's configuration file (key = value lines); without it every key takes its default.")
+  Path configFile;
+
+  @Spec
+  CommandSpec spec;
+
+  /** The version in the jar's manifest, when there is one. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = ServerMain.class.getPackage().getImplementationVersion();
+      return new String[] {"qraft-server " + (v == null ? "(development build)" : v)};
+    }
+  }
 
   /**
    * Exits at once: the clean shutdown (leadership hand-over, waiting for calls) needs the groups
@@ -29,26 +51,22 @@ public final class ServerMain {
     Runtime.getRuntime().halt(EXIT_NOT_SERVING);
   }
 
-  public static void main(String[] args) throws Exception {
-    Path configFile = null;
-    for (int i = 0; i < args.length; i++) {
-      if (("--config".equals(args[i]) || "-c".equals(args[i])) && i + 1 < args.length) {
-        configFile = Path.of(args[++i]);
-      } else if ("--help".equals(args[i]) || "-h".equals(args[i])) {
-        System.out.println("usage: qraft-server --config FILE");
-        return;
-      } else {
-        System.err.println("qraft-server: unknown argument '" + args[i] + "'; usage: qraft-server --config FILE");
-        System.exit(2);
-      }
+  public static void main(String[] args) {
+    int status = new CommandLine(new ServerMain()).execute(args);
+    // 0: --help, or a node that ran and was stopped (the JVM is shutting down already).
+    if (status != 0) {
+      System.exit(status);
     }
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
     NodeConfig config;
     try {
       config = configFile == null ? NodeConfig.defaults() : NodeConfig.load(configFile);
     } catch (ConfigException e) {
-      System.err.println("qraft-server: " + e.getMessage());
-      System.exit(2);
-      return;
+      spec.commandLine().getErr().println("qraft-server: " + e.getMessage());
+      return 2;
     }
     QraftNode node;
     try {
@@ -60,14 +78,14 @@ public final class ServerMain {
       System.err.println("qraft-server: node " + config.nodeId() + " could not start: " + e);
       e.printStackTrace();
       Runtime.getRuntime().halt(1);
-      return;
+      return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    // Set before the hook: a node that stops serving on its own exits without the clean hand-over.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       node.close();
       stopped.countDown();
     }, "qraft-shutdown"));
     stopped.await();
+    return 0;
   }
 }
