@@ -3,6 +3,7 @@ package io.qraft.ops.server;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.StreamObserver;
 import io.qraft.log.LeaderElsewhereException;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -20,10 +21,24 @@ final class OnMetadataLeader {
 
   /** @param action does the call's work on the metadata leader, or throws LeaderElsewhereException */
   <Q, R> void run(MethodDescriptor<Q, R> method, Q request, StreamObserver<R> response, Supplier<R> action) {
+    runAsync(method, request, response, () -> CompletableFuture.completedFuture(action.get()));
+  }
+
+  /**
+   * As {@link #run}, for work that answers later (it waits for something to take effect): the
+   * action starts the work and returns the answer's future; no thread waits for it.
+   */
+  <Q, R> void runAsync(MethodDescriptor<Q, R> method, Q request, StreamObserver<R> response,
+      Supplier<CompletableFuture<R>> action) {
     try {
-      R result = action.get();
-      response.onNext(result);
-      response.onCompleted();
+      action.get().whenComplete((result, e) -> {
+        if (e != null) {
+          response.onError(Errors.toStatus(e, forwarder::addressOf));
+        } else {
+          response.onNext(result);
+          response.onCompleted();
+        }
+      });
     } catch (LeaderElsewhereException e) {
       if (!ForwardedMarker.isForwarded() && forwarder.canForwardTo(e.leaderNodeId())) {
         forwarder.forward(e.leaderNodeId(), method, request, response);
