@@ -76,17 +76,22 @@ public final class HardLimits {
 
   /** True when the string holds a lone surrogate, which has no UTF-8 form and changes on the way to disk. */
   public static boolean hasLoneSurrogate(String s) {
+    return loneSurrogateAt(s) >= 0;
+  }
+
+  /** The index of the string's first lone surrogate, or -1 when it has none. */
+  public static int loneSurrogateAt(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (Character.isHighSurrogate(c)) {
         if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-          return true;
+          return i;
         }
         i++;
       } else if (Character.isLowSurrogate(c)) {
-        return true;
+        return i;
       }
     }
-    return false;
+    return -1;
   }
 }

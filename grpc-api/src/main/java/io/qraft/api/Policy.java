@@ -70,6 +70,20 @@ public final class Policy {
         PolicyDefinition.fromValues(def.getDefinitionMap()));
   }
 
+  /**
+   * A stored policy as a node reads it back, or empty when it no longer validates: a policy kept
+   * by an earlier version whose pattern used Java syntax RE2 does not have (lookaround,
+   * backreferences). Such a policy applies to no queue until it is set again or cleared; readers
+   * skip it instead of failing for every queue.
+   */
+  public static java.util.Optional<Policy> stored(PolicyDef def) {
+    try {
+      return java.util.Optional.of(fromDef(def));
+    } catch (IllegalArgumentException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   public PolicyDef toDef() {
     return PolicyDef.newBuilder().setName(name).setPattern(pattern.pattern()).setApplyTo(applyTo)
         .setPriority(priority).putAllDefinition(definition.values()).build();

@@ -12,16 +12,9 @@ public final class QueueNames {
       return "queue name is empty: give a name of 1 to " + MAX_BYTES + " bytes of UTF-8";
     }
     // A string with a lone surrogate cannot be encoded as UTF-8 and would change on the way to disk.
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (Character.isHighSurrogate(c)) {
-        if (i + 1 >= name.length() || !Character.isLowSurrogate(name.charAt(i + 1))) {
-          return "queue name is not valid UTF-8 (lone surrogate at char " + i + ")";
-        }
-        i++;
-      } else if (Character.isLowSurrogate(c)) {
-        return "queue name is not valid UTF-8 (lone surrogate at char " + i + ")";
-      }
+    int lone = HardLimits.loneSurrogateAt(name);
+    if (lone >= 0) {
+      return "queue name is not valid UTF-8 (lone surrogate at char " + lone + ")";
     }
     int bytes = HardLimits.utf8Bytes(name);
     if (bytes > MAX_BYTES) {

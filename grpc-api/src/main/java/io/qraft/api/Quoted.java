@@ -13,12 +13,7 @@ public final class Quoted {
 
   /** 'text', or 'first 64 characters…' (N characters) when longer. */
   public static String of(String text) {
-    return of(text, MAX_CHARS);
-  }
-
-  /** As {@link #of(String)}, keeping up to max characters. */
-  public static String of(String text, int max) {
-    return quoted(text, max, '\'');
+    return quoted(text, MAX_CHARS, '\'');
   }
 
   /** As {@link #of(String)}, in double quotes, as JSON shows a string. */
@@ -38,14 +33,5 @@ public final class Quoted {
       end--;
     }
     return quote + text.substring(0, end) + "…" + quote + " (" + text.length() + " characters)";
-  }
-
-  /** A map as {k=v, ...}, cut as {@link #of(String, int)} cuts text (without the quotes' meaning). */
-  public static String map(java.util.Map<String, String> map, int max) {
-    String text = new java.util.TreeMap<>(map).toString();
-    if (text.length() <= max) {
-      return text;
-    }
-    return of(text, max);
   }
 }

@@ -11,9 +11,11 @@ import io.grpc.Status;
  */
 public final class LeaderHint {
 
+  /** The key's name. */
+  public static final String NAME = "qraft-leader";
+
   /** The trailing metadata key: the leader's client address, host:port. */
-  public static final Metadata.Key<String> KEY =
-      Metadata.Key.of("qraft-leader", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> KEY = Metadata.Key.of(NAME, Metadata.ASCII_STRING_MARSHALLER);
 
   private LeaderHint() {}
 

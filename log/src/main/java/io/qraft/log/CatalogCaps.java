@@ -9,9 +9,6 @@ package io.qraft.log;
  * @param maxPolicies most policies in the cluster (limits.max_policies)
  */
 public record CatalogCaps(int maxQueues, int maxPolicies) {
-  /** The defaults of qraft.conf. */
-  public static final CatalogCaps DEFAULTS = new CatalogCaps(100_000, 1_000);
-
   public CatalogCaps {
     if (maxQueues < 1 || maxPolicies < 1) {
       throw new IllegalArgumentException("caps must be positive: " + maxQueues + ", " + maxPolicies);

@@ -60,8 +60,9 @@ final class EffectivePolicies {
     if (current.version() == version) {
       return current;
     }
-    // The metadata machine stores only policies it could read, so reading them cannot fail.
-    List<Policy> policies = meta.policies().stream().map(Policy::fromDef).toList();
+    // The metadata machine stores only policies it can read, but one loaded from a snapshot of an
+    // earlier version may have a pattern RE2 cannot read: it applies to nothing (PolicyCatalog says so).
+    List<Policy> policies = meta.policies().stream().map(Policy::stored).flatMap(java.util.Optional::stream).toList();
     Compiled fresh = new Compiled(version, policies);
     compiled = fresh;
     return fresh;

@@ -24,4 +24,9 @@ public final class GroupIds {
   public static RaftPeerId peer(String nodeId) {
     return RaftPeerId.valueOf(nodeId);
   }
+
+  /** The group as a sentence names it: "the metadata group" or "shard <id>". */
+  public static String describe(RaftGroupId id) {
+    return id.equals(METADATA) ? "the metadata group" : "shard " + text(id);
+  }
 }

@@ -49,16 +49,6 @@ public record LogSettings(
     CatalogCaps caps,
     Duration closeThreshold) {
 
-  /** Ratis's close threshold (60 s) and no caps beyond the defaults of qraft.conf. */
-  public LogSettings(String nodeId, Path dataDir, String raftBindHost, List<NodeAddress> members,
-      Duration electionTimeoutMin, Duration electionTimeoutMax, long snapshotThreshold, long logKeepEntries,
-      long segmentSizeBytes, int maxEntryBytes, int shardsPerReplicaSet, int shardsMaxPerNode, Duration getLease,
-      BatchLimits batch, int batchMaxInFlight, long flowMaxPendingBytes) {
-    this(nodeId, dataDir, raftBindHost, members, electionTimeoutMin, electionTimeoutMax, snapshotThreshold,
-        logKeepEntries, segmentSizeBytes, maxEntryBytes, shardsPerReplicaSet, shardsMaxPerNode, getLease, batch,
-        batchMaxInFlight, flowMaxPendingBytes, CatalogCaps.DEFAULTS, Duration.ofSeconds(60));
-  }
-
   public NodeAddress self() {
     return member(nodeId);
   }

@@ -51,7 +51,18 @@ public final class PolicyCatalog {
 
   /** The policies as this node's metadata replica knows them, sorted by name. */
   public List<Policy> list() {
-    return log.metadata().policies().stream().map(Policy::fromDef).toList();
+    List<Policy> out = new java.util.ArrayList<>();
+    for (io.qraft.api.log.v1.PolicyDef def : log.metadata().policies()) {
+      java.util.Optional<Policy> policy = Policy.stored(def);
+      if (policy.isPresent()) {
+        out.add(policy.get());
+      } else {
+        org.slf4j.LoggerFactory.getLogger(PolicyCatalog.class).warn("policy '{}' (pattern {}) was stored by an earlier"
+            + " version and no longer validates (patterns are RE2 syntax now); it applies to no queue: set it again"
+            + " or clear it", def.getName(), def.getPattern());
+      }
+    }
+    return out;
   }
 
   private void requireMetadataLeader() {

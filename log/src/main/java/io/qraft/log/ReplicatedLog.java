@@ -628,7 +628,7 @@ public final class ReplicatedLog implements AutoCloseable {
       return "node " + settings.nodeId() + " is not serving: its Raft server is closed; retry on another node";
     }
     return division(group).filter(d -> !d.getInfo().isAlive())
-        .map(d -> (group.equals(GroupIds.METADATA) ? "the metadata group" : "shard " + GroupIds.text(group))
+        .map(d -> GroupIds.describe(group)
             + " is not running on " + settings.nodeId() + ": its Raft group is closed; retry on another node")
         .orElse(null);
   }
@@ -660,7 +660,7 @@ public final class ReplicatedLog implements AutoCloseable {
   private LogUnavailableException unavailable(RaftGroupId group, Throwable cause) {
     String closed = notRunning(group);
     return new LogUnavailableException(closed != null ? closed
-        : (group.equals(GroupIds.METADATA) ? "the metadata group" : "shard " + GroupIds.text(group))
+        : GroupIds.describe(group)
             + " on " + settings.nodeId() + " did not take the request (" + Reasons.of(cause) + ")", cause);
   }
 

@@ -27,7 +27,7 @@ import org.apache.ratis.util.LifeCycle;
  *
  * <p>Thread-safety: checks run on the watch's own thread.
  */
-public final class ServingWatch implements AutoCloseable {
+final class ServingWatch implements AutoCloseable {
   static final long INTERVAL_MS = 1_000;
   static final int CHECKS_BEFORE_DEAD = 3;
 
@@ -98,7 +98,7 @@ public final class ServingWatch implements AutoCloseable {
       int checks = closedChecks.getOrDefault(group, 0) + 1;
       seen.put(group, checks);
       if (now || checks >= CHECKS_BEFORE_DEAD) {
-        return (group.equals(GroupIds.METADATA) ? "the metadata group" : "shard " + GroupIds.text(group))
+        return GroupIds.describe(group)
             + " is not running on " + log.settings().nodeId() + ": its Raft group closed on its own (state "
             + division.getInfo().getLifeCycleState() + "; see the Raft log lines before this one)";
       }

@@ -58,4 +58,14 @@ class EffectivePoliciesTest {
     set("fast", 0, "local");
     assertThat(cache.of(ORDERS)).isSameAs(cache.of(ORDERS));
   }
+
+  @Test
+  void aStoredPolicyThatNoLongerValidatesAppliesToNothingInsteadOfFailingEveryLookup() {
+    PolicyDef lookahead = PolicyDef.newBuilder().setName("old").setPattern("^(?!tmp)").setApplyTo("queues")
+        .putDefinition("ack-mode", "local").build();
+    meta.load(MetaState.newBuilder().addPolicies(lookahead).build());
+    assertThat(cache.of(ORDERS)).isEqualTo(EffectivePolicy.none());
+    set("fast", 0, "local");
+    assertThat(cache.of(ORDERS).policyName()).isEqualTo("fast");
+  }
 }

@@ -27,16 +27,14 @@ final class MetaCommandCheck {
           ShardCommandCheck.arguments(c.getBindQueue().getArgumentsMap()));
       case UNBIND_QUEUE -> queue(c.getUnbindQueue().getQueue());
       case SET_POLICY -> policy(c.getSetPolicy().getPolicy());
-      case CLEAR_POLICY -> c.getClearPolicy().getName().length() > HardLimits.POLICY_NAME_BYTES
-          ? "policy name is longer than " + HardLimits.POLICY_NAME_BYTES + " bytes" : null;
+      case CLEAR_POLICY -> ShardCommandCheck.text("policy name", c.getClearPolicy().getName(), HardLimits.POLICY_NAME_BYTES);
       case BEGIN_MOVE -> firstOf(queue(c.getBeginMove().getQueue()), group(c.getBeginMove().getToGroup()));
       case FINISH_MOVE -> firstOf(queue(c.getFinishMove().getQueue()), group(c.getFinishMove().getToGroup()));
       case DROP_PART -> firstOf(queue(c.getDropPart().getQueue()), group(c.getDropPart().getGroup()));
       case SET_QUEUE_SYNC -> queue(c.getSetQueueSync().getQueue());
       case PIN_REPLICAS -> firstOf(queue(c.getPinReplicas().getQueue()), nodes(c.getPinReplicas().getReplicasList()),
-          c.getPinReplicas().getPinnedFor().length() > HardLimits.POLICY_DEFINITION_BYTES
-              ? "pinned-for text is longer than " + HardLimits.POLICY_DEFINITION_BYTES + " characters" : null);
-      case FORGET_NODE -> node(c.getForgetNode().getNode());
+          ShardCommandCheck.text("pinned-for text", c.getPinReplicas().getPinnedFor(), HardLimits.POLICY_DEFINITION_BYTES));
+      case FORGET_NODE -> c.getForgetNode().getNode().isEmpty() ? "give the node to forget" : node(c.getForgetNode().getNode());
       case REPLACE_REPLICA -> firstOf(group(c.getReplaceReplica().getGroup()), node(c.getReplaceReplica().getNode()),
           c.getReplaceReplica().getReplacement().isEmpty() ? null : node(c.getReplaceReplica().getReplacement()));
       case MEMBERSHIP_SET -> group(c.getMembershipSet().getGroup());

@@ -289,9 +289,6 @@ public final class MetaMachine {
   }
 
   private MetaResult forgetNode(ForgetNode c) {
-    if (c.getNode().isEmpty()) {
-      return error(Status.INVALID_ARGUMENT, "give the node to forget");
-    }
     if (!forgotten.add(c.getNode())) {
       return error(Status.FAILED_PRECONDITION, "node '" + c.getNode() + "' was forgotten already");
     }

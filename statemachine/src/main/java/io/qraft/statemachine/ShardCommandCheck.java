@@ -81,12 +81,22 @@ public final class ShardCommandCheck {
 
   /** Null when the text is UTF-8 of at most limit bytes, else why not. */
   static String text(String what, String value, int limit) {
+    return text(what, value, limit, null);
+  }
+
+  /**
+   * As {@link #text(String, String, int)}, naming the setting the limit comes from (null: none);
+   * the endpoints check their configured limits with it, the replicas the hard ones.
+   */
+  public static String text(String what, String value, int limit, String setting) {
     if (HardLimits.hasLoneSurrogate(value)) {
       return what + " is not valid UTF-8";
     }
     int bytes = HardLimits.utf8Bytes(value);
-    return bytes > limit ? what + " is " + bytes + " bytes of UTF-8; the most is " + limit : null;
+    return bytes > limit ? what + " is " + bytes + " bytes of UTF-8; the most is " + limit
+        + (setting == null ? "" : " (" + setting + ")") : null;
   }
+
 
   /** The header limits of one message (its body is bounded by the log entry that carries it). */
   static String message(int i, Message m) {

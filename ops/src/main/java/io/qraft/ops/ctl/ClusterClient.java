@@ -4,7 +4,6 @@ import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
@@ -42,10 +41,8 @@ import java.util.function.Function;
 public final class ClusterClient implements AutoCloseable {
 
     /** The trailing metadata key of a redirect: the leader's client address, host:port. */
-    public static final String LEADER_HEADER = "qraft-leader";
-    // The key itself is defined once, in the SDK's LeaderHint.
+    public static final String LEADER_HEADER = io.qraft.client.LeaderHint.NAME;
 
-    static final Metadata.Key<String> LEADER_KEY = io.qraft.client.LeaderHint.KEY;
 
     // A listing of many queues or a get of many large messages exceeds gRPC's 4 MiB default.
     private static final int MAX_INBOUND_BYTES = 256 * 1024 * 1024;

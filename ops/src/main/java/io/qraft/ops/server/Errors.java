@@ -3,6 +3,7 @@ package io.qraft.ops.server;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.qraft.client.LeaderHint;
 import io.qraft.log.LeaderElsewhereException;
 import io.qraft.log.LogUnavailableException;
 import io.qraft.log.Reasons;
@@ -20,7 +21,6 @@ import org.slf4j.LoggerFactory;
 final class Errors {
   private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
 
-  static final Metadata.Key<String> LEADER = io.qraft.client.LeaderHint.KEY;
 
   private Errors() {}
 
@@ -56,7 +56,7 @@ final class Errors {
       Metadata trailers = new Metadata();
       String address = le.leaderNodeId() == null ? null : leaderAddress.apply(le.leaderNodeId());
       if (address != null) {
-        trailers.put(LEADER, address);
+        trailers.put(LeaderHint.KEY, address);
       }
       String where = address == null ? "no leader is known yet; retry shortly" : "the leader is " + le.leaderNodeId() + " at " + address;
       return Status.UNAVAILABLE.withDescription(Reasons.clean(le.getMessage() + "; " + where)).asRuntimeException(trailers);

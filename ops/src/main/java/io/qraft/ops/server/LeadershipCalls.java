@@ -43,9 +43,6 @@ final class LeadershipCalls {
   /** Time left for the answer to reach the caller, forwarded through another node. */
   private static final long ANSWER_MARGIN_MS = 1_000;
 
-  /** How long a rebalance waits for its queue moves before answering. */
-  private static final long CHANGE_WAIT_MS = 30_000;
-
   void transferLeader(TransferLeaderRequest request, StreamObserver<TransferLeaderResponse> response) {
     if (AdminContext.refused(RequestLimits.namesProblem(request.getQueue(), true, request.getNode()), response)) {
       return;
@@ -89,7 +86,7 @@ final class LeadershipCalls {
       for (LeaderBalance.Move m : planLeaderMoves()) {
         out.addMoves(move(m.group(), m.from(), m.to()));
       }
-      long deadline = QueueWaits.in(waitWithinCallDeadline(CHANGE_WAIT_MS));
+      long deadline = QueueWaits.in(waitWithinCallDeadline(QueueWaits.CHANGE_WAIT_MS));
       // One move after another, in the order they began; the rows are added as each wait ends.
       CompletableFuture<Void> waited = CompletableFuture.completedFuture(null);
       for (QueueRebalancer.Begun b : begun) {

@@ -27,9 +27,6 @@ final class MembershipCalls {
     this.ctx = ctx;
   }
 
-  /** How long replica changes and syncs wait for the queue before answering. */
-  private static final long CHANGE_WAIT_MS = 30_000;
-
   /** How long forget_node waits for the shards' new members before answering. */
   private static final long FORGET_WAIT_MS = 60_000;
 
@@ -107,7 +104,7 @@ final class MembershipCalls {
     }
     ctx.metadataLeader().runAsync(method, request, response, () -> {
       List<String> wanted = ctx.log().replicaChanges().change(request.getQueue(), request.getNode(), add);
-      return QueueWaits.queue(ctx.log(), request.getQueue(), QueueWaits.in(CHANGE_WAIT_MS),
+      return QueueWaits.queue(ctx.log(), request.getQueue(), QueueWaits.in(QueueWaits.CHANGE_WAIT_MS),
               def -> def.getMovingTo().isEmpty() && wanted.equals(ctx.log().metadata().shard(def.getGroup()).getReplicasList()))
           .thenApplyAsync(moved -> ReplicaChangeResponse.newBuilder().setQueue(ctx.describe(request.getQueue()))
               .setMoved(moved).build(), QueueWaits.answers());
@@ -120,7 +117,7 @@ final class MembershipCalls {
     }
     ctx.metadataLeader().runAsync(AdminServiceGrpc.getSyncQueueMethod(), request, response, () -> {
       ctx.log().replicaChanges().sync(request.getQueue(), true);
-      return QueueWaits.queue(ctx.log(), request.getQueue(), QueueWaits.in(CHANGE_WAIT_MS), def -> def.getOldPartsCount() == 0)
+      return QueueWaits.queue(ctx.log(), request.getQueue(), QueueWaits.in(QueueWaits.CHANGE_WAIT_MS), def -> def.getOldPartsCount() == 0)
           .thenApplyAsync(synced -> SyncQueueResponse.newBuilder().setQueue(ctx.describe(request.getQueue()))
               .setSynchronised(synced).build(), QueueWaits.answers());
     });

@@ -197,8 +197,8 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
     PublishResponse.Builder b = PublishResponse.newBuilder().setCorrelationId(request.getCorrelationId())
         .setErrorCode(e.getStatus().getCode().value())
         .setErrorMessage(String.valueOf(e.getStatus().getDescription()));
-    if (e.getTrailers() != null && e.getTrailers().get(Errors.LEADER) != null) {
-      b.setLeader(e.getTrailers().get(Errors.LEADER));
+    if (e.getTrailers() != null && e.getTrailers().get(io.qraft.client.LeaderHint.KEY) != null) {
+      b.setLeader(e.getTrailers().get(io.qraft.client.LeaderHint.KEY));
     }
     return b.build();
   }
@@ -394,7 +394,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
       io.grpc.Metadata trailers = new io.grpc.Metadata();
       String self = forwarder.addressOf(log.settings().nodeId());
       if (self != null) {
-        trailers.put(Errors.LEADER, self);
+        trailers.put(io.qraft.client.LeaderHint.KEY, self);
       }
       return io.grpc.Status.RESOURCE_EXHAUSTED.withDescription(io.qraft.log.Reasons.clean(refused.getMessage()))
           .asRuntimeException(trailers);

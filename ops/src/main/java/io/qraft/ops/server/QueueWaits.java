@@ -20,6 +20,8 @@ import java.util.function.Predicate;
  */
 final class QueueWaits {
   static final long POLL_MS = 100;
+  /** How long replica changes, syncs and rebalances wait for their queues before answering. */
+  static final long CHANGE_WAIT_MS = 30_000;
 
   private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "qraft-admin-waits");

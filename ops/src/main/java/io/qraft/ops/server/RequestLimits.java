@@ -10,6 +10,7 @@ import io.qraft.api.v1.PublishRequest;
 import io.qraft.api.v1.SetPolicyRequest;
 import io.qraft.ops.config.NodeConfig;
 import io.qraft.ops.config.NodeConfigKeys;
+import io.qraft.statemachine.ShardCommandCheck;
 
 /**
  * The limits a node checks on every request before anything reaches a log
@@ -38,11 +39,6 @@ record RequestLimits(int maxMessageBytes, int maxEntryBytes, int producerIdBytes
         c.get(NodeConfigKeys.LIMITS_POLICY_PATTERN_BYTES), c.get(NodeConfigKeys.LIMITS_POLICY_DEFINITION_BYTES),
         c.consumerDefaultPrefetch(), c.get(NodeConfigKeys.CONSUMER_MAX_PREFETCH),
         c.get(NodeConfigKeys.CONSUMER_MAX_GET_COUNT));
-  }
-
-  /** The limits of a node with the defaults of qraft.conf. */
-  static RequestLimits defaults() {
-    return of(NodeConfig.defaults());
   }
 
   String publishProblem(PublishRequest request) {
@@ -154,21 +150,18 @@ record RequestLimits(int maxMessageBytes, int maxEntryBytes, int producerIdBytes
         return problem;
       }
     }
-    if (!node.isEmpty() && (HardLimits.hasLoneSurrogate(node) || HardLimits.utf8Bytes(node) > NODE_ID_BYTES)) {
-      return "node id " + io.qraft.api.Quoted.of(node) + " is not a node id: ids are 1 to " + NODE_ID_BYTES
+    if (!node.isEmpty() && !NODE_ID.matcher(node).matches()) {
+      return "node id " + io.qraft.api.Quoted.of(node) + " is not a node id: ids are 1 to 64"
           + " letters, digits, '_' or '-'";
     }
     return null;
   }
 
-  /** Node ids are at most this long (node.id). */
-  static final int NODE_ID_BYTES = 64;
+  /** The rule node.id follows (a bounded character class: linear in any input). */
+  private static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile(
+      io.qraft.ops.config.ClusterMember.ID_REGEX);
 
   private static String text(String what, String value, int limit, String key) {
-    if (HardLimits.hasLoneSurrogate(value)) {
-      return what + " is not valid UTF-8";
-    }
-    int bytes = HardLimits.utf8Bytes(value);
-    return bytes > limit ? what + " is " + bytes + " bytes of UTF-8; the most is " + limit + " (" + key + ")" : null;
+    return ShardCommandCheck.text(what, value, limit, key);
   }
 }

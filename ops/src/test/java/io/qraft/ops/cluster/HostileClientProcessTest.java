@@ -123,7 +123,6 @@ class HostileClientProcessTest {
   @Test
   @Order(1)
   void everyHostileRequestGetsAStatusThatNamesTheProblemAndChangesNothing() {
-    assertThat(shardOf.values()).as("queues spread over the shards of the replica set").hasSizeGreaterThan(0);
     assertThat(new java.util.HashSet<>(shardOf.values())).as("shards carrying the test's queues").hasSize(3);
     Map<String, Long> termsBefore = terms();
 

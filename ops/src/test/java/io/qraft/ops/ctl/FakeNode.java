@@ -79,7 +79,7 @@ final class FakeNode implements AutoCloseable {
     /** Makes a method answer UNAVAILABLE, naming the leader as a qraft node does. */
     FakeNode redirect(String method, HostPort leader) {
         Metadata trailers = new Metadata();
-        trailers.put(ClusterClient.LEADER_KEY, leader.toString());
+        trailers.put(io.qraft.client.LeaderHint.KEY, leader.toString());
         return answer(method, request -> {
             throw Status.UNAVAILABLE.withDescription("not the leader").asRuntimeException(trailers);
         });

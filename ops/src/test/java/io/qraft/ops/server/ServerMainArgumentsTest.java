@@ -31,6 +31,12 @@ class ServerMainArgumentsTest {
   }
 
   @Test
+  void versionNamesTheServer() {
+    assertThat(run("--version")).isZero();
+    assertThat(out.toString()).startsWith("qraft-server ");
+  }
+
+  @Test
   void aMissingConfigurationFileExitsWithTwoNamingIt(@TempDir Path dir) {
     Path missing = dir.resolve("absent.conf");
     assertThat(run("--config", missing.toString())).isEqualTo(2);
