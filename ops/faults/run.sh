@@ -27,10 +27,13 @@ if [ ${#need[@]} -gt 0 ]; then
     || { echo "FAIL: could not install ${need[*]}"; exit 1; }
 fi
 
+# The nodes run from the distribution (what operators install); the suite itself from
+# ops/faults/target (its jar and lib/), which the distribution does not ship.
 DIST="$ROOT/ops/target/qraft"
-if [ ! -d "$DIST/lib" ] || ! ls "$DIST"/lib/qraft-ops-*.jar >/dev/null 2>&1; then
-  echo "building the distribution (mvn -B -q -DskipTests package)"
-  mvn -B -q -DskipTests package -pl ops -am >/dev/null || { echo "FAIL: build failed"; exit 1; }
+SUITE="$ROOT/ops/faults/target"
+if ! ls "$DIST"/lib/qraft-server-*.jar >/dev/null 2>&1 || ! ls "$SUITE"/qraft-faults-*.jar >/dev/null 2>&1; then
+  echo "building the distribution and the suite (mvn -B -q -DskipTests package)"
+  mvn -B -q -DskipTests package -pl ops/dist,ops/faults -am >/dev/null || { echo "FAIL: build failed"; exit 1; }
 fi
 
 NS_NODES=(qn1 qn2 qn3)
@@ -78,10 +81,11 @@ trap 'exit 130' INT TERM
 setup || { echo "FAIL: could not set up the network namespaces"; exit 1; }
 
 JAVA="$(command -v java)"
+SUITE_JAR="$(ls "$SUITE"/qraft-faults-*.jar | sed -n 1p)"
 LOG=$(mktemp)
 ip netns exec qc "$JAVA" -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
   -Dlogback.configurationFile="$DIST/conf/logback-tools.xml" -Dqraft.log.level=WARN \
-  -cp "$DIST/lib/*" io.qraft.ops.faults.FaultSuite --dist "$DIST" "$@" 2>&1 | tee "$LOG" &
+  -cp "$SUITE/lib/*:$SUITE_JAR" io.qraft.ops.faults.FaultSuite --dist "$DIST" "$@" 2>&1 | tee "$LOG" &
 SUITE_PID=""
 wait $!
 rc=${PIPESTATUS[0]}

@@ -1,0 +1,62 @@
+package io.qraft.ops.ctl;
+
+import io.qraft.api.HostPort;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The options every qraftctl command takes: which nodes to ask, how to print, how long to wait.
+ * They are inherited, so they may be given before or after the command name (a repeated
+ * {@code --node} given on both sides keeps only the occurrences after the command).
+ *
+ * <p>Filled in by picocli while parsing; read afterwards by the one command that runs.
+ */
+public final class ConnectionOptions {
+
+    /** Where qraftctl goes when no --node is given: a node on this machine with the default port. */
+    public static final HostPort DEFAULT_NODE = new HostPort("127.0.0.1", 5691);
+
+    @Option(names = "--node", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
+        converter = Converters.HostPortConverter.class,
+        description = "gRPC address of a node; repeat to name more, tried in order when one is unavailable "
+            + "(default: 127.0.0.1:5691).")
+    private List<HostPort> nodes = new ArrayList<>();
+
+    @Option(names = "--format", paramLabel = "table|json", scope = ScopeType.INHERIT,
+        converter = Converters.FormatConverter.class,
+        description = "Output format: table (aligned columns) or json (default: table).")
+    private Format format = Format.TABLE;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", scope = ScopeType.INHERIT,
+        converter = Converters.PositiveInt.class,
+        description = "Time to wait for each call to answer (default: 10).")
+    private int timeoutSeconds = 10;
+
+    @Option(names = "--ca-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+        defaultValue = "${env:QRAFT_CA_FILE}",
+        description = "PEM CA certificate(s) of a cluster over TLS (its tls.ca_file); connects over TLS "
+            + "trusting them (default: $QRAFT_CA_FILE; unset: plaintext).")
+    private Path caFile;
+
+    /** The nodes to ask, in order; never empty. */
+    public List<HostPort> nodes() {
+        return nodes.isEmpty() ? List.of(DEFAULT_NODE) : List.copyOf(nodes);
+    }
+
+    public Format format() {
+        return format;
+    }
+
+    /** The CA file to trust over TLS, or null for plaintext. */
+    public Path caFile() {
+        return caFile;
+    }
+
+    public Duration timeout() {
+        return Duration.ofSeconds(timeoutSeconds);
+    }
+}

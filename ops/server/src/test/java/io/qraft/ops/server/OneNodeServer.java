@@ -1,0 +1,72 @@
+package io.qraft.ops.server;
+
+import io.qraft.ops.launch.FreePorts;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.qraft.api.v1.AdminServiceGrpc;
+import io.qraft.api.v1.QueueServiceGrpc;
+import io.qraft.ops.config.NodeConfig;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/** A one-node cluster in this JVM and a plaintext channel to its gRPC API. */
+final class OneNodeServer implements AutoCloseable {
+  private final QraftNode node;
+  private final ManagedChannel channel;
+
+  private OneNodeServer(QraftNode node, ManagedChannel channel) {
+    this.node = node;
+    this.channel = channel;
+  }
+
+  static OneNodeServer start(Path dir) throws Exception {
+    int grpcPort = FreePorts.next();
+    int raftPort = FreePorts.next();
+    String conf = String.join("\n",
+        "node.id = n1",
+        "node.data_dir = " + dir.resolve("data"),
+        "listeners.grpc = 127.0.0.1:" + grpcPort,
+        "listeners.raft = 127.0.0.1:" + raftPort,
+        "listeners.http = 127.0.0.1:" + FreePorts.next(),
+        "cluster.nodes = n1@127.0.0.1:" + grpcPort + ":" + raftPort,
+        "raft.election_timeout_min = 300",
+        "raft.election_timeout_max = 600",
+        "");
+    QraftNode node = new QraftNode(NodeConfig.parse(conf, "test"));
+    node.start();
+    return new OneNodeServer(node, ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build());
+  }
+
+  AdminServiceGrpc.AdminServiceBlockingStub admin() {
+    return AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+  }
+
+  QueueServiceGrpc.QueueServiceBlockingStub queues() {
+    return QueueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+  }
+
+  /** Retries while the node is still electing itself. */
+  static <T> T whenReady(Supplier<T> call) throws InterruptedException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return call.get();
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt > 100) {
+          throw e;
+        }
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    node.close();
+  }
+
+
+}
