@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The short CI run of the fault suite (about two minutes, five faults): ops/faults/run.sh.
+ * The short CI run of the fault suite (about two minutes, five faults): ops/faults/run.sh (this module's run.sh).
  *
  * <p>Needs root (network namespaces, nft) and is opt-in, because it builds three network
  * namespaces and must not run twice at once on one machine: enable it with
@@ -33,7 +33,7 @@ class FaultSuiteCiTest {
       System.out.println("SKIP: the qraft fault suite needs root (network namespaces, nft)");
     }
     assumeTrue("0".equals(uid), "SKIP: the qraft fault suite needs root");
-    Path script = Path.of("faults/run.sh").toAbsolutePath();
+    Path script = Path.of("run.sh").toAbsolutePath();
     assumeTrue(Files.isExecutable(script), "no " + script);
     String seed = System.getProperty("qraft.faults.seed", Long.toString(System.currentTimeMillis() % 100000));
     Process p = new ProcessBuilder(List.of(script.toString(), "--runs", "1", "--seconds", "90",

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 final class TestCerts {
 
     // Tests run in the module directory.
-    static final Path SCRIPT = Path.of("src/dist/bin/qraft-certs").toAbsolutePath();
+    static final Path SCRIPT = Path.of("../dist/src/dist/bin/qraft-certs").toAbsolutePath();
 
     private TestCerts() {
     }
