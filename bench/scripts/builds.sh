@@ -9,10 +9,9 @@
 # Writes OUT/{base,candidate}.ROUND.json (qraft-perf's summary) and .cpu (CPU seconds the three
 # node processes used in the measured part); prints a line per run.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+. "$(dirname "${BASH_SOURCE[0]}")/args.sh"
 candidate="$root/ops/target/qraft"
 base="${1:?BASE_DIST}"; out="${2:?OUT}"; seconds="${3:-60}"; rounds="${4:-3}"; warmup="${5:-30}"
-. "$root/bench/scripts/args.sh"
 whole_numbers builds.sh SECONDS="$seconds" ROUNDS="$rounds" WARMUP="$warmup"
 if [ ! -x "$base/bin/qraft-server" ]; then
   echo "builds.sh: BASE_DIST '$base' is not an unpacked qraft distribution (no bin/qraft-server)" >&2

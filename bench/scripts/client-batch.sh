@@ -5,10 +5,8 @@
 #   bench/scripts/client-batch.sh OUT [SECONDS] [ROUNDS] [WARMUP]
 # Writes OUT/<replicas>.<mode>.cb<N>.<round>.json and prints a line per run.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dist="$root/ops/target/qraft"
+. "$(dirname "${BASH_SOURCE[0]}")/args.sh"
 out="${1:?OUT}"; seconds="${2:-20}"; rounds="${3:-1}"; warmup="${4:-60}"
-. "$root/bench/scripts/args.sh"
 whole_numbers client-batch.sh SECONDS="$seconds" ROUNDS="$rounds" WARMUP="$warmup"
 dir="$(mktemp -d)"
 mkdir -p "$out"

@@ -7,10 +7,8 @@
 # the failover gap; prints p50 and max over all kills and writes OUT/kills.tsv.
 #   bench/scripts/failover.sh OUT [KILLS] [PERIOD] [DOWN] [key=value ...]
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dist="$root/ops/target/qraft"
+. "$(dirname "${BASH_SOURCE[0]}")/args.sh"
 out="${1:?OUT}"; kills="${2:-20}"; period="${3:-12}"; down="${4:-4}"
-. "$root/bench/scripts/args.sh"
 whole_numbers failover.sh KILLS="$kills" PERIOD="$period" DOWN="$down"
 if (( down >= period )); then echo "failover.sh: DOWN ($down s) must be shorter than PERIOD ($period s)" >&2; exit 2; fi
 shift $(( $# >= 4 ? 4 : $# ))

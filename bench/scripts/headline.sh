@@ -7,10 +7,8 @@
 # OUT/<run>.<round>.json (qraft-perf's summary) and .cpu (node CPU seconds of the measured part,
 # per node); prints a line per run and, at the end, the ratios.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dist="$root/ops/target/qraft"
+. "$(dirname "${BASH_SOURCE[0]}")/args.sh"
 out="${1:?OUT}"; seconds="${2:-30}"; rounds="${3:-2}"
-. "$root/bench/scripts/args.sh"
 whole_numbers headline.sh SECONDS="$seconds" ROUNDS="$rounds"
 if (( seconds < 1 || rounds < 1 )); then echo "headline.sh: SECONDS and ROUNDS must be at least 1" >&2; exit 2; fi
 mkdir -p "$out"

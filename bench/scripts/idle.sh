@@ -7,10 +7,8 @@
 # and writes OUT/idle.tsv.
 #   bench/scripts/idle.sh OUT [QUEUES] [QUIET]
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dist="$root/ops/target/qraft"
+. "$(dirname "${BASH_SOURCE[0]}")/args.sh"
 out="${1:?OUT}"; queues="${2:-10000}"; quiet="${3:-60}"
-. "$root/bench/scripts/args.sh"
 whole_numbers idle.sh QUEUES="$queues" QUIET="$quiet"
 if (( queues < 1 || quiet < 1 )); then echo "idle.sh: QUEUES and QUIET must be at least 1" >&2; exit 2; fi
 dir="$(mktemp -d)"

@@ -7,10 +7,8 @@
 # their first minutes compiling (C2 took 30-47 % of node CPU for over a minute in one profile),
 # and a table taken before that measures the JIT, not qraft.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dist="$root/ops/target/qraft"
+. "$(dirname "${BASH_SOURCE[0]}")/args.sh"
 out="${1:?OUT}"; seconds="${2:-20}"; rounds="${3:-1}"; warmup="${4:-120}"
-. "$root/bench/scripts/args.sh"
 whole_numbers replicas.sh SECONDS="$seconds" ROUNDS="$rounds" WARMUP="$warmup"
 dir="$(mktemp -d)"
 mkdir -p "$out"

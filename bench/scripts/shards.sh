@@ -9,10 +9,8 @@
 # Markdown table of them (summarise.py, relative to 1 shard).
 #   bench/scripts/shards.sh OUT [SECONDS] [WARMUP] [QUEUES] [SHARDS]
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dist="$root/ops/target/qraft"
+. "$(dirname "${BASH_SOURCE[0]}")/args.sh"
 out="${1:?OUT}"; seconds="${2:-30}"; warmup="${3:-45}"; queues="${4:-12}"; shard_counts="${5:-1 3 6 12}"
-. "$root/bench/scripts/args.sh"
 whole_numbers shards.sh SECONDS="$seconds" WARMUP="$warmup" QUEUES="$queues"
 for s in $shard_counts; do
   whole_numbers shards.sh "a shard count in SHARDS=$s"

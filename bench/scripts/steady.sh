@@ -4,10 +4,8 @@
 # qraft-perf run (the term goes up with every election) and prints the difference.
 #   bench/scripts/steady.sh OUT [SECONDS] [qraft-perf options...]
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dist="$root/ops/target/qraft"
+. "$(dirname "${BASH_SOURCE[0]}")/args.sh"
 out="${1:?OUT}"; seconds="${2:-600}"; shift $(( $# >= 2 ? 2 : 1 ))
-. "$root/bench/scripts/args.sh"
 whole_numbers steady.sh SECONDS="$seconds"
 dir="$(mktemp -d)"
 mkdir -p "$out"

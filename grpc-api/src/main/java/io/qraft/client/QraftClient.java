@@ -471,19 +471,7 @@ public final class QraftClient implements AutoCloseable {
     }
 
     private Builder tlsCredentials(Path caFile, Path certFile, Path keyFile) {
-      Objects.requireNonNull(caFile, "caFile");
-      TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
-      Path reading = caFile;
-      try {
-        b.trustManager(caFile.toFile());
-        if (certFile != null) {
-          reading = certFile;
-          b.keyManager(certFile.toFile(), keyFile.toFile());
-        }
-      } catch (IOException e) {
-        throw new IllegalArgumentException("cannot read TLS file " + reading + ": " + e, e);
-      }
-      this.credentials = b.build();
+      this.credentials = TlsCredentials.of(caFile, certFile, keyFile);
       return this;
     }
 

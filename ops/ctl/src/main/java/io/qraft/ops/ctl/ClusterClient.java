@@ -12,6 +12,7 @@ import io.qraft.api.v1.AdminServiceGrpc.AdminServiceBlockingStub;
 import io.qraft.api.v1.QueueServiceGrpc;
 import io.qraft.api.v1.QueueServiceGrpc.QueueServiceBlockingStub;
 import io.qraft.api.HostPort;
+import io.qraft.client.TlsCredentials;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.file.Path;
@@ -80,13 +81,7 @@ public final class ClusterClient implements AutoCloseable {
      * @throws IllegalArgumentException when the file cannot be read
      */
     public static ManagedChannel tlsChannel(HostPort node, Path caFile) {
-        ChannelCredentials credentials;
-        try {
-            credentials = TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build();
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the CA file " + caFile + ": " + e.getMessage(), e);
-        }
-        return Grpc.newChannelBuilderForAddress(node.host(), node.port(), credentials)
+        return Grpc.newChannelBuilderForAddress(node.host(), node.port(), TlsCredentials.trusting(caFile))
             .maxInboundMessageSize(MAX_INBOUND_BYTES)
             .build();
     }

@@ -5,6 +5,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -49,70 +50,63 @@ class ModuleLayersTest {
 
   @Test
   void grpcApiUsesNoOtherModule() {
-    noClasses().that().resideInAnyPackage(API, CLIENT)
-        .should().dependOnClassesThat().resideInAnyPackage(STORAGE, STATEMACHINE, LOG, OPS, BENCH)
-        .check(classes);
+    forbid(new String[] {API, CLIENT}, STORAGE, STATEMACHINE, LOG, OPS, BENCH);
   }
 
   @Test
   void storageUsesNoOtherModule() {
-    noClasses().that().resideInAPackage(STORAGE)
-        .should().dependOnClassesThat().resideInAnyPackage(API, CLIENT, STATEMACHINE, LOG, OPS, BENCH)
-        .check(classes);
+    forbid(new String[] {STORAGE}, API, CLIENT, STATEMACHINE, LOG, OPS, BENCH);
   }
 
   @Test
   void stateMachinesUseOnlyGrpcApiAndStorage() {
-    noClasses().that().resideInAPackage(STATEMACHINE)
-        .should().dependOnClassesThat().resideInAnyPackage(LOG, OPS, BENCH, "org.rocksdb..", "io.grpc..")
-        .check(classes);
+    forbid(new String[] {STATEMACHINE}, LOG, OPS, BENCH, "org.rocksdb..", "io.grpc..");
   }
 
   @Test
   void theLogUsesNothingAboveIt() {
-    noClasses().that().resideInAPackage(LOG)
-        .should().dependOnClassesThat().resideInAnyPackage(OPS, BENCH)
-        .check(classes);
+    forbid(new String[] {LOG}, OPS, BENCH);
   }
 
   @Test
   void theServerUsesNoToolNorHarness() {
-    noClasses().that().resideInAnyPackage(SERVER)
-        .should().dependOnClassesThat().resideInAnyPackage(CTL, FAULTS, DIST, BENCH)
-        .check(classes);
+    forbid(SERVER, CTL, FAULTS, DIST, BENCH);
   }
 
   @Test
   void qraftctlUsesGrpcApiOnly() {
-    noClasses().that().resideInAPackage(CTL)
-        .should().dependOnClassesThat().resideInAnyPackage(STORAGE, STATEMACHINE, LOG, FAULTS, DIST, BENCH,
-            "org.apache.ratis..", "org.rocksdb..")
-        .orShould().dependOnClassesThat().resideInAnyPackage(SERVER)
-        .check(classes);
+    forbid(new String[] {CTL}, serverAnd(STORAGE, STATEMACHINE, LOG, FAULTS, DIST, BENCH,
+        "org.apache.ratis..", "org.rocksdb.."));
   }
 
   @Test
   void theFaultSuiteUsesOnlyTheLauncherOfTheServer() {
-    noClasses().that().resideInAPackage(FAULTS)
-        .should().dependOnClassesThat().resideInAnyPackage(STORAGE, STATEMACHINE, LOG, CTL, DIST, BENCH,
-            "io.qraft.ops.config..", "io.qraft.ops.server..", "io.qraft.ops.http..", "io.qraft.ops.metrics..",
-            "io.qraft.ops.tls..")
-        .check(classes);
+    forbid(new String[] {FAULTS}, STORAGE, STATEMACHINE, LOG, CTL, DIST, BENCH,
+        "io.qraft.ops.config..", "io.qraft.ops.server..", "io.qraft.ops.http..", "io.qraft.ops.metrics..",
+        "io.qraft.ops.tls..");
   }
 
   @Test
   void theBenchmarksUseNoToolNorHarness() {
-    noClasses().that().resideInAPackage(BENCH)
-        .should().dependOnClassesThat().resideInAnyPackage(CTL, FAULTS, DIST)
-        .check(classes);
+    forbid(new String[] {BENCH}, CTL, FAULTS, DIST);
   }
 
   @Test
   void theDemoIsAClient() {
-    noClasses().that().resideInAPackage(DIST)
-        .should().dependOnClassesThat().resideInAnyPackage(STORAGE, STATEMACHINE, LOG, CTL, FAULTS, BENCH,
-            "org.apache.ratis..", "org.rocksdb..")
-        .orShould().dependOnClassesThat().resideInAnyPackage(SERVER)
+    forbid(new String[] {DIST}, serverAnd(STORAGE, STATEMACHINE, LOG, CTL, FAULTS, BENCH,
+        "org.apache.ratis..", "org.rocksdb.."));
+  }
+
+  /** No class in {@code from} may depend on a class in {@code forbidden}. */
+  private static void forbid(String[] from, String... forbidden) {
+    noClasses().that().resideInAnyPackage(from)
+        .should().dependOnClassesThat().resideInAnyPackage(forbidden)
         .check(classes);
+  }
+
+  private static String[] serverAnd(String... more) {
+    String[] all = Arrays.copyOf(SERVER, SERVER.length + more.length);
+    System.arraycopy(more, 0, all, SERVER.length, more.length);
+    return all;
   }
 }

@@ -45,62 +45,53 @@ public final class Op {
 
   public Op() {}
 
-  public static Op publish(String proc, String queue, long value, long t0) {
+  /** An op of {@code type} by {@code proc}, started at {@code t0}. */
+  private static Op of(String type, String proc, long t0) {
     Op op = new Op();
-    op.type = PUBLISH;
+    op.type = type;
     op.proc = proc;
-    op.queue = queue;
-    op.value = value;
     op.t0 = t0;
     return op;
+  }
+
+  /** An op on one message of a queue; offset and dcount are null when not given. */
+  private static Op onMessage(String type, String proc, String queue, long value, Long offset,
+      Integer dcount, long t0) {
+    Op op = of(type, proc, t0);
+    op.queue = queue;
+    op.value = value;
+    op.offset = offset;
+    op.dcount = dcount;
+    return op;
+  }
+
+  public static Op publish(String proc, String queue, long value, long t0) {
+    return onMessage(PUBLISH, proc, queue, value, null, null, t0);
   }
 
   public static Op deliver(String proc, String queue, long value, long offset, int dcount,
       boolean redelivered, long t) {
-    Op op = new Op();
-    op.type = DELIVER;
-    op.proc = proc;
-    op.queue = queue;
-    op.value = value;
-    op.offset = offset;
-    op.dcount = dcount;
+    Op op = onMessage(DELIVER, proc, queue, value, offset, dcount, t);
     op.redelivered = redelivered;
-    op.t0 = t;
-    op.t1 = t;
-    op.outcome = OK;
-    return op;
+    return op.end(t, OK);
   }
 
   public static Op ack(String proc, String queue, long value, long offset, int dcount, long t0) {
-    Op op = new Op();
-    op.type = ACK;
-    op.proc = proc;
-    op.queue = queue;
-    op.value = value;
-    op.offset = offset;
-    op.dcount = dcount;
-    op.t0 = t0;
-    return op;
+    return onMessage(ACK, proc, queue, value, offset, dcount, t0);
   }
 
   public static Op fault(String kind, String node, long t0, long t1, String detail) {
-    Op op = new Op();
-    op.type = FAULT;
-    op.proc = "nemesis";
+    Op op = of(FAULT, "nemesis", t0);
     op.kind = kind;
     op.node = node;
-    op.t0 = t0;
     op.t1 = t1;
     op.detail = detail;
     return op;
   }
 
   public static Op phase(String kind, long t, String detail) {
-    Op op = new Op();
-    op.type = PHASE;
-    op.proc = "suite";
+    Op op = of(PHASE, "suite", t);
     op.kind = kind;
-    op.t0 = t;
     op.t1 = t;
     op.detail = detail;
     return op;

@@ -8,8 +8,6 @@ import io.qraft.api.v1.NodeStatusRequest;
 import io.qraft.api.v1.NodeStatusResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -220,12 +218,8 @@ public final class ProcessCluster implements AutoCloseable {
       if (caFile == null) {
         return NettyChannelBuilder.forAddress("127.0.0.1", n.grpcPort).usePlaintext().build();
       }
-      try {
-        return io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", n.grpcPort,
-            io.grpc.TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build()).build();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      return io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", n.grpcPort,
+          io.qraft.client.TlsCredentials.trusting(caFile)).build();
     });
   }
 

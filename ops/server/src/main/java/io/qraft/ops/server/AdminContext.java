@@ -15,15 +15,6 @@ import io.qraft.statemachine.Status;
 record AdminContext(ReplicatedLog log, Forwarder forwarder, OnMetadataLeader metadataLeader, QueueDescriber describer,
     NodeStatusProbe probe, ClusterStatuses statuses, RequestLimits limits, Runnable exit) {
 
-  /** Answers INVALID_ARGUMENT with the problem, if there is one; true when it did. */
-  static boolean refused(String problem, StreamObserver<?> response) {
-    if (problem == null) {
-      return false;
-    }
-    response.onError(Errors.invalid(problem));
-    return true;
-  }
-
   /** Answers with the status the failure maps to. */
   void fail(StreamObserver<?> response, Throwable e) {
     response.onError(Errors.toStatus(e, forwarder::addressOf));

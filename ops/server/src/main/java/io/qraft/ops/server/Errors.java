@@ -28,6 +28,15 @@ final class Errors {
     return Status.INVALID_ARGUMENT.withDescription(Reasons.clean(message)).asRuntimeException();
   }
 
+  /** Answers INVALID_ARGUMENT with the problem, if there is one; true when it did. */
+  static boolean refused(String problem, io.grpc.stub.StreamObserver<?> response) {
+    if (problem == null) {
+      return false;
+    }
+    response.onError(invalid(problem));
+    return true;
+  }
+
   static StatusRuntimeException notFound(String message) {
     return Status.NOT_FOUND.withDescription(Reasons.clean(message)).asRuntimeException();
   }

@@ -44,7 +44,7 @@ final class LeadershipCalls {
   private static final long ANSWER_MARGIN_MS = 1_000;
 
   void transferLeader(TransferLeaderRequest request, StreamObserver<TransferLeaderResponse> response) {
-    if (AdminContext.refused(RequestLimits.namesProblem(request.getQueue(), true, request.getNode()), response)) {
+    if (Errors.refused(RequestLimits.namesProblem(request.getQueue(), true, request.getNode()), response)) {
       return;
     }
     try {
@@ -137,7 +137,7 @@ final class LeadershipCalls {
   }
 
   void stopNode(StopNodeRequest request, StreamObserver<StopNodeResponse> response) {
-    if (AdminContext.refused(RequestLimits.namesProblem("", false, request.getNode()), response)) {
+    if (Errors.refused(RequestLimits.namesProblem("", false, request.getNode()), response)) {
       return;
     }
     try {

@@ -41,7 +41,7 @@ final class MembershipCalls {
       response.onError(Errors.invalid("give the node to forget"));
       return;
     }
-    if (AdminContext.refused(RequestLimits.namesProblem("", false, node), response)) {
+    if (Errors.refused(RequestLimits.namesProblem("", false, node), response)) {
       return;
     }
     ctx.metadataLeader().runAsync(AdminServiceGrpc.getForgetNodeMethod(), request, response, () -> {
@@ -99,7 +99,7 @@ final class MembershipCalls {
       response.onError(Errors.invalid("give a queue and a node"));
       return;
     }
-    if (AdminContext.refused(RequestLimits.namesProblem(request.getQueue(), true, request.getNode()), response)) {
+    if (Errors.refused(RequestLimits.namesProblem(request.getQueue(), true, request.getNode()), response)) {
       return;
     }
     ctx.metadataLeader().runAsync(method, request, response, () -> {
@@ -112,7 +112,7 @@ final class MembershipCalls {
   }
 
   void syncQueue(SyncQueueRequest request, StreamObserver<SyncQueueResponse> response) {
-    if (AdminContext.refused(RequestLimits.namesProblem(request.getQueue(), true, ""), response)) {
+    if (Errors.refused(RequestLimits.namesProblem(request.getQueue(), true, ""), response)) {
       return;
     }
     ctx.metadataLeader().runAsync(AdminServiceGrpc.getSyncQueueMethod(), request, response, () -> {
@@ -124,7 +124,7 @@ final class MembershipCalls {
   }
 
   void cancelSyncQueue(SyncQueueRequest request, StreamObserver<SyncQueueResponse> response) {
-    if (AdminContext.refused(RequestLimits.namesProblem(request.getQueue(), true, ""), response)) {
+    if (Errors.refused(RequestLimits.namesProblem(request.getQueue(), true, ""), response)) {
       return;
     }
     ctx.metadataLeader().run(AdminServiceGrpc.getCancelSyncQueueMethod(), request, response, () -> {

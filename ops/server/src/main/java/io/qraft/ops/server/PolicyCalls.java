@@ -26,9 +26,7 @@ final class PolicyCalls {
   }
 
   void setPolicy(SetPolicyRequest request, StreamObserver<SetPolicyResponse> response) {
-    String problem = ctx.limits().setPolicyProblem(request);
-    if (problem != null) {
-      response.onError(Errors.invalid(problem));
+    if (Errors.refused(ctx.limits().setPolicyProblem(request), response)) {
       return;
     }
     Policy policy;
@@ -51,9 +49,7 @@ final class PolicyCalls {
       response.onError(Errors.invalid("give the name of the policy to clear"));
       return;
     }
-    String problem = ctx.limits().clearPolicyProblem(request.getName());
-    if (problem != null) {
-      response.onError(Errors.invalid(problem));
+    if (Errors.refused(ctx.limits().clearPolicyProblem(request.getName()), response)) {
       return;
     }
     ctx.metadataLeader().run(AdminServiceGrpc.getClearPolicyMethod(), request, response, () -> {

@@ -74,9 +74,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
 
   @Override
   public void declareQueue(DeclareQueueRequest request, StreamObserver<DeclareQueueResponse> response) {
-    String problem = limits.declareProblem(request);
-    if (problem != null) {
-      response.onError(Errors.invalid(problem));
+    if (Errors.refused(limits.declareProblem(request), response)) {
       return;
     }
     Map<String, String> arguments;
@@ -95,9 +93,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
 
   @Override
   public void deleteQueue(DeleteQueueRequest request, StreamObserver<DeleteQueueResponse> response) {
-    String problem = QueueNames.problem(request.getQueue());
-    if (problem != null) {
-      response.onError(Errors.invalid(problem));
+    if (Errors.refused(QueueNames.problem(request.getQueue()), response)) {
       return;
     }
     onMetadataLeader(QueueServiceGrpc.getDeleteQueueMethod(), request, response,
@@ -125,9 +121,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
 
   @Override
   public void publish(PublishRequest request, StreamObserver<PublishResponse> response) {
-    String problem = publishProblem(request);
-    if (problem != null) {
-      response.onError(Errors.invalid(problem));
+    if (Errors.refused(publishProblem(request), response)) {
       return;
     }
     io.grpc.Context context = io.grpc.Context.current();
@@ -241,9 +235,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
 
   @Override
   public void consume(ConsumeRequest request, StreamObserver<Delivery> response) {
-    String problem = limits.consumeProblem(request);
-    if (problem != null) {
-      response.onError(Errors.invalid(problem));
+    if (Errors.refused(limits.consumeProblem(request), response)) {
       return;
     }
     int prefetch = limits.prefetch(request);
@@ -333,9 +325,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
 
   @Override
   public void get(GetRequest request, StreamObserver<GetResponse> response) {
-    String problem = limits.getProblem(request);
-    if (problem != null) {
-      response.onError(Errors.invalid(problem));
+    if (Errors.refused(limits.getProblem(request), response)) {
       return;
     }
     int count = RequestLimits.getCount(request);
@@ -346,9 +336,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
   /** Validates the name, finds the queue, runs the action and answers with its result or its error. */
   private <R> void withQueue(String queue, StreamObserver<R> response,
       java.util.function.Function<QueueDef, CompletableFuture<R>> action) {
-    String problem = QueueNames.problem(queue);
-    if (problem != null) {
-      response.onError(Errors.invalid(problem));
+    if (Errors.refused(QueueNames.problem(queue), response)) {
       return;
     }
     lookup(queue)

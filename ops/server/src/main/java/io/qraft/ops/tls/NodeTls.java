@@ -3,10 +3,14 @@ package io.qraft.ops.tls;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.qraft.api.PemFiles;
 import io.qraft.log.TlsSettings;
 import io.qraft.ops.config.NodeConfig;
 import java.io.UncheckedIOException;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.X509KeyManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * The TLS of one node, from its {@code tls.*} keys: the gRPC server's context (clients need not
@@ -37,15 +41,18 @@ public final class NodeTls {
             return OFF;
         }
         try {
-            SslContext server = GrpcSslContexts.forServer(m.certFile().toFile(), m.keyFile().toFile())
-                .trustManager(m.caFile().toFile())
+            // Built from the material TlsFiles read and checked, never from the files again.
+            X509KeyManager keys = PemFiles.keyManager(m.key(), m.chain());
+            X509TrustManager trust = PemFiles.trustManager(m.ca());
+            SslContext server = GrpcSslContexts.configure(SslContextBuilder.forServer(keys))
+                .trustManager(trust)
                 .clientAuth(ClientAuth.OPTIONAL)
                 .build();
             SslContext client = GrpcSslContexts.forClient()
-                .trustManager(m.caFile().toFile())
-                .keyManager(m.certFile().toFile(), m.keyFile().toFile())
+                .trustManager(trust)
+                .keyManager(keys)
                 .build();
-            return new NodeTls(m, server, client, TlsSettings.of(m.certFile(), m.keyFile(), m.caFile()));
+            return new NodeTls(m, server, client, TlsSettings.of(keys, trust));
         } catch (SSLException e) {
             throw new UncheckedIOException("TLS files " + m.certFile() + ", " + m.keyFile() + ", " + m.caFile()
                 + " cannot be used: " + e.getMessage(), e);

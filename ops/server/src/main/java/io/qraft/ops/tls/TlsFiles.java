@@ -4,28 +4,12 @@ import io.qraft.ops.config.ConfigException;
 import io.qraft.ops.config.ConfigKey;
 import io.qraft.ops.config.NodeConfig;
 import io.qraft.ops.config.NodeConfigKeys;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import io.qraft.api.PemFiles;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.Signature;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Checks the {@code tls.*} keys of a node configuration before anything starts: the three are set
@@ -33,12 +17,12 @@ import java.util.regex.Pattern;
  * certificates; the key file holds a PEM PKCS#8 private key that belongs to the certificate. Any
  * failure is a {@link ConfigException} naming the key, on one line.
  *
- * <p>Also loads the files for the gRPC server and channels ({@link #load}). Stateless; thread-safe.
+ * <p>Also loads the files (through {@link PemFiles}, the one PEM reader) for the gRPC server, the
+ * channels and Raft ({@link #load}), which are built from the loaded material, not from the files
+ * again. Stateless; thread-safe.
  */
 public final class TlsFiles {
 
-    private static final Pattern PEM = Pattern.compile(
-        "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
 
     private TlsFiles() {
     }
@@ -76,7 +60,7 @@ public final class TlsFiles {
         List<X509Certificate> chain = certificates(config, NodeConfigKeys.TLS_CERT_FILE, certFile);
         PrivateKey key = privateKey(config, keyFile);
         List<X509Certificate> ca = certificates(config, NodeConfigKeys.TLS_CA_FILE, caFile);
-        if (!belongs(key, chain.get(0))) {
+        if (!PemFiles.belongs(key, chain.get(0))) {
             throw error(config, NodeConfigKeys.TLS_KEY_FILE,
                 "the private key of the certificate in tls.cert_file (" + certFile + ")",
                 quote(keyFile) + " (the key of another certificate)");
@@ -85,89 +69,18 @@ public final class TlsFiles {
     }
 
     private static List<X509Certificate> certificates(NodeConfig config, ConfigKey<Optional<Path>> key, Path file) {
-        String text = read(config, key, file, "a readable PEM certificate file");
-        List<X509Certificate> certs = new ArrayList<>();
         try {
-            CertificateFactory factory = CertificateFactory.getInstance("X.509");
-            Matcher m = PEM.matcher(text);
-            while (m.find()) {
-                if (!m.group(1).equals("CERTIFICATE")) {
-                    continue;
-                }
-                byte[] der = Base64.getMimeDecoder().decode(m.group(2));
-                Collection<? extends Certificate> c = factory.generateCertificates(new ByteArrayInputStream(der));
-                c.forEach(x -> certs.add((X509Certificate) x));
-            }
-        } catch (CertificateException | IllegalArgumentException e) {
-            throw error(config, key, "PEM X.509 certificates", quote(file) + " (" + oneLine(e) + ")");
+            return PemFiles.certificates(file);
+        } catch (PemFiles.PemException e) {
+            throw error(config, key, e.expected(), quote(file) + " (" + e.problem() + ")");
         }
-        if (certs.isEmpty()) {
-            throw error(config, key, "PEM X.509 certificates (-----BEGIN CERTIFICATE-----)",
-                quote(file) + " (no certificate in it)");
-        }
-        return certs;
     }
 
     private static PrivateKey privateKey(NodeConfig config, Path file) {
-        ConfigKey<Optional<Path>> key = NodeConfigKeys.TLS_KEY_FILE;
-        String text = read(config, key, file, "a readable PEM private key file");
-        Matcher m = PEM.matcher(text);
-        while (m.find()) {
-            String type = m.group(1);
-            if (type.equals("PRIVATE KEY")) {
-                byte[] der;
-                try {
-                    der = Base64.getMimeDecoder().decode(m.group(2));
-                } catch (IllegalArgumentException e) {
-                    break;
-                }
-                for (String algorithm : List.of("RSA", "EC", "Ed25519", "Ed448", "DSA")) {
-                    try {
-                        return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
-                    } catch (GeneralSecurityException e) {
-                        // try the next algorithm
-                    }
-                }
-                break;
-            }
-            if (type.endsWith("PRIVATE KEY")) {
-                throw error(config, key, "a PKCS#8 key (-----BEGIN PRIVATE KEY-----)", quote(file) + " (a '" + type
-                    + "'; convert it with: openssl pkcs8 -topk8 -nocrypt -in OLD -out NEW)");
-            }
-        }
-        throw error(config, key, "a PEM PKCS#8 private key (-----BEGIN PRIVATE KEY-----, unencrypted)",
-            quote(file) + " (no such key in it)");
-    }
-
-    private static String read(NodeConfig config, ConfigKey<Optional<Path>> key, Path file, String expected) {
         try {
-            return Files.readString(file, StandardCharsets.ISO_8859_1);
-        } catch (NoSuchFileException e) {
-            throw error(config, key, expected, quote(file) + " (no such file)");
-        } catch (IOException | SecurityException e) {
-            throw error(config, key, expected, quote(file) + " (cannot read it: " + oneLine(e) + ")");
-        }
-    }
-
-    private static boolean belongs(PrivateKey key, X509Certificate cert) {
-        String algorithm = switch (key.getAlgorithm()) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC" -> "SHA256withECDSA";
-            case "DSA" -> "SHA256withDSA";
-            default -> key.getAlgorithm();
-        };
-        try {
-            byte[] challenge = "qraft tls key check".getBytes(StandardCharsets.US_ASCII);
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(challenge);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(cert.getPublicKey());
-            verifier.update(challenge);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false;
+            return PemFiles.privateKey(file);
+        } catch (PemFiles.PemException e) {
+            throw error(config, NodeConfigKeys.TLS_KEY_FILE, e.expected(), quote(file) + " (" + e.problem() + ")");
         }
     }
 
@@ -182,10 +95,5 @@ public final class TlsFiles {
 
     private static String quote(Path file) {
         return "'" + file + "'";
-    }
-
-    private static String oneLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.replaceAll("\\s+", " ").strip();
     }
 }

@@ -20,16 +20,11 @@ import io.qraft.api.v1.PurgeQueueRequest;
 import io.qraft.api.v1.QueueInfo;
 import io.qraft.api.v1.SetPolicyRequest;
 import io.qraft.api.v1.SyncQueueRequest;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The client API on a queue that moved and keeps an old part, on a one-node cluster (a
@@ -37,27 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  * a tag naming a shard the queue has left is refused and changes nothing, gets take the old
  * part first, and purge and delete reach every part.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class MovedQueueEndpointTest {
+class MovedQueueEndpointTest extends OnOneNode {
   private static final String GONE = "00000000-0000-0000-0000-00000000dead";
 
-  @TempDir
-  static Path dir;
-
-  private OneNodeServer server;
-
-  @BeforeAll
-  void startNode() throws Exception {
-    server = OneNodeServer.start(dir);
-  }
-
-  @AfterAll
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
 
   private QueueInfo queue(String name) {
     return server.admin().listQueues(ListQueuesRequest.getDefaultInstance()).getQueuesList().stream()

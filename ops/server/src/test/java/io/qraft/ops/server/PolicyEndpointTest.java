@@ -13,37 +13,15 @@ import io.qraft.api.v1.ListQueuesRequest;
 import io.qraft.api.v1.QueueInfo;
 import io.qraft.api.v1.SetPolicyRequest;
 import io.qraft.api.v1.SetPolicyResponse;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The policy calls of the admin API on a one-node cluster in this JVM, over gRPC. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
-class PolicyEndpointTest {
-  @TempDir
-  static Path dir;
-
-  private OneNodeServer server;
-
-  @BeforeAll
-  void startNode() throws Exception {
-    server = OneNodeServer.start(dir);
-  }
-
-  @AfterAll
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+class PolicyEndpointTest extends OnOneNode {
 
   private AdminServiceGrpc.AdminServiceBlockingStub admin() {
     return server.admin();

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.TlsChannelCredentials;
 import io.qraft.api.v1.AdminServiceGrpc;
 import io.qraft.api.v1.Delivery;
 import io.qraft.api.v1.GroupStatus;
@@ -14,6 +13,7 @@ import io.qraft.api.v1.NodeStatusRequest;
 import io.qraft.api.v1.NodeStatusResponse;
 import io.qraft.client.QraftClient;
 import io.qraft.client.QraftException;
+import io.qraft.client.TlsCredentials;
 import io.qraft.ops.launch.ProcessCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -127,7 +127,7 @@ class TlsClusterTest {
         cluster.start(n3);
 
         ManagedChannel rogueChannel = Grpc.newChannelBuilderForAddress("127.0.0.1", n3.grpcPort,
-            TlsChannelCredentials.newBuilder().trustManager(rogue.resolve("ca.pem").toFile()).build()).build();
+            TlsCredentials.trusting(rogue.resolve("ca.pem"))).build();
         try (QraftClient client = QraftClient.builder().addresses(cluster.node("n1").address(),
             cluster.node("n2").address()).tls(certs.resolve("ca.pem")).deadline(Duration.ofSeconds(60)).build()) {
             // The two good nodes keep committing: new metadata entries, new messages.
