@@ -12,6 +12,8 @@ import io.qraft.api.v1.AdminServiceGrpc.AdminServiceBlockingStub;
 import io.qraft.api.v1.QueueServiceGrpc;
 import io.qraft.api.v1.QueueServiceGrpc.QueueServiceBlockingStub;
 import io.qraft.api.HostPort;
+import io.qraft.client.LeaderHint;
+import io.qraft.client.RedirectRoute;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.file.Path;
@@ -28,10 +30,11 @@ import java.util.function.Function;
  * Calls a qraft cluster through whichever of the given nodes answers.
  *
  * <p>A call goes first to the node that answered the previous call, then to the others in the
- * order given. When a node answers UNAVAILABLE with the trailing metadata {@value #LEADER_HEADER}
- * (it is not the leader and names the one that is), the call follows that redirect, once per call
- * so that two confused nodes cannot bounce it forever; any other UNAVAILABLE moves on to the next
- * node. Every other status, including DEADLINE_EXCEEDED, ends the call: the server may have acted
+ * order given, in one pass. When a node answers UNAVAILABLE with the trailing metadata
+ * {@value #LEADER_HEADER} (it is not the leader and names the one that is), the call follows that
+ * redirect, once per call so that two confused nodes cannot bounce it forever; any other
+ * UNAVAILABLE moves on to the next node. Where the next attempt goes is {@link RedirectRoute}'s
+ * decision, the same the SDK follows; qraftctl makes the attempts at once, one after another. Every other status, including DEADLINE_EXCEEDED, ends the call: the server may have acted
  * on it, and only UNAVAILABLE says it did not. When no node answers, the error lists what each
  * said.
  *
@@ -41,8 +44,10 @@ import java.util.function.Function;
 public final class ClusterClient implements AutoCloseable {
 
     /** The trailing metadata key of a redirect: the leader's client address, host:port. */
-    public static final String LEADER_HEADER = io.qraft.client.LeaderHint.NAME;
+    public static final String LEADER_HEADER = LeaderHint.NAME;
 
+    // One pass over the nodes: each is tried once, plus the one redirect a call follows.
+    private static final int MAX_REDIRECTS = 1;
 
     // A listing of many queues or a get of many large messages exceeds gRPC's 4 MiB default.
     private static final int MAX_INBOUND_BYTES = 256 * 1024 * 1024;
@@ -109,28 +114,20 @@ public final class ClusterClient implements AutoCloseable {
     }
 
     private <R> R call(Function<ManagedChannel, R> rpc) {
+        RedirectRoute<HostPort> route = new RedirectRoute<>(callOrder(), MAX_REDIRECTS);
         List<String> failures = new ArrayList<>();
-        boolean redirected = false;
-        for (HostPort node : callOrder()) {
+        do {
+            HostPort node = route.address();
             StatusRuntimeException failure;
             try {
                 return callOn(node, rpc);
             } catch (Unavailable e) {
                 failure = e.status;
             }
-            HostPort leader = leaderOf(failure);
-            if (leader != null && !redirected) {
-                redirected = true;
-                failures.add(node + " redirected to " + leader);
-                node = leader;
-                try {
-                    return callOn(leader, rpc);
-                } catch (Unavailable e) {
-                    failure = e.status;
-                }
-            }
-            failures.add(node + ": " + reason(failure));
-        }
+            failures.add(route.failed(leaderOf(failure)).followsLeader()
+                ? node + " redirected to " + route.address()
+                : node + ": " + reason(failure));
+        } while (!route.triedEveryAddress());
         throw Status.UNAVAILABLE
             .withDescription((failures.size() == 1 ? "" : "no node answered: ") + String.join("; ", failures))
             .asRuntimeException();
@@ -178,7 +175,7 @@ public final class ClusterClient implements AutoCloseable {
     }
 
     private static HostPort leaderOf(StatusRuntimeException e) {
-        String leader = io.qraft.client.LeaderHint.from(e);
+        String leader = LeaderHint.from(e);
         if (leader == null) {
             return null;
         }
