@@ -34,9 +34,9 @@ import java.util.function.Function;
  * {@value #LEADER_HEADER} (it is not the leader and names the one that is), the call follows that
  * redirect, once per call so that two confused nodes cannot bounce it forever; any other
  * UNAVAILABLE moves on to the next node. Where the next attempt goes is {@link RedirectRoute}'s
- * decision, the same the SDK follows; qraftctl makes the attempts at once, one after another. Every other status, including DEADLINE_EXCEEDED, ends the call: the server may have acted
- * on it, and only UNAVAILABLE says it did not. When no node answers, the error lists what each
- * said.
+ * decision, the same the SDK follows; here the attempts are made at once, one after another.
+ * Every other status, including DEADLINE_EXCEEDED, ends the call: the server may have acted on
+ * it, and only UNAVAILABLE says it did not. When no node answers, the error lists what each said.
  *
  * <p>Each call has its own deadline. Channels are opened on first use and closed by
  * {@link #close()}. Not thread-safe: one command uses it from one thread.
