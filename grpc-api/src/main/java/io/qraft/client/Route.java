@@ -5,12 +5,13 @@ import java.util.List;
 /**
  * Where and when the next attempt of one call (or one consumer's next subscription) goes.
  *
- * <p>It starts at the address remembered for the queue, or the next one in rotation. After
- * a failure that names the leader it goes there, at once the first time, since the
- * follower just said where to go, and after a backoff if redirects keep coming (nodes may
- * disagree during an election). After a failure that names no leader it moves on to the
- * next configured address after a backoff. A success remembers the address for the queue
- * and resets the backoff.
+ * <p>It starts at the address remembered for the queue, or the next one in rotation. Where a
+ * failure sends the next attempt is {@link RedirectRoute}'s decision, following every redirect:
+ * the leader it names, or the next configured address when it names none. When is decided here:
+ * a first redirect at once, since the follower just said where to go; anything else after a
+ * backoff, so that redirects that keep coming (nodes may disagree during an election) and nodes
+ * that cannot serve are not hammered. A success remembers the address for the queue and resets
+ * the backoff.
  *
  * <p>Not thread-safe: a call makes one attempt at a time, and each attempt is started
  * after the previous one ended.
@@ -19,33 +20,30 @@ final class Route {
 
   private final String key;
   private final LeaderCache leaders;
-  private final List<String> addresses;
   private final Backoff backoff;
+  private final RedirectRoute<String> route;
 
-  private int cursor;
-  private String current;
   private int retries;
-  private int redirectsInARow;
 
   Route(String key, LeaderCache leaders, Backoff backoff) {
     this.key = key;
     this.leaders = leaders;
-    this.addresses = leaders.addresses();
     this.backoff = backoff;
+    List<String> addresses = leaders.addresses();
     String remembered = leaders.get(key);
     int index = remembered == null ? -1 : addresses.indexOf(remembered);
-    this.cursor = index >= 0 ? index : leaders.nextStartIndex();
-    this.current = remembered != null ? remembered : addresses.get(cursor);
+    int start = index >= 0 ? index : leaders.nextStartIndex();
+    this.route = new RedirectRoute<>(addresses, start, remembered, RedirectRoute.UNLIMITED);
   }
 
   String address() {
-    return current;
+    return route.address();
   }
 
   void succeeded() {
-    leaders.remember(key, current);
+    leaders.remember(key, route.address());
+    route.succeeded();
     retries = 0;
-    redirectsInARow = 0;
   }
 
   /**
@@ -55,21 +53,7 @@ final class Route {
    * @return nanoseconds to wait before that attempt
    */
   long failed(String leader) {
-    leaders.forget(key, current);
-    if (leader != null && !leader.equals(current)) {
-      current = leader;
-      if (++redirectsInARow == 1) {
-        return 0;
-      }
-    } else {
-      redirectsInARow = 0;
-      // A node that names itself as leader but cannot serve is likely still starting up:
-      // asking it again beats bouncing off a follower that would send us back.
-      if (leader == null) {
-        cursor = (cursor + 1) % addresses.size();
-        current = addresses.get(cursor);
-      }
-    }
-    return backoff.delayNanos(retries++);
+    leaders.forget(key, route.address());
+    return route.failed(leader).atOnce() ? 0 : backoff.delayNanos(retries++);
   }
 }

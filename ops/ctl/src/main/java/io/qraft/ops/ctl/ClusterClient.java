@@ -6,14 +6,14 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
 import io.qraft.api.v1.AdminServiceGrpc;
 import io.qraft.api.v1.AdminServiceGrpc.AdminServiceBlockingStub;
 import io.qraft.api.v1.QueueServiceGrpc;
 import io.qraft.api.v1.QueueServiceGrpc.QueueServiceBlockingStub;
 import io.qraft.api.HostPort;
+import io.qraft.client.LeaderHint;
+import io.qraft.client.RedirectRoute;
 import io.qraft.client.TlsCredentials;
-import java.io.IOException;
 import java.net.SocketException;
 import java.nio.file.Path;
 import java.net.UnknownHostException;
@@ -29,12 +29,13 @@ import java.util.function.Function;
  * Calls a qraft cluster through whichever of the given nodes answers.
  *
  * <p>A call goes first to the node that answered the previous call, then to the others in the
- * order given. When a node answers UNAVAILABLE with the trailing metadata {@value #LEADER_HEADER}
- * (it is not the leader and names the one that is), the call follows that redirect, once per call
- * so that two confused nodes cannot bounce it forever; any other UNAVAILABLE moves on to the next
- * node. Every other status, including DEADLINE_EXCEEDED, ends the call: the server may have acted
- * on it, and only UNAVAILABLE says it did not. When no node answers, the error lists what each
- * said.
+ * order given, in one pass. When a node answers UNAVAILABLE with the trailing metadata
+ * {@value #LEADER_HEADER} (it is not the leader and names the one that is), the call follows that
+ * redirect, once per call so that two confused nodes cannot bounce it forever; any other
+ * UNAVAILABLE moves on to the next node. Where the next attempt goes is {@link RedirectRoute}'s
+ * decision, the same the SDK follows; here the attempts are made at once, one after another.
+ * Every other status, including DEADLINE_EXCEEDED, ends the call: the server may have acted on
+ * it, and only UNAVAILABLE says it did not. When no node answers, the error lists what each said.
  *
  * <p>Each call has its own deadline. Channels are opened on first use and closed by
  * {@link #close()}. Not thread-safe: one command uses it from one thread.
@@ -42,8 +43,10 @@ import java.util.function.Function;
 public final class ClusterClient implements AutoCloseable {
 
     /** The trailing metadata key of a redirect: the leader's client address, host:port. */
-    public static final String LEADER_HEADER = io.qraft.client.LeaderHint.NAME;
+    public static final String LEADER_HEADER = LeaderHint.NAME;
 
+    // One pass over the nodes: each is tried once, plus the one redirect a call follows.
+    private static final int MAX_REDIRECTS = 1;
 
     // A listing of many queues or a get of many large messages exceeds gRPC's 4 MiB default.
     private static final int MAX_INBOUND_BYTES = 256 * 1024 * 1024;
@@ -104,28 +107,20 @@ public final class ClusterClient implements AutoCloseable {
     }
 
     private <R> R call(Function<ManagedChannel, R> rpc) {
+        RedirectRoute<HostPort> route = new RedirectRoute<>(callOrder(), MAX_REDIRECTS);
         List<String> failures = new ArrayList<>();
-        boolean redirected = false;
-        for (HostPort node : callOrder()) {
+        do {
+            HostPort node = route.address();
             StatusRuntimeException failure;
             try {
                 return callOn(node, rpc);
             } catch (Unavailable e) {
                 failure = e.status;
             }
-            HostPort leader = leaderOf(failure);
-            if (leader != null && !redirected) {
-                redirected = true;
-                failures.add(node + " redirected to " + leader);
-                node = leader;
-                try {
-                    return callOn(leader, rpc);
-                } catch (Unavailable e) {
-                    failure = e.status;
-                }
-            }
-            failures.add(node + ": " + reason(failure));
-        }
+            failures.add(route.failed(leaderOf(failure)).followsLeader()
+                ? node + " redirected to " + route.address()
+                : node + ": " + reason(failure));
+        } while (!route.triedEveryAddress());
         throw Status.UNAVAILABLE
             .withDescription((failures.size() == 1 ? "" : "no node answered: ") + String.join("; ", failures))
             .asRuntimeException();
@@ -173,7 +168,7 @@ public final class ClusterClient implements AutoCloseable {
     }
 
     private static HostPort leaderOf(StatusRuntimeException e) {
-        String leader = io.qraft.client.LeaderHint.from(e);
+        String leader = LeaderHint.from(e);
         if (leader == null) {
             return null;
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
+import io.qraft.api.HostPort;
 import io.qraft.api.v1.ClearPolicyRequest;
 import io.qraft.api.v1.ClusterStatusResponse;
 import io.qraft.api.v1.DeclareQueueRequest;
@@ -232,6 +233,23 @@ class QraftCtlCommandsTest {
         assertThat(run.err()).isEqualTo("Error: UNAVAILABLE: no node answered: " + first.address + " redirected to "
             + second.address + "; " + second.address + ": not the leader" + System.lineSeparator());
         assertThat(third.calls("PurgeQueue")).isZero();
+    }
+
+    @Test
+    void aCallTriesEachNodeOncePlusTheOneRedirectItFollows() throws Exception {
+        HostPort gone = FakeNode.nowhere();
+        FakeNode first = node().redirect("PurgeQueue", gone);
+        FakeNode second = node().redirect("PurgeQueue", first.address);
+
+        CtlRun run = ctl("--node", first.address.toString(), "--node", second.address.toString(), "purge_queue", "q");
+
+        assertThat(run.exitCode()).isOne();
+        assertThat(run.err())
+            .startsWith("Error: UNAVAILABLE: no node answered: " + first.address + " redirected to " + gone + "; "
+                + gone + ": ")
+            .endsWith("; " + second.address + ": not the leader" + System.lineSeparator());
+        assertThat(first.calls("PurgeQueue")).isOne();
+        assertThat(second.calls("PurgeQueue")).isOne();
     }
 
     @Test
