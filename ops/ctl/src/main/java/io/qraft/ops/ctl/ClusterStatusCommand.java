@@ -1,5 +1,6 @@
 package io.qraft.ops.ctl;
 
+import io.qraft.api.StatusJson;
 import io.qraft.api.v1.ClusterStatusRequest;
 import io.qraft.api.v1.ClusterStatusResponse;
 import io.qraft.api.v1.NodeStatusResponse;
@@ -24,15 +25,6 @@ final class ClusterStatusCommand extends CtlCommand {
     }
 
     static Map<String, Object> row(NodeStatusResponse node) {
-        return Output.row(
-            "node", node.getNode(),
-            "grpc_address", node.getGrpcAddress(),
-            "raft_address", node.getRaftAddress(),
-            "running", node.getRunning(),
-            "groups", Integer.toUnsignedLong(node.getGroups()),
-            "groups_led", Integer.toUnsignedLong(node.getGroupsLed()),
-            "threads", Integer.toUnsignedLong(node.getThreads()),
-            "resident_bytes", node.getResidentBytes(),
-            "forgotten", node.getForgotten());
+        return StatusJson.fields(node);
     }
 }

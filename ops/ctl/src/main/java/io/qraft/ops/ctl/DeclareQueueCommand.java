@@ -1,12 +1,12 @@
 package io.qraft.ops.ctl;
 
+import io.qraft.api.StatusJson;
 import io.qraft.api.v1.DeclareQueueRequest;
 import io.qraft.api.v1.DeclareQueueResponse;
 import io.qraft.api.v1.QueueInfo;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,12 +30,9 @@ final class DeclareQueueCommand extends CtlCommand {
         DeclareQueueRequest request = DeclareQueueRequest.newBuilder().setQueue(name).putAllArguments(arguments).build();
         DeclareQueueResponse response = client.queue(queues -> queues.declareQueue(request));
         QueueInfo queue = response.getQueue();
-        output.row(COLUMNS, Output.row(
-            "queue", queue.getName().isEmpty() ? name : queue.getName(),
-            "created", response.getCreated(),
-            "leader", queue.getLeader(),
-            "replicas", List.copyOf(queue.getReplicasList()),
-            "group", queue.getGroup(),
-            "arguments", new TreeMap<>(queue.getArgumentsMap())));
+        Map<String, Object> row = StatusJson.fields(queue);
+        row.put("queue", queue.getName().isEmpty() ? name : queue.getName());
+        row.put("created", response.getCreated());
+        output.row(COLUMNS, row);
     }
 }

@@ -1,5 +1,6 @@
 package io.qraft.ops.ctl;
 
+import io.qraft.api.StatusJson;
 import io.qraft.api.v1.ForgetNodeRequest;
 import io.qraft.api.v1.ForgetNodeResponse;
 import io.qraft.api.v1.ReplicaReplacement;
@@ -29,9 +30,10 @@ final class ForgetNodeCommand extends CtlCommand {
         ForgetNodeResponse r = client.admin(admin -> admin.forgetNode(ForgetNodeRequest.newBuilder().setNode(node).build()));
         List<Map<String, Object>> rows = new ArrayList<>();
         for (ReplicaReplacement s : r.getShardsList()) {
-            rows.add(Output.row("node", r.getNode(), "group", s.getGroup(), "queues", List.copyOf(s.getQueuesList()),
-                "replacement", s.getReplacement(), "replicas", List.copyOf(s.getReplicasList()),
-                "outcome", s.getOutcome(), "done", r.getDone()));
+            Map<String, Object> row = StatusJson.fields(s);
+            row.put("node", r.getNode());
+            row.put("done", r.getDone());
+            rows.add(row);
         }
         output.rows(COLUMNS, rows);
     }

@@ -1,5 +1,6 @@
 package io.qraft.ops.ctl;
 
+import io.qraft.api.StatusJson;
 import io.qraft.api.v1.ClusterStatusRequest;
 import io.qraft.api.v1.ClusterStatusResponse;
 import io.qraft.api.v1.GroupStatus;
@@ -23,12 +24,6 @@ final class ListGroupsCommand extends CtlCommand {
     }
 
     static Map<String, Object> row(GroupStatus g) {
-        return Output.row(
-            "group", g.getGroup(),
-            "kind", g.getKind(),
-            "leader", g.getLeader(),
-            "replicas", g.getReplicasList(),
-            "queues", Integer.toUnsignedLong(g.getQueues()),
-            "term", g.getTerm());
+        return StatusJson.fields(g);
     }
 }

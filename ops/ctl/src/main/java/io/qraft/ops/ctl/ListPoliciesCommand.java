@@ -1,8 +1,8 @@
 package io.qraft.ops.ctl;
 
+import io.qraft.api.StatusJson;
 import io.qraft.api.v1.ListPoliciesRequest;
 import io.qraft.api.v1.PolicyInfo;
-import io.qraft.api.DefinitionJson;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -25,7 +25,6 @@ final class ListPoliciesCommand extends CtlCommand {
      * compact JSON text in a table, as operators wrote it.
      */
     static Map<String, Object> row(PolicyInfo policy) {
-        return Output.row("name", policy.getName(), "pattern", policy.getPattern(), "apply_to", policy.getApplyTo(),
-            "priority", policy.getPriority(), "definition", DefinitionJson.tree(policy.getDefinition()));
+        return StatusJson.fields(policy);
     }
 }

@@ -1,5 +1,6 @@
 package io.qraft.ops.ctl;
 
+import io.qraft.api.StatusJson;
 import io.qraft.api.v1.ListQueuesRequest;
 import io.qraft.api.v1.QueueInfo;
 import java.util.ArrayList;
@@ -51,9 +52,10 @@ final class ListQueuesCommand extends CtlCommand {
     }
 
     static Map<String, Object> row(List<QueueColumn> columns, QueueInfo queue) {
+        Map<String, Object> fields = StatusJson.fields(queue);
         Map<String, Object> row = new LinkedHashMap<>();
         for (QueueColumn column : columns) {
-            row.put(column.columnName(), column.valueOf(queue));
+            row.put(column.columnName(), fields.get(column.columnName()));
         }
         return row;
     }

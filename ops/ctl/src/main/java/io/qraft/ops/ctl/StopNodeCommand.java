@@ -1,5 +1,6 @@
 package io.qraft.ops.ctl;
 
+import io.qraft.api.StatusJson;
 import io.qraft.api.v1.StopNodeRequest;
 import io.qraft.api.v1.StopNodeResponse;
 import java.util.List;
@@ -21,6 +22,6 @@ final class StopNodeCommand extends CtlCommand {
     @Override
     protected void run(ClusterClient client, Output output) {
         StopNodeResponse r = client.admin(admin -> admin.stopNode(StopNodeRequest.newBuilder().setNode(node).build()));
-        output.row(COLUMNS, Output.row("node", r.getNode(), "groups_handed_over", Integer.toUnsignedLong(r.getGroupsHandedOver())));
+        output.row(COLUMNS, StatusJson.fields(r));
     }
 }

@@ -1,5 +1,6 @@
 package io.qraft.ops.ctl;
 
+import io.qraft.api.StatusJson;
 import io.qraft.api.v1.LeaderMove;
 import io.qraft.api.v1.TransferLeaderRequest;
 import java.util.List;
@@ -32,12 +33,8 @@ final class TransferLeaderCommand extends CtlCommand {
     }
 
     static Map<String, Object> row(LeaderMove move) {
-        return Output.row(
-            "group", move.getGroup(),
-            "from", move.getFrom(),
-            "to", move.getTo(),
-            "moved", move.getError().isEmpty(),
-            "queues", move.getQueuesList(),
-            "error", move.getError());
+        Map<String, Object> row = StatusJson.fields(move);
+        row.put("moved", move.getError().isEmpty());
+        return row;
     }
 }

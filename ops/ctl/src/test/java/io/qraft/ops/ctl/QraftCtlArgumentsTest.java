@@ -2,6 +2,8 @@ package io.qraft.ops.ctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qraft.api.StatusJson;
+import io.qraft.api.v1.QueueInfo;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -45,6 +47,12 @@ class QraftCtlArgumentsTest {
         assertThat(run.err()).startsWith("Invalid column: expected one of name, policy, leader, replicas, "
             + "synchronised_replicas, messages, messages_unacked, bytes, messages_given_up, ack_mode, group, consumers, arguments, "
             + "effective_arguments but was 'size'");
+    }
+
+    @Test
+    void everyQueueColumnIsAQueueInfoFieldAsTheHttpApiNamesIt() {
+        assertThat(StatusJson.fields(QueueInfo.getDefaultInstance()).keySet())
+            .containsAll(java.util.Arrays.stream(QueueColumn.values()).map(QueueColumn::columnName).toList());
     }
 
     @Test

@@ -7,14 +7,13 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.qraft.api.StatusJson;
 import io.qraft.api.v1.AdminServiceGrpc;
 import io.qraft.api.v1.ClusterStatusRequest;
 import io.qraft.api.v1.ClusterStatusResponse;
-import io.qraft.api.v1.GroupStatus;
 import io.qraft.api.v1.ListQueuesRequest;
 import io.qraft.api.v1.ListQueuesResponse;
 import io.qraft.api.v1.NodeStatusResponse;
-import io.qraft.api.v1.QueueInfo;
 import io.qraft.log.GroupIds;
 import io.qraft.log.ReplicatedLog;
 import io.qraft.ops.metrics.NodeMetrics;
@@ -46,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /health}: 200 when this node runs and its metadata group has a leader, else 503;</li>
  *   <li>{@code /ready}: 200 when, in addition, every group hosted here has a leader, else 503;</li>
  *   <li>{@code /api/overview}, {@code /api/nodes}, {@code /api/queues}: JSON for the web page,
- *       built by the AdminService's own logic;</li>
+ *       built by the AdminService's own logic; its messages in {@link StatusJson}'s shape, as
+ *       qraftctl prints them;</li>
  *   <li>{@code /}: the management web page (static files under {@code qraft-web/} on the class path).</li>
  * </ul>
  *
@@ -236,49 +236,22 @@ public final class HttpEndpoints implements AutoCloseable {
     long shards = status.getGroupsList().stream().filter(g -> !"metadata".equals(g.getKind())).count();
     o.put("shards", shards);
     o.put("groups_without_leader", status.getGroupsList().stream().filter(g -> g.getLeader().isEmpty()).count());
-    ArrayNode groups = o.putArray("groups");
-    for (GroupStatus g : status.getGroupsList()) {
-      ObjectNode gj = groups.addObject().put("group", g.getGroup()).put("kind", g.getKind())
-          .put("leader", g.getLeader()).put("queues", g.getQueues());
-      ArrayNode replicas = gj.putArray("replicas");
-      g.getReplicasList().forEach(replicas::add);
-    }
+    o.set("groups", json.valueToTree(status.getGroupsList().stream().map(StatusJson::fields).toList()));
     return Response.json(200, o.toString());
   }
 
   private Response nodes(HttpExchange ex) throws Exception {
     ClusterStatusResponse status = clusterStatus();
-    ArrayNode nodes = json.createArrayNode();
-    for (NodeStatusResponse n : status.getNodesList()) {
-      ObjectNode nj = nodes.addObject().put("node", n.getNode()).put("grpc_address", n.getGrpcAddress())
-          .put("raft_address", n.getRaftAddress()).put("running", n.getRunning()).put("groups", n.getGroups())
-          .put("groups_led", n.getGroupsLed()).put("threads", n.getThreads())
-          .put("heap_used_bytes", n.getHeapUsedBytes()).put("resident_bytes", n.getResidentBytes());
-      ArrayNode local = nj.putArray("local_groups");
-      for (GroupStatus g : n.getLocalGroupsList()) {
-        local.addObject().put("group", g.getGroup()).put("kind", g.getKind()).put("role", g.getRole())
-            .put("leader", g.getLeader()).put("commit_index", g.getCommitIndex())
-            .put("applied_index", g.getAppliedIndex()).put("queues", g.getQueues());
-      }
-    }
-    return Response.json(200, json.createObjectNode().put("node", status.getNode()).set("nodes", nodes).toString());
+    ObjectNode o = json.createObjectNode().put("node", status.getNode());
+    o.set("nodes", json.valueToTree(status.getNodesList().stream().map(StatusJson::fields).toList()));
+    return Response.json(200, o.toString());
   }
 
   private Response queues(HttpExchange ex) throws Exception {
     ListQueuesResponse list = listQueues();
-    ArrayNode queues = json.createArrayNode();
-    for (QueueInfo q : list.getQueuesList()) {
-      ObjectNode qj = queues.addObject().put("name", q.getName()).put("leader", q.getLeader())
-          .put("group", q.getGroup()).put("messages", q.getMessages())
-          .put("messages_unacked", q.getMessagesUnacked()).put("bytes", q.getBytes())
-          .put("consumers", q.getConsumers());
-      ArrayNode replicas = qj.putArray("replicas");
-      q.getReplicasList().forEach(replicas::add);
-      ObjectNode args = qj.putObject("arguments");
-      q.getArgumentsMap().forEach(args::put);
-    }
-    return Response.json(200, json.createObjectNode().put("node", log.settings().nodeId())
-        .set("queues", queues).toString());
+    ObjectNode o = json.createObjectNode().put("node", log.settings().nodeId());
+    o.set("queues", json.valueToTree(list.getQueuesList().stream().map(StatusJson::fields).toList()));
+    return Response.json(200, o.toString());
   }
 
   private Response staticFile(HttpExchange ex) throws IOException {

@@ -17,6 +17,7 @@ import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
+import io.qraft.api.StatusJson;
 import io.qraft.api.v1.AckRequest;
 import io.qraft.api.v1.DeclareQueueRequest;
 import io.qraft.api.v1.Delivery;
@@ -24,6 +25,7 @@ import io.qraft.api.v1.GetRequest;
 import io.qraft.api.v1.GetResponse;
 import io.qraft.api.v1.Message;
 import io.qraft.api.v1.PublishRequest;
+import io.qraft.api.v1.QueueInfo;
 import io.qraft.api.v1.QueueServiceGrpc;
 import io.qraft.ops.config.NodeConfig;
 import io.qraft.ops.metrics.PrometheusTextCheck;
@@ -214,6 +216,9 @@ class ObservabilityTest {
     assertThat(mine.get("leader").asText()).isEqualTo("n1");
     assertThat(mine.get("messages").asLong()).isEqualTo(1);
     assertThat(mine.get("replicas").get(0).asText()).isEqualTo("n1");
+    // The shape qraftctl prints too: every QueueInfo field under its .proto name.
+    assertThat(mine.fieldNames()).toIterable()
+        .containsExactlyElementsOf(StatusJson.fields(QueueInfo.getDefaultInstance()).keySet());
 
     JsonNode overview = json.readTree(get("/api/overview").body());
     assertThat(overview.get("queues").asInt()).isEqualTo(1);
@@ -222,6 +227,8 @@ class ObservabilityTest {
     JsonNode nodes = json.readTree(get("/api/nodes").body()).get("nodes");
     assertThat(nodes.get(0).get("node").asText()).isEqualTo("n1");
     assertThat(nodes.get(0).get("running").asBoolean()).isTrue();
+    assertThat(nodes.get(0).get("heap_used_bytes").isNumber()).isTrue();
+    assertThat(nodes.get(0).get("local_groups").get(0).has("commit_index")).isTrue();
   }
 
   @Test
