@@ -4,31 +4,16 @@ import io.qraft.api.log.v1.QueuePublish;
 import io.qraft.api.log.v1.ShardCommand;
 import io.qraft.api.v1.Message;
 import io.qraft.statemachine.ShardCommandCheck;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What a replica spends checking an Enqueue entry before it applies it (names, producer id,
  * header count and bytes of every message against the hard limits): the cost the "apply never
  * throws" checks add to every entry, beside {@link ApplyBenchmark}'s whole apply of the same entry.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 1, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Dlogback.configurationFile=logback-bench.xml"})
-public class ChecksBenchmark {
+public class ChecksBenchmark extends MicroBenchmark {
   /** Messages per Enqueue entry. */
   @Param({"1", "16"})
   public int messages;

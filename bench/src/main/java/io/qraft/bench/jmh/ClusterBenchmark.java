@@ -92,6 +92,13 @@ public abstract class ClusterBenchmark {
     body = Commands.body(size);
   }
 
+  /** Three nodes with {@code shards} shards per replica set, {@code queues} quorum queues, 100 B bodies. */
+  protected void startSharded(int queues, int shards) throws Exception {
+    start(3, Map.of("shards.per_replica_set", Integer.toString(shards),
+            "shards.max_per_node", Integer.toString(Math.max(64, shards))),
+        queues, arguments("quorum", 0), 100);
+  }
+
   static Map<String, String> arguments(String ackMode, int batchSize) {
     Map<String, String> args = new HashMap<>();
     args.put("ack-mode", ackMode);

@@ -1,6 +1,5 @@
 package io.qraft.bench.jmh;
 
-import java.util.Map;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
@@ -19,8 +18,6 @@ public class QueuesBenchmark extends ClusterBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    start(3, Map.of("shards.per_replica_set", Integer.toString(shards),
-            "shards.max_per_node", Integer.toString(Math.max(64, shards))),
-        queues, arguments("quorum", 0), 100);
+    startSharded(queues, shards);
   }
 }
