@@ -69,6 +69,7 @@ public final class FakeNode implements AutoCloseable {
 
   private static final AtomicInteger NEXT = new AtomicInteger();
 
+  /** Where the node is served, as qraftctl is told with --node. */
   public final HostPort address;
   /** The address as text: the in-process server's name, and the leader this node names. */
   public final String name;
@@ -206,7 +207,10 @@ public final class FakeNode implements AutoCloseable {
 
   /** The Publish requests received so far, in order. */
   public List<PublishRequest> publishes() {
-    return requests.stream().filter(PublishRequest.class::isInstance).map(PublishRequest.class::cast).toList();
+    return requests.stream()
+        .filter(PublishRequest.class::isInstance)
+        .map(PublishRequest.class::cast)
+        .toList();
   }
 
   public static Delivery delivery(String queue, long offset) {
@@ -236,8 +240,8 @@ public final class FakeNode implements AutoCloseable {
       case UNARY -> ServerCalls.asyncUnaryCall(
           (request, observer) -> unary(methodName, request, (StreamObserver<Object>) observer));
       // Consume is the only call that streams from the node.
-      case SERVER_STREAMING -> ServerCalls.asyncServerStreamingCall(
-          (request, observer) -> consume((ConsumeRequest) request, (ServerCallStreamObserver<Delivery>) observer));
+      case SERVER_STREAMING -> ServerCalls.asyncServerStreamingCall((request, observer) ->
+          consume((ConsumeRequest) request, (ServerCallStreamObserver<Delivery>) observer));
       default -> ServerCalls.asyncBidiStreamingCall(
           observer -> ServerCalls.asyncUnimplementedStreamingCall(method, observer));
     };
@@ -279,8 +283,10 @@ public final class FakeNode implements AutoCloseable {
       case "ListQueues" -> reply(observer, ListQueuesResponse.newBuilder()
           .addQueues(QueueInfo.newBuilder().setName("orders").setLeader(name))
           .build());
-      case "ClusterStatus" -> reply(observer, ClusterStatusResponse.newBuilder().setNode(name).build());
-      default -> observer.onError(Status.UNIMPLEMENTED.withDescription(method).asRuntimeException());
+      case "ClusterStatus" ->
+          reply(observer, ClusterStatusResponse.newBuilder().setNode(name).build());
+      default ->
+          observer.onError(Status.UNIMPLEMENTED.withDescription(method).asRuntimeException());
     }
   }
 
