@@ -1,6 +1,7 @@
 package io.qraft.client;
 
 import io.grpc.inprocess.InProcessChannelBuilder;
+import io.qraft.api.HostPort;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,7 @@ final class InProcessCluster implements AutoCloseable {
 
   /** A node that leads every queue. */
   FakeNode leader(String node) {
-    return track(new FakeNode(prefix + node));
+    return track(new FakeNode(new HostPort(prefix + node, 5691)));
   }
 
   /** A node that answers UNAVAILABLE and names the leader. */

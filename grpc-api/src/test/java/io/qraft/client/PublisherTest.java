@@ -46,7 +46,7 @@ class PublisherTest {
   }
 
   private void awaitRequests(int n) {
-    await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> node.publishes.size() == n);
+    await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> node.publishes().size() == n);
   }
 
   /**
@@ -81,14 +81,14 @@ class PublisherTest {
   void a_lone_send_goes_at_once_and_sends_made_while_it_waits_go_together_in_the_next_request() throws Exception {
     Publisher publisher = client.publisher("orders", 64, new PublishBatching(128, 1 << 20, 1));
     List<CompletableFuture<PublishConfirm>> confirms = sendBehindAWaitingOne(publisher, 6);
-    assertThat(node.publishes).hasSize(1);
+    assertThat(node.publishes()).hasSize(1);
 
     node.openGate();
     awaitAll(confirms);
 
-    assertThat(node.publishes).hasSize(2);
-    assertThat(bodies(node.publishes.get(0))).containsExactly("m0");
-    assertThat(bodies(node.publishes.get(1))).containsExactly("m1", "m2", "m3", "m4", "m5");
+    assertThat(node.publishes()).hasSize(2);
+    assertThat(bodies(node.publishes().get(0))).containsExactly("m0");
+    assertThat(bodies(node.publishes().get(1))).containsExactly("m1", "m2", "m3", "m4", "m5");
     List<Long> offsets = new ArrayList<>();
     for (CompletableFuture<PublishConfirm> c : confirms) {
       assertThat(c.get().offsets()).hasSize(1);
@@ -106,7 +106,7 @@ class PublisherTest {
     answerOneByOneUntil(4);
     awaitAll(confirms);
 
-    assertThat(node.publishes).extracting(PublisherTest::bodies).containsExactly(
+    assertThat(node.publishes()).extracting(PublisherTest::bodies).containsExactly(
         List.of("m0"), List.of("m1", "m2"), List.of("m3", "m4"), List.of("m5"));
   }
 
@@ -120,8 +120,8 @@ class PublisherTest {
     answerOneByOneUntil(4);
     awaitAll(confirms);
 
-    assertThat(node.publishes).extracting(r -> r.getMessagesCount()).containsExactly(1, 2, 1, 1);
-    assertThat(bodies(node.publishes.get(2))).containsExactly("m3");
+    assertThat(node.publishes()).extracting(r -> r.getMessagesCount()).containsExactly(1, 2, 1, 1);
+    assertThat(bodies(node.publishes().get(2))).containsExactly("m3");
   }
 
   @Test
@@ -153,9 +153,9 @@ class PublisherTest {
     node.openGate();
     awaitAll(confirms);
 
-    assertThat(node.publishes).hasSize(3);
-    PublishRequest failed = node.publishes.get(1);
-    PublishRequest retried = node.publishes.get(2);
+    assertThat(node.publishes()).hasSize(3);
+    PublishRequest failed = node.publishes().get(1);
+    PublishRequest retried = node.publishes().get(2);
     assertThat(bodies(retried)).containsExactly("m1", "m2", "m3");
     assertThat(retried.getProducerId()).isEqualTo(failed.getProducerId());
     assertThat(retried.getSequence()).isEqualTo(failed.getSequence());
@@ -170,7 +170,7 @@ class PublisherTest {
     for (CompletableFuture<PublishConfirm> c : confirms) {
       assertThat(c.get(WAIT_SECONDS, TimeUnit.SECONDS).offsets()).isEmpty();
     }
-    assertThat(node.publishes).hasSize(2);
+    assertThat(node.publishes()).hasSize(2);
     assertThat(publisher.outstanding()).isZero();
   }
 
@@ -182,7 +182,7 @@ class PublisherTest {
     awaitRequests(5);
     node.openGate();
     awaitAll(confirms);
-    assertThat(node.publishes).allMatch(r -> r.getMessagesCount() == 1);
+    assertThat(node.publishes()).allMatch(r -> r.getMessagesCount() == 1);
   }
 
   @Test

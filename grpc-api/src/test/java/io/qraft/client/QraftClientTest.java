@@ -104,7 +104,7 @@ class QraftClientTest {
 
     assertThat(confirm.queue()).isEqualTo("orders");
     assertThat(confirm.offsets()).hasSize(1);
-    List<PublishRequest> attempts = leader.publishes;
+    List<PublishRequest> attempts = leader.publishes();
     assertThat(attempts).hasSize(3);
     assertThat(attempts).extracting(PublishRequest::getProducerId)
         .containsOnly(client.producerId());
@@ -123,9 +123,9 @@ class QraftClientTest {
     PublishConfirm confirm = client.publish("orders", bytes("slow")).get(WAIT_SECONDS, TimeUnit.SECONDS);
 
     assertThat(confirm.offsets()).hasSize(1);
-    assertThat(leader.publishes).hasSize(4);
-    assertThat(leader.publishes).extracting(PublishRequest::getSequence)
-        .containsOnly(leader.publishes.get(0).getSequence());
+    assertThat(leader.publishes()).hasSize(4);
+    assertThat(leader.publishes()).extracting(PublishRequest::getSequence)
+        .containsOnly(leader.publishes().get(0).getSequence());
   }
 
   @Test
@@ -138,10 +138,10 @@ class QraftClientTest {
     client.publishBatch("orders", List.of(FakeNode.delivery("orders", 0).getMessage(),
         FakeNode.delivery("orders", 1).getMessage())).get(WAIT_SECONDS, TimeUnit.SECONDS);
 
-    assertThat(leader.publishes).extracting(PublishRequest::getSequence)
+    assertThat(leader.publishes()).extracting(PublishRequest::getSequence)
         .isSorted().doesNotHaveDuplicates();
-    assertThat(leader.publishes.get(1).getMessages(0).getHeadersMap()).containsEntry("k", "v");
-    assertThat(leader.publishes.get(2).getMessagesCount()).isEqualTo(2);
+    assertThat(leader.publishes().get(1).getMessages(0).getHeadersMap()).containsEntry("k", "v");
+    assertThat(leader.publishes().get(2).getMessagesCount()).isEqualTo(2);
   }
 
   @Test
@@ -174,7 +174,7 @@ class QraftClientTest {
           assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
           assertThat(e.serverMessage()).isEqualTo("message too large");
         });
-    assertThat(leader.publishes).hasSize(1);
+    assertThat(leader.publishes()).hasSize(1);
   }
 
   @Test

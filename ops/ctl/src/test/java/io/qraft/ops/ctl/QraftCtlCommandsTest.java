@@ -30,6 +30,7 @@ import io.qraft.api.v1.RebalanceResponse;
 import io.qraft.api.v1.LeaderMove;
 import io.qraft.api.v1.SetPolicyRequest;
 import io.qraft.api.v1.SetPolicyResponse;
+import io.qraft.client.FakeNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
