@@ -3,6 +3,16 @@
 # that names the argument.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dist="$root/ops/target/qraft"
+# The client addresses of cluster.sh's three nodes, as qraft-perf and qraftctl take them.
+nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
+
+# cluster_up DIR [KEY=VALUE...]: cluster.sh's three nodes in DIR, stopped when the script exits.
+cluster_up() {
+  local d="$1"
+  shift
+  trap '"$root/bench/scripts/cluster.sh" down "'"$d"'"' EXIT
+  "$root/bench/scripts/cluster.sh" up "$d" 3 "$@"
+}
 # whole_numbers SCRIPT NAME=VALUE ...: exits with status 2 unless every VALUE is a whole number.
 whole_numbers() {
   local script="$1" kv

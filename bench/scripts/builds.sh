@@ -20,7 +20,6 @@ fi
 mkdir -p "$out"
 dir=""
 trap '[ -z "$dir" ] || "$root/bench/scripts/cluster.sh" down "$dir"' EXIT
-nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
 perf() { "$candidate/bin/qraft-perf" "${nodes[@]}" -x 1 -y 1 -s 1000 -c 64 -q 200 -u headline "$@"; }
 tick="$(getconf CLK_TCK)"
 . "$root/bench/scripts/nodes.sh"

@@ -5,14 +5,12 @@
 # long until list_queues shows all three replicas synchronised.
 #   bench/scripts/catchup.sh OUT [COUNT]
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dist="$root/ops/target/qraft"
+. "$(dirname "${BASH_SOURCE[0]}")/args.sh"
 out="${1:?OUT}"; count="${2:-100000}"
+whole_numbers catchup.sh COUNT="$count"
 dir="$(mktemp -d)"
 mkdir -p "$out"
-trap '"$root/bench/scripts/cluster.sh" down "$dir"' EXIT
-"$root/bench/scripts/cluster.sh" up "$dir" 3
-nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
+cluster_up "$dir"
 ctl() { "$dist/bin/qraftctl" --node 127.0.0.1:7791 "$@"; }
 ctl set_policy catch '^catch\.' '{"ha-mode":"exactly","ha-params":1}' > /dev/null
 # Messages as the queue's replica counts them (a node without a replica shows 0).

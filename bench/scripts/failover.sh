@@ -16,7 +16,6 @@ dir="$(mktemp -d)"
 mkdir -p "$out"
 trap '"$root/bench/scripts/cluster.sh" down "$dir"; kill "${perf:-}" 2>/dev/null || true' EXIT
 "$root/bench/scripts/cluster.sh" up "$dir" 3 "$@"
-nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
 ctl() { "$dist/bin/qraftctl" "${nodes[@]}" --timeout 5 "$@"; }
 ctl set_policy all3 '^failover$' '{"ha-mode":"all"}' >/dev/null
 # qraftctl takes a few seconds per call on a loaded host: the run is given ample time and is

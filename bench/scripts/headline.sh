@@ -13,12 +13,10 @@ whole_numbers headline.sh SECONDS="$seconds" ROUNDS="$rounds"
 if (( seconds < 1 || rounds < 1 )); then echo "headline.sh: SECONDS and ROUNDS must be at least 1" >&2; exit 2; fi
 mkdir -p "$out"
 dir="$(mktemp -d)"
-trap '"$root/bench/scripts/cluster.sh" down "$dir"' EXIT
-"$root/bench/scripts/cluster.sh" up "$dir" 3
+cluster_up "$dir"
 . "$root/bench/scripts/nodes.sh"
 tick="$(getconf CLK_TCK)"
 "$dist/bin/qraftctl" --node 127.0.0.1:7791 set_policy one '^r1\.' '{"ha-mode":"exactly","ha-params":1}' > /dev/null
-nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
 perf() { "$dist/bin/qraft-perf" "${nodes[@]}" -x 1 -y 1 -s 1000 -q 200 "$@"; }
 # Both kinds of queue warm: a 1-replica group and a 3-replica group take different paths.
 warm_pair() { perf -u r1.warm -c 64 -z 15 && perf -u r3.warm -c 64 -z 15; }

@@ -13,9 +13,7 @@ whole_numbers idle.sh QUEUES="$queues" QUIET="$quiet"
 if (( queues < 1 || quiet < 1 )); then echo "idle.sh: QUEUES and QUIET must be at least 1" >&2; exit 2; fi
 dir="$(mktemp -d)"
 mkdir -p "$out"
-trap '"$root/bench/scripts/cluster.sh" down "$dir"' EXIT
-"$root/bench/scripts/cluster.sh" up "$dir" 3
-nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
+cluster_up "$dir"
 ctl() { "$dist/bin/qraftctl" "${nodes[@]}" --timeout 30 "$@"; }
 ctl set_policy idle3 '^idle-' '{"ha-mode":"all"}' >/dev/null
 tck="$(getconf CLK_TCK)"

@@ -12,12 +12,10 @@ out="${1:?OUT}"; seconds="${2:-20}"; rounds="${3:-1}"; warmup="${4:-120}"
 whole_numbers replicas.sh SECONDS="$seconds" ROUNDS="$rounds" WARMUP="$warmup"
 dir="$(mktemp -d)"
 mkdir -p "$out"
-trap '"$root/bench/scripts/cluster.sh" down "$dir"' EXIT
-"$root/bench/scripts/cluster.sh" up "$dir" 3
+cluster_up "$dir"
 ctl() { "$dist/bin/qraftctl" --node 127.0.0.1:7791 "$@"; }
 ctl set_policy one '^r1\.' '{"ha-mode":"exactly","ha-params":1}' > /dev/null
 ctl set_policy two '^r2\.' '{"ha-mode":"exactly","ha-params":2}' > /dev/null
-nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
 perf() { "$dist/bin/qraft-perf" "${nodes[@]}" -x 1 -y 1 -s 1000 -c 64 -q 200 "$@"; }
 if [ "$warmup" -gt 0 ]; then
   perf -u warmup --ack-mode quorum -z "$warmup" --format json > "$out/warmup.json"

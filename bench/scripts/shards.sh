@@ -19,7 +19,6 @@ done
 mkdir -p "$out"
 dir=""
 trap '[ -n "$dir" ] && "$root/bench/scripts/cluster.sh" down "$dir"' EXIT
-nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
 perf() { "$dist/bin/qraft-perf" "${nodes[@]}" -s 1000 -c 64 -q 200 "$@"; }
 for s in $shard_counts; do
   dir="$(mktemp -d)"

@@ -9,9 +9,7 @@ out="${1:?OUT}"; seconds="${2:-600}"; shift $(( $# >= 2 ? 2 : 1 ))
 whole_numbers steady.sh SECONDS="$seconds"
 dir="$(mktemp -d)"
 mkdir -p "$out"
-trap '"$root/bench/scripts/cluster.sh" down "$dir"' EXIT
-"$root/bench/scripts/cluster.sh" up "$dir" 3
-nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
+cluster_up "$dir"
 terms() { "$dist/bin/qraftctl" --node 127.0.0.1:7791 list_groups --format json; }
 "$dist/bin/qraft-perf" "${nodes[@]}" -u steady --queues 3 -z 10 "$@" > /dev/null   # declare and warm up
 sleep 5

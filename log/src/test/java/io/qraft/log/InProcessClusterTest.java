@@ -19,7 +19,6 @@ import io.qraft.api.v1.Delivery;
 import io.qraft.api.v1.Message;
 import io.qraft.statemachine.ShardStateMachine;
 import io.qraft.statemachine.Status;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,43 +31,22 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.ratis.protocol.RaftGroupId;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three replicated logs in one JVM over real sockets. The tests share the
  * cluster and run in order: the first one needs a cluster without shards.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
-class InProcessClusterTest {
+class InProcessClusterTest extends OnThreeReplicas {
   private static final Map<String, String> DEFAULTS = QueueArguments.normalise(Map.of());
   private static final EffectivePolicy QUORUM = EffectivePolicy.none();
 
-  @TempDir
-  static Path root;
-
-  private InProcessCluster cluster;
-
-  @BeforeAll
-  void startCluster() throws Exception {
-    cluster = InProcessCluster.ofThree(root);
-  }
-
-  @AfterAll
-  void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   // ---- helpers ----
 

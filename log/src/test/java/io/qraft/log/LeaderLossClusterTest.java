@@ -7,14 +7,11 @@ import com.google.protobuf.ByteString;
 import io.qraft.api.log.v1.QueuePublish;
 import io.qraft.api.v1.Message;
 import io.qraft.statemachine.Status;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.protocol.RaftGroupId;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A shard's leader node goes away (its Raft port closes): one follower, the one the watch
@@ -22,18 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with nothing lost.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class LeaderLossClusterTest {
-  @TempDir
-  Path root;
-
-  private InProcessCluster cluster;
-
-  @AfterEach
-  void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+class LeaderLossClusterTest extends ClusterPerTest {
 
   private static QueuePublish publish(String body) {
     return QueuePublish.newBuilder().setQueue("q")

@@ -14,39 +14,17 @@ import io.qraft.api.log.v1.QueueDef;
 import io.qraft.api.log.v1.QueuePublish;
 import io.qraft.api.v1.Message;
 import io.qraft.statemachine.Status;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.protocol.RaftGroupId;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Policies on three replicated logs in one JVM: set on the metadata leader, applied to live queues everywhere. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
-class PolicyClusterTest {
-  @TempDir
-  static Path root;
-
-  private InProcessCluster cluster;
-
-  @BeforeAll
-  void startCluster() throws Exception {
-    cluster = InProcessCluster.ofThree(root);
-  }
-
-  @AfterAll
-  void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+class PolicyClusterTest extends OnThreeReplicas {
 
   private static QueuePublish publish(String queue) {
     return QueuePublish.newBuilder().setQueue(queue)

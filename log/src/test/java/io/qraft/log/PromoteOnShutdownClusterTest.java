@@ -11,15 +11,12 @@ import io.qraft.api.log.v1.ShardResult;
 import io.qraft.api.v1.Delivery;
 import io.qraft.api.v1.Message;
 import io.qraft.statemachine.Status;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * ha-promote-on-shutdown on three replicated logs in one JVM. Two queues move from a
@@ -31,20 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * it never heard from.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class PromoteOnShutdownClusterTest {
+class PromoteOnShutdownClusterTest extends ClusterPerTest {
   private static final Duration PATIENCE = Duration.ofSeconds(90);
 
-  @TempDir
-  Path root;
-
-  private InProcessCluster cluster;
-
-  @AfterEach
-  void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   private void setPolicies(String node) {
     ReplicatedLog leader = cluster.metadataLeader();
