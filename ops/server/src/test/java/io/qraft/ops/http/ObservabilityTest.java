@@ -1,6 +1,5 @@
 package io.qraft.ops.http;
 
-import io.qraft.ops.launch.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -8,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
@@ -27,9 +25,8 @@ import io.qraft.api.v1.Message;
 import io.qraft.api.v1.PublishRequest;
 import io.qraft.api.v1.QueueInfo;
 import io.qraft.api.v1.QueueServiceGrpc;
-import io.qraft.ops.config.NodeConfig;
 import io.qraft.ops.metrics.PrometheusTextCheck;
-import io.qraft.ops.server.QraftNode;
+import io.qraft.ops.server.OneNodeServer;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,7 +40,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +58,7 @@ class ObservabilityTest {
   @TempDir
   static Path dir;
 
-  private QraftNode node;
+  private OneNodeServer node;
   private ManagedChannel channel;
   private int httpPort;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -70,33 +66,20 @@ class ObservabilityTest {
 
   @BeforeAll
   void startNodeAndUseAQueue() throws Exception {
-    int grpcPort = FreePorts.next();
-    int raftPort = FreePorts.next();
-    httpPort = FreePorts.next();
-    String conf = String.join("\n",
-        "node.id = n1",
-        "node.data_dir = " + dir.resolve("data"),
-        "listeners.grpc = 127.0.0.1:" + grpcPort,
-        "listeners.raft = 127.0.0.1:" + raftPort,
-        "listeners.http = 127.0.0.1:" + httpPort,
-        "cluster.nodes = n1@127.0.0.1:" + grpcPort + ":" + raftPort,
-        "raft.election_timeout_min = 300",
-        "raft.election_timeout_max = 600",
-        "");
-    node = new QraftNode(NodeConfig.parse(conf, "test"));
+    node = OneNodeServer.start(dir);
     try {
-      node.start();
-      channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+      httpPort = node.httpPort();
+      channel = node.channel();
       QueueServiceGrpc.QueueServiceBlockingStub queues = QueueServiceGrpc.newBlockingStub(channel);
-      retry(() -> queues.withDeadlineAfter(5, TimeUnit.SECONDS)
+      OneNodeServer.whenReady(() -> queues.withDeadlineAfter(5, TimeUnit.SECONDS)
           .declareQueue(DeclareQueueRequest.newBuilder().setQueue(QUEUE).build()));
       for (int i = 0; i < 3; i++) {
         int n = i;
-        retry(() -> queues.withDeadlineAfter(5, TimeUnit.SECONDS).publish(PublishRequest.newBuilder()
+        OneNodeServer.whenReady(() -> queues.withDeadlineAfter(5, TimeUnit.SECONDS).publish(PublishRequest.newBuilder()
             .setQueue(QUEUE).setCorrelationId(n).setProducerId("obs").setSequence(n + 1)
             .addMessages(Message.newBuilder().setBody(ByteString.copyFromUtf8("m" + n))).build()));
       }
-      GetResponse got = retry(() -> queues.withDeadlineAfter(5, TimeUnit.SECONDS)
+      GetResponse got = OneNodeServer.whenReady(() -> queues.withDeadlineAfter(5, TimeUnit.SECONDS)
           .get(GetRequest.newBuilder().setQueue(QUEUE).setCount(2).build()));
       assertThat(got.getDeliveriesCount()).isEqualTo(2);
       AckRequest.Builder ack = AckRequest.newBuilder().setQueue(QUEUE);
@@ -110,15 +93,9 @@ class ObservabilityTest {
 
   @AfterAll
   void stop() {
-    try {
-      if (channel != null) {
-        channel.shutdownNow();
-      }
-    } finally {
-      if (node != null) {
-        node.close();
-        node = null;
-      }
+    if (node != null) {
+      node.close();
+      node = null;
     }
   }
 
@@ -269,21 +246,6 @@ class ObservabilityTest {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
         .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
   }
-
-  private static <T> T retry(Supplier<T> call) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      try {
-        return call.get();
-      } catch (RuntimeException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(200);
-      }
-    }
-  }
-
 
   private static String onPath(String program) {
     for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {

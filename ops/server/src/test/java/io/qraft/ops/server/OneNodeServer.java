@@ -13,48 +13,68 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** A one-node cluster in this JVM and a plaintext channel to its gRPC API. */
-final class OneNodeServer implements AutoCloseable {
+public final class OneNodeServer implements AutoCloseable {
   private final QraftNode node;
   private final ManagedChannel channel;
+  private final int httpPort;
 
-  private OneNodeServer(QraftNode node, ManagedChannel channel) {
+  private OneNodeServer(QraftNode node, ManagedChannel channel, int httpPort) {
     this.node = node;
     this.channel = channel;
+    this.httpPort = httpPort;
   }
 
-  static OneNodeServer start(Path dir) throws Exception {
+  public static OneNodeServer start(Path dir) throws Exception {
     int grpcPort = FreePorts.next();
     int raftPort = FreePorts.next();
+    int httpPort = FreePorts.next();
     String conf = String.join("\n",
         "node.id = n1",
         "node.data_dir = " + dir.resolve("data"),
         "listeners.grpc = 127.0.0.1:" + grpcPort,
         "listeners.raft = 127.0.0.1:" + raftPort,
-        "listeners.http = 127.0.0.1:" + FreePorts.next(),
+        "listeners.http = 127.0.0.1:" + httpPort,
         "cluster.nodes = n1@127.0.0.1:" + grpcPort + ":" + raftPort,
         "raft.election_timeout_min = 300",
         "raft.election_timeout_max = 600",
         "");
     QraftNode node = new QraftNode(NodeConfig.parse(conf, "test"));
     node.start();
-    return new OneNodeServer(node, ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build());
+    try {
+      return new OneNodeServer(node, ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build(),
+          httpPort);
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
   }
 
-  AdminServiceGrpc.AdminServiceBlockingStub admin() {
+  /** The node's HTTP port (metrics, health, the API). */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** A plaintext channel to the node's gRPC port, closed with the node. */
+  public ManagedChannel channel() {
+    return channel;
+  }
+
+  public AdminServiceGrpc.AdminServiceBlockingStub admin() {
     return AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
   }
 
-  QueueServiceGrpc.QueueServiceBlockingStub queues() {
+  public QueueServiceGrpc.QueueServiceBlockingStub queues() {
     return QueueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
   }
 
-  /** Retries while the node is still electing itself. */
-  static <T> T whenReady(Supplier<T> call) throws InterruptedException {
+  /** Retries while the node is still electing itself (unavailable, or a call timed out meanwhile). */
+  public static <T> T whenReady(Supplier<T> call) throws InterruptedException {
     for (int attempt = 0; ; attempt++) {
       try {
         return call.get();
       } catch (StatusRuntimeException e) {
-        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt > 100) {
+        Status.Code code = e.getStatus().getCode();
+        if ((code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED) || attempt > 100) {
           throw e;
         }
         Thread.sleep(200);
