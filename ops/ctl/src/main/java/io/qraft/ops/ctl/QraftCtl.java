@@ -54,6 +54,16 @@ import picocli.CommandLine.Spec;
         DeleteReplicaCommand.class,
         SyncQueueCommand.class,
         CancelSyncQueueCommand.class,
+        AddUserCommand.class,
+        DeleteUserCommand.class,
+        ChangePasswordCommand.class,
+        SetUserTagsCommand.class,
+        ListUsersCommand.class,
+        AuthenticateUserCommand.class,
+        SetPermissionsCommand.class,
+        ClearPermissionsCommand.class,
+        ListPermissionsCommand.class,
+        ListUserPermissionsCommand.class,
         HelpCommand.class,
     })
 public final class QraftCtl implements Callable<Integer> {

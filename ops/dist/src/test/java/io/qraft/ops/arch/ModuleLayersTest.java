@@ -24,7 +24,8 @@ class ModuleLayersTest {
   private static final String STATEMACHINE = "io.qraft.statemachine..";
   private static final String LOG = "io.qraft.log..";
   private static final String[] SERVER = {"io.qraft.ops.config..", "io.qraft.ops.server..",
-      "io.qraft.ops.http..", "io.qraft.ops.metrics..", "io.qraft.ops.tls..", "io.qraft.ops.launch.."};
+      "io.qraft.ops.http..", "io.qraft.ops.metrics..", "io.qraft.ops.tls..", "io.qraft.ops.launch..",
+      "io.qraft.ops.auth.."};
   private static final String CTL = "io.qraft.ops.ctl..";
   private static final String FAULTS = "io.qraft.ops.faults..";
   private static final String DIST = "io.qraft.ops.demo..";
