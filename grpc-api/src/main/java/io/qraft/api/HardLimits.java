@@ -37,6 +37,17 @@ public final class HardLimits {
   public static final int PREFETCH = 65_535;
   /** Bytes of a group id, a node id or another name the cluster itself makes. */
   public static final int INTERNAL_NAME_BYTES = 255;
+  /** Bytes of UTF-8 in a user name. */
+  public static final int USER_NAME_BYTES = 255;
+  /** Bytes of an encoded password hash (the longest common formats take about 100). */
+  public static final int PASSWORD_HASH_BYTES = 1_024;
+  /** Bytes of UTF-8 in each of a user's permission patterns, as RabbitMQ caps them. */
+  public static final int PERMISSION_PATTERN_BYTES = 1_024;
+  /**
+   * Users the cluster may hold. Every replica keeps them all in memory, and a constant (not a
+   * node's setting) so that every replica refuses the same PutUser.
+   */
+  public static final int MAX_USERS = 10_000;
 
   private HardLimits() {}
 

@@ -2,6 +2,8 @@ package io.qraft.statemachine;
 
 import io.qraft.api.HardLimits;
 import io.qraft.api.QueueNames;
+import io.qraft.api.UserPermissions;
+import io.qraft.api.UserRules;
 import io.qraft.api.log.v1.MetaCommand;
 import io.qraft.api.log.v1.PolicyDef;
 import io.qraft.api.log.v1.ShardDef;
@@ -11,7 +13,9 @@ import java.util.List;
  * What the metadata machine refuses in a committed entry before it changes
  * anything: names and sizes against {@link HardLimits}, as
  * {@link ShardCommandCheck} does for shards. A policy's own rules (keys,
- * values, pattern syntax) are checked where it is stored.
+ * values, pattern syntax) are checked where it is stored. User commands
+ * are checked whole here ({@link UserRules}, {@link UserPermissions}): only
+ * whether the user exists, and the cap on users, depend on the state.
  *
  * <p>Stateless; thread-safe.
  */
@@ -39,6 +43,15 @@ final class MetaCommandCheck {
           c.getReplaceReplica().getReplacement().isEmpty() ? null : node(c.getReplaceReplica().getReplacement()));
       case MEMBERSHIP_SET -> group(c.getMembershipSet().getGroup());
       case CLEAR_STALE_PART -> firstOf(queue(c.getClearStalePart().getQueue()), group(c.getClearStalePart().getGroup()));
+      case PUT_USER -> firstOf(user(c.getPutUser().getName()), UserRules.hashProblem(c.getPutUser().getPasswordHash()),
+          UserRules.tagsProblem(c.getPutUser().getTagsList()));
+      case DELETE_USER -> user(c.getDeleteUser().getName());
+      case SET_USER_TAGS -> firstOf(user(c.getSetUserTags().getName()), UserRules.tagsProblem(c.getSetUserTags().getTagsList()));
+      case CHANGE_PASSWORD -> firstOf(user(c.getChangePassword().getName()),
+          UserRules.hashProblem(c.getChangePassword().getPasswordHash()));
+      case SET_PERMISSIONS -> firstOf(user(c.getSetPermissions().getUser()), UserPermissions.problem(
+          c.getSetPermissions().getConfigure(), c.getSetPermissions().getWrite(), c.getSetPermissions().getRead()));
+      case CLEAR_PERMISSIONS -> user(c.getClearPermissions().getUser());
       case COMMIT_NOTICE -> null;
       case KIND_NOT_SET -> "empty metadata command";
     };
@@ -57,6 +70,10 @@ final class MetaCommandCheck {
       return "policy definition is " + bytes + " bytes; the most is " + HardLimits.POLICY_DEFINITION_BYTES;
     }
     return null;
+  }
+
+  private static String user(String name) {
+    return UserRules.nameProblem(name);
   }
 
   private static String queue(String name) {

@@ -1,6 +1,7 @@
 package io.qraft.statemachine;
 
 import io.qraft.api.Policy;
+import io.qraft.api.UserPermissions;
 import io.qraft.api.log.v1.AddShard;
 import io.qraft.api.log.v1.BeginMove;
 import io.qraft.api.log.v1.ClearStalePart;
@@ -23,6 +24,8 @@ import io.qraft.api.log.v1.SetPolicy;
 import io.qraft.api.log.v1.ShardDef;
 import io.qraft.api.log.v1.StalePart;
 import io.qraft.api.log.v1.UnbindQueue;
+import io.qraft.api.log.v1.PermissionDef;
+import io.qraft.api.log.v1.UserDef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +37,8 @@ import java.util.TreeSet;
  * Cluster metadata, replicated on every node: the shards (Raft groups that
  * carry queues), which group carries each queue, the groups that were
  * removed, the operator policies, the nodes forgotten for good and the old parts given up
- * (ha-promote-on-shutdown: always) whose records are still to be deleted. Deterministic; state
- * lives in memory and in snapshots.
+ * (ha-promote-on-shutdown: always) whose records are still to be deleted, and the users with
+ * their permissions ({@link Users}). Deterministic; state lives in memory and in snapshots.
  *
  * <p>Invariants: every bound queue's group is a live shard; a removed group
  * never comes back. Thread-safety: methods are synchronized (one apply thread,
@@ -55,6 +58,14 @@ public final class MetaMachine {
    * what policies make of a queue. Not state: never exported, and differs between replicas.
    */
   private long policiesVersion;
+  private final Users users = new Users();
+  /** As {@link #policiesVersion}, for the users and their permissions: an authenticator's cache key. */
+  private long usersVersion;
+  /**
+   * The index of the last entry applied, for {@link #apply(MetaCommand)}, which has none and takes
+   * the next. Not state: what it stamps (credential generations) is exported, it is not.
+   */
+  private long lastIndex;
 
   /**
    * Applies one committed command. Never throws for what the command holds: a command that
@@ -62,12 +73,21 @@ public final class MetaMachine {
    * the same on every replica, and the metadata group goes on.
    */
   public synchronized MetaResult apply(MetaCommand command) {
+    return apply(lastIndex + 1, command);
+  }
+
+  /**
+   * As {@link #apply(MetaCommand)}, for the entry at that log index: what the command stamps
+   * (a user's credential generation) is the index, the same on every replica.
+   */
+  public synchronized MetaResult apply(long index, MetaCommand command) {
+    lastIndex = Math.max(lastIndex, index);
     String problem = MetaCommandCheck.problem(command);
     if (problem != null) {
       return error(Status.INVALID_ARGUMENT, problem);
     }
     try {
-      return changes(command);
+      return changes(index, command);
     } catch (RuntimeException e) {
       // Every method checks before it changes anything, so a failure leaves the state as it was.
       LOG.warn("metadata command {} could not be applied and was rejected", command.getKindCase(), e);
@@ -75,7 +95,7 @@ public final class MetaMachine {
     }
   }
 
-  private MetaResult changes(MetaCommand command) {
+  private MetaResult changes(long index, MetaCommand command) {
     return switch (command.getKindCase()) {
       case ADD_SHARD -> addShard(command.getAddShard());
       case REMOVE_SHARD -> removeShard(command.getRemoveShard());
@@ -92,6 +112,12 @@ public final class MetaMachine {
       case REPLACE_REPLICA -> replaceReplica(command.getReplaceReplica());
       case MEMBERSHIP_SET -> membershipSet(command.getMembershipSet());
       case CLEAR_STALE_PART -> clearStalePart(command.getClearStalePart());
+      case PUT_USER -> userChange(users.put(index, command.getPutUser()));
+      case DELETE_USER -> userChange(users.delete(command.getDeleteUser()));
+      case SET_USER_TAGS -> userChange(users.setTags(command.getSetUserTags()));
+      case CHANGE_PASSWORD -> userChange(users.changePassword(index, command.getChangePassword()));
+      case SET_PERMISSIONS -> userChange(users.setPermissions(command.getSetPermissions()));
+      case CLEAR_PERMISSIONS -> userChange(users.clearPermissions(command.getClearPermissions()));
       case COMMIT_NOTICE -> MetaResult.getDefaultInstance();
       case KIND_NOT_SET -> error(Status.INVALID_ARGUMENT, "empty metadata command");
     };
@@ -368,7 +394,14 @@ public final class MetaMachine {
     return queue + '\0' + group;
   }
 
-  private static MetaResult error(int code, String message) {
+  private MetaResult userChange(MetaResult result) {
+    if (result.getErrorCode() == Status.OK) {
+      usersVersion++;
+    }
+    return result;
+  }
+
+  static MetaResult error(int code, String message) {
     return MetaResult.newBuilder().setErrorCode(code).setErrorMessage(message).build();
   }
 
@@ -406,6 +439,31 @@ public final class MetaMachine {
   /** Changes whenever {@link #policies()} may have changed; read it before the policies. */
   public synchronized long policiesVersion() {
     return policiesVersion;
+  }
+
+  /** The users, sorted by name. */
+  public synchronized List<UserDef> users() {
+    return users.list();
+  }
+
+  /** The user (name, password hash, tags, credential generation), or null when there is none. */
+  public synchronized UserDef user(String name) {
+    return users.get(name);
+  }
+
+  /** The user's permissions, patterns compiled; null when it has none (it is granted nothing). */
+  public synchronized UserPermissions permissions(String user) {
+    return users.permissions(user);
+  }
+
+  /** Every user's permissions, sorted by user. */
+  public synchronized List<PermissionDef> permissions() {
+    return users.permissionDefs();
+  }
+
+  /** Changes whenever {@link #users()} or a user's permissions may have changed; read it first. */
+  public synchronized long usersVersion() {
+    return usersVersion;
   }
 
   public synchronized List<ShardDef> shards() {
@@ -454,9 +512,11 @@ public final class MetaMachine {
   }
 
   public synchronized MetaState export() {
-    return MetaState.newBuilder().addAllShards(shards.values()).addAllQueues(queues.values())
+    MetaState.Builder state = MetaState.newBuilder().addAllShards(shards.values()).addAllQueues(queues.values())
         .addAllRemovedGroups(removed).addAllPolicies(policies.values()).addAllForgottenNodes(forgotten)
-        .addAllStaleParts(stale.values()).build();
+        .addAllStaleParts(stale.values());
+    users.exportTo(state);
+    return state.build();
   }
 
   public synchronized void load(MetaState state) {
@@ -473,5 +533,8 @@ public final class MetaMachine {
     removed.addAll(state.getRemovedGroupsList());
     forgotten.addAll(state.getForgottenNodesList());
     state.getStalePartsList().forEach(p -> stale.put(staleKey(p.getQueue(), p.getGroup()), p));
+    users.load(state);
+    usersVersion++;
+    lastIndex = users.highestGeneration();
   }
 }

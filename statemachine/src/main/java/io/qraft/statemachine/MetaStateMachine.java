@@ -86,7 +86,7 @@ public final class MetaStateMachine extends BaseStateMachine {
     synchronized (machine) {
       try {
         command = LogCodec.metaCommand(entry.getStateMachineLogEntry().getLogData());
-        result = machine.apply(command);
+        result = machine.apply(entry.getIndex(), command);
       } catch (com.google.protobuf.InvalidProtocolBufferException e) {
         result = MetaResult.newBuilder().setErrorCode(Status.INVALID_ARGUMENT)
             .setErrorMessage("unreadable metadata command").build();

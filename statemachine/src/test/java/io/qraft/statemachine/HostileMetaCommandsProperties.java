@@ -23,6 +23,12 @@ import io.qraft.api.log.v1.SetPolicy;
 import io.qraft.api.log.v1.SetQueueSync;
 import io.qraft.api.log.v1.ShardDef;
 import io.qraft.api.log.v1.UnbindQueue;
+import io.qraft.api.log.v1.ChangePassword;
+import io.qraft.api.log.v1.ClearPermissions;
+import io.qraft.api.log.v1.DeleteUser;
+import io.qraft.api.log.v1.PutUser;
+import io.qraft.api.log.v1.SetPermissions;
+import io.qraft.api.log.v1.SetUserTags;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
@@ -36,7 +42,8 @@ import net.jqwik.api.Tuple;
 /**
  * The metadata machine fed random and hostile commands: oversized and empty
  * names, unknown groups and nodes, policies with backtracking, invalid or
- * oversized patterns and definitions, caps on queues and policies. Apply never
+ * oversized patterns and definitions, caps on queues and policies, users with
+ * bad names, hashes, tags and permission patterns. Apply never
  * throws, a refused command changes nothing, and two replicas fed the same
  * entries answer the same and export the same state.
  */
@@ -106,7 +113,35 @@ class HostileMetaCommandsProperties {
         Tuple.of(1, Combinators.combine(queue(), group()).as((q, g) ->
             MetaCommand.newBuilder().setClearStalePart(ClearStalePart.newBuilder().setQueue(q).setGroup(g)
                 .setMessages(2)).build())),
+        Tuple.of(4, userCommand()),
         Tuple.of(1, Arbitraries.create(() -> MetaCommand.getDefaultInstance())));
+  }
+
+  private static Arbitrary<MetaCommand> userCommand() {
+    Arbitrary<String> hash = Arbitraries.of("argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", "pbkdf2-sha256$1$a$b", "",
+        "h".repeat(2_000), "plain text", "h\u00e9");
+    Arbitrary<List<String>> tags = Arbitraries.of(List.of(), List.of("administrator"),
+        List.of("monitoring", "administrator", "monitoring"), List.of("management"), List.of(""));
+    Arbitrary<String> pattern = Arbitraries.of("", "", ".*", "^u1\\.", "^(a+)+$", "(", "(?<=a)b", "\\1", "a{1001}",
+        "x".repeat(2_000), "\u00e9\uD800");
+    return Arbitraries.frequencyOf(
+        Tuple.of(4, Combinators.combine(user(), hash, tags).as((u, h, t) ->
+            MetaCommand.newBuilder().setPutUser(PutUser.newBuilder().setName(u).setPasswordHash(h).addAllTags(t)).build())),
+        Tuple.of(1, user().map(u -> MetaCommand.newBuilder().setDeleteUser(DeleteUser.newBuilder().setName(u)).build())),
+        Tuple.of(1, Combinators.combine(user(), tags).as((u, t) ->
+            MetaCommand.newBuilder().setSetUserTags(SetUserTags.newBuilder().setName(u).addAllTags(t)).build())),
+        Tuple.of(2, Combinators.combine(user(), hash).as((u, h) ->
+            MetaCommand.newBuilder().setChangePassword(ChangePassword.newBuilder().setName(u).setPasswordHash(h)).build())),
+        Tuple.of(3, Combinators.combine(user(), pattern, pattern, pattern).as((u, c, w, r) ->
+            MetaCommand.newBuilder().setSetPermissions(SetPermissions.newBuilder().setUser(u).setConfigure(c).setWrite(w)
+                .setRead(r)).build())),
+        Tuple.of(1, user().map(u -> MetaCommand.newBuilder().setClearPermissions(ClearPermissions.newBuilder().setUser(u))
+            .build())));
+  }
+
+  private static Arbitrary<String> user() {
+    return Arbitraries.frequency(Tuple.of(8, "u1"), Tuple.of(5, "u2"), Tuple.of(1, ""), Tuple.of(1, "a:b"),
+        Tuple.of(1, "x\n"), Tuple.of(1, "u".repeat(300)), Tuple.of(1, "bad\uDC00"));
   }
 
   private static Arbitrary<MetaCommand> policy() {
