@@ -91,6 +91,7 @@ public final class ReplicatedLog implements AutoCloseable {
   private final ConsumerHub consumers;
   private final QueueCatalog catalog;
   private final PolicyCatalog policyCatalog;
+  private final UserCatalog userCatalog;
   private final EffectivePolicies effectivePolicies;
   private final LocalAcks localAcks;
   private final LeaderLossWatch leaderWatch;
@@ -114,6 +115,7 @@ public final class ReplicatedLog implements AutoCloseable {
     this.consumers = new ConsumerHub(this);
     this.catalog = new QueueCatalog(this);
     this.policyCatalog = new PolicyCatalog(this);
+    this.userCatalog = new UserCatalog(this);
     this.mover = new QueueMover(this);
     this.replicaChanges = new ReplicaChanges(this);
     this.queueRebalancer = new QueueRebalancer(this, mover);
@@ -292,6 +294,11 @@ public final class ReplicatedLog implements AutoCloseable {
 
   public QueueCatalog catalog() {
     return catalog;
+  }
+
+  /** Users and their permissions. */
+  public UserCatalog users() {
+    return userCatalog;
   }
 
   public PolicyCatalog policies() {

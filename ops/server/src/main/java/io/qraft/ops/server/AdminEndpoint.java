@@ -2,6 +2,23 @@ package io.qraft.ops.server;
 
 import io.grpc.stub.StreamObserver;
 import io.qraft.api.v1.AdminServiceGrpc;
+import io.qraft.api.v1.AddUserRequest;
+import io.qraft.api.v1.AuthenticateUserRequest;
+import io.qraft.api.v1.AuthenticateUserResponse;
+import io.qraft.api.v1.ChangePasswordRequest;
+import io.qraft.api.v1.ChangePasswordResponse;
+import io.qraft.api.v1.ClearPermissionsRequest;
+import io.qraft.api.v1.ClearPermissionsResponse;
+import io.qraft.api.v1.DeleteUserRequest;
+import io.qraft.api.v1.DeleteUserResponse;
+import io.qraft.api.v1.ListPermissionsRequest;
+import io.qraft.api.v1.ListPermissionsResponse;
+import io.qraft.api.v1.ListUsersRequest;
+import io.qraft.api.v1.ListUsersResponse;
+import io.qraft.api.v1.PermissionsInfo;
+import io.qraft.api.v1.SetPermissionsRequest;
+import io.qraft.api.v1.SetUserTagsRequest;
+import io.qraft.api.v1.UserInfo;
 import io.qraft.api.v1.ClearPolicyRequest;
 import io.qraft.api.v1.ClearPolicyResponse;
 import io.qraft.api.v1.ClusterStatusRequest;
@@ -31,7 +48,8 @@ import io.qraft.log.ReplicatedLog;
 /**
  * The admin API of a node, one gRPC service whose calls are answered by one class per concern:
  * status ({@link StatusCalls}), policies ({@link PolicyCalls}), leadership
- * ({@link LeadershipCalls}) and membership ({@link MembershipCalls}). Calls that wait for a
+ * ({@link LeadershipCalls}), membership ({@link MembershipCalls}) and users
+ * ({@link UserCalls}). Calls that wait for a
  * change to take effect do so without holding a gRPC thread ({@link QueueWaits}). Thread-safe.
  */
 final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
@@ -39,6 +57,7 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
   private final PolicyCalls policies;
   private final LeadershipCalls leadership;
   private final MembershipCalls membership;
+  private final UserCalls users;
 
   /** @param exit stops this node's process cleanly (the path SIGTERM takes) */
   AdminEndpoint(ReplicatedLog log, Forwarder forwarder, QueueDescriber describer, NodeStatusProbe probe,
@@ -49,6 +68,52 @@ final class AdminEndpoint extends AdminServiceGrpc.AdminServiceImplBase {
     this.policies = new PolicyCalls(ctx);
     this.leadership = new LeadershipCalls(ctx);
     this.membership = new MembershipCalls(ctx);
+    this.users = new UserCalls(ctx);
+  }
+
+  @Override
+  public void addUser(AddUserRequest request, StreamObserver<UserInfo> response) {
+    users.addUser(request, response);
+  }
+
+  @Override
+  public void deleteUser(DeleteUserRequest request, StreamObserver<DeleteUserResponse> response) {
+    users.deleteUser(request, response);
+  }
+
+  @Override
+  public void changePassword(ChangePasswordRequest request, StreamObserver<ChangePasswordResponse> response) {
+    users.changePassword(request, response);
+  }
+
+  @Override
+  public void setUserTags(SetUserTagsRequest request, StreamObserver<UserInfo> response) {
+    users.setUserTags(request, response);
+  }
+
+  @Override
+  public void listUsers(ListUsersRequest request, StreamObserver<ListUsersResponse> response) {
+    users.listUsers(request, response);
+  }
+
+  @Override
+  public void authenticateUser(AuthenticateUserRequest request, StreamObserver<AuthenticateUserResponse> response) {
+    users.authenticateUser(request, response);
+  }
+
+  @Override
+  public void setPermissions(SetPermissionsRequest request, StreamObserver<PermissionsInfo> response) {
+    users.setPermissions(request, response);
+  }
+
+  @Override
+  public void clearPermissions(ClearPermissionsRequest request, StreamObserver<ClearPermissionsResponse> response) {
+    users.clearPermissions(request, response);
+  }
+
+  @Override
+  public void listPermissions(ListPermissionsRequest request, StreamObserver<ListPermissionsResponse> response) {
+    users.listPermissions(request, response);
   }
 
   @Override

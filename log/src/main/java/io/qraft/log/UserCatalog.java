@@ -1,0 +1,103 @@
+package io.qraft.log;
+
+import io.qraft.api.UserPermissions;
+import io.qraft.api.log.v1.ChangePassword;
+import io.qraft.api.log.v1.ClearPermissions;
+import io.qraft.api.log.v1.DeleteUser;
+import io.qraft.api.log.v1.MetaCommand;
+import io.qraft.api.log.v1.MetaResult;
+import io.qraft.api.log.v1.PutUser;
+import io.qraft.api.log.v1.SetPermissions;
+import io.qraft.api.log.v1.SetUserTags;
+import io.qraft.api.log.v1.UserDef;
+import io.qraft.statemachine.Status;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Adds, changes and removes users and their permissions. Runs on the metadata leader, as
+ * policies do, so that an operator's calls apply in the order they were answered; the checks
+ * that need the current users (a name taken, a user missing) are made there, under this
+ * object's lock, before the entry is appended. Passwords arrive hashed (the hash is computed
+ * only once this node is known to lead, since it costs tens of milliseconds): the log never
+ * sees a password.
+ */
+public final class UserCatalog {
+  private final ReplicatedLog log;
+
+  UserCatalog(ReplicatedLog log) {
+    this.log = log;
+  }
+
+  /** A new user; ALREADY_EXISTS when the name is taken. */
+  public synchronized void add(String name, Supplier<String> passwordHash, List<String> tags) {
+    requireMetadataLeader();
+    if (log.metadata().user(name) != null) {
+      throw new RequestException(Status.ALREADY_EXISTS, "user '" + name + "' exists already; change_password "
+          + "and set_user_tags change it");
+    }
+    submit(MetaCommand.newBuilder().setPutUser(PutUser.newBuilder().setName(name).setPasswordHash(passwordHash.get())
+        .addAllTags(tags)).build());
+  }
+
+  /** @throws RequestException NOT_FOUND when there is no such user */
+  public synchronized void delete(String name) {
+    requireMetadataLeader();
+    submit(MetaCommand.newBuilder().setDeleteUser(DeleteUser.newBuilder().setName(name)).build());
+  }
+
+  public synchronized void changePassword(String name, Supplier<String> passwordHash) {
+    requireMetadataLeader();
+    if (log.metadata().user(name) == null) {
+      throw new RequestException(Status.NOT_FOUND, "no user named '" + name + "'; list_users shows the users");
+    }
+    submit(MetaCommand.newBuilder().setChangePassword(ChangePassword.newBuilder().setName(name)
+        .setPasswordHash(passwordHash.get())).build());
+  }
+
+  public synchronized void setTags(String name, List<String> tags) {
+    requireMetadataLeader();
+    submit(MetaCommand.newBuilder().setSetUserTags(SetUserTags.newBuilder().setName(name).addAllTags(tags)).build());
+  }
+
+  public synchronized void setPermissions(String user, UserPermissions permissions) {
+    requireMetadataLeader();
+    submit(MetaCommand.newBuilder().setSetPermissions(SetPermissions.newBuilder().setUser(user)
+        .setConfigure(permissions.configure()).setWrite(permissions.write()).setRead(permissions.read())).build());
+  }
+
+  public synchronized void clearPermissions(String user) {
+    requireMetadataLeader();
+    submit(MetaCommand.newBuilder().setClearPermissions(ClearPermissions.newBuilder().setUser(user)).build());
+  }
+
+  /** The user as this node's metadata replica knows it, or null. */
+  public UserDef user(String name) {
+    return log.metadata().user(name);
+  }
+
+  /** The users as this node's metadata replica knows them, sorted by name. */
+  public List<UserDef> list() {
+    return log.metadata().users();
+  }
+
+  /** The user's permissions as this node's replica knows them, or null when it has none. */
+  public UserPermissions permissions(String user) {
+    return log.metadata().permissions(user);
+  }
+
+  /** Changes whenever a user, a password, tags or permissions change on this replica. */
+  public long version() {
+    return log.metadata().usersVersion();
+  }
+
+  private MetaResult submit(MetaCommand command) {
+    return Answers.ok(Answers.await(log.submitMeta(command)));
+  }
+
+  private void requireMetadataLeader() {
+    if (!log.isLeader(GroupIds.METADATA)) {
+      throw new LeaderElsewhereException("users are changed on the metadata leader", log.leaderOf(GroupIds.METADATA));
+    }
+  }
+}
