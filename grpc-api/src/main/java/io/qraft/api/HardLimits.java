@@ -49,6 +49,9 @@ public final class HardLimits {
    */
   public static final int MAX_USERS = 10_000;
 
+  /** The nodes' shared secret (SetClusterSecret): 256 random bits. */
+  public static final int CLUSTER_SECRET_BYTES = 32;
+
   private HardLimits() {}
 
   /**

@@ -1,5 +1,6 @@
 package io.qraft.log;
 
+import io.qraft.api.HardLimits;
 import io.qraft.api.UserPermissions;
 import io.qraft.api.log.v1.ChangePassword;
 import io.qraft.api.log.v1.ClearPermissions;
@@ -7,6 +8,7 @@ import io.qraft.api.log.v1.DeleteUser;
 import io.qraft.api.log.v1.MetaCommand;
 import io.qraft.api.log.v1.MetaResult;
 import io.qraft.api.log.v1.PutUser;
+import io.qraft.api.log.v1.SetClusterSecret;
 import io.qraft.api.log.v1.SetPermissions;
 import io.qraft.api.log.v1.SetUserTags;
 import io.qraft.api.log.v1.UserDef;
@@ -23,6 +25,7 @@ import java.util.function.Supplier;
  * sees a password.
  */
 public final class UserCatalog {
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
   private final ReplicatedLog log;
 
   UserCatalog(ReplicatedLog log) {
@@ -35,6 +38,14 @@ public final class UserCatalog {
     if (log.metadata().user(name) != null) {
       throw new RequestException(Status.ALREADY_EXISTS, "user '" + name + "' exists already; change_password "
           + "and set_user_tags change it");
+    }
+    if (log.metadata().clusterSecret().isEmpty()) {
+      // The first user turns authentication on; from then nodes prove membership to each other
+      // with this secret (drawn here, on the leader, and stamped into the entry).
+      byte[] secret = new byte[HardLimits.CLUSTER_SECRET_BYTES];
+      RANDOM.nextBytes(secret);
+      submit(MetaCommand.newBuilder().setSetClusterSecret(SetClusterSecret.newBuilder()
+          .setSecret(com.google.protobuf.ByteString.copyFrom(secret))).build());
     }
     submit(MetaCommand.newBuilder().setPutUser(PutUser.newBuilder().setName(name).setPasswordHash(passwordHash.get())
         .addAllTags(tags)).build());
@@ -84,6 +95,11 @@ public final class UserCatalog {
   /** The user's permissions as this node's replica knows them, or null when it has none. */
   public UserPermissions permissions(String user) {
     return log.metadata().permissions(user);
+  }
+
+  /** The nodes' shared secret as this replica knows it; empty before the first user. */
+  public com.google.protobuf.ByteString clusterSecret() {
+    return log.metadata().clusterSecret();
   }
 
   /** Changes whenever a user, a password, tags or permissions change on this replica. */

@@ -43,6 +43,8 @@ final class MetaCommandCheck {
           c.getReplaceReplica().getReplacement().isEmpty() ? null : node(c.getReplaceReplica().getReplacement()));
       case MEMBERSHIP_SET -> group(c.getMembershipSet().getGroup());
       case CLEAR_STALE_PART -> firstOf(queue(c.getClearStalePart().getQueue()), group(c.getClearStalePart().getGroup()));
+      case SET_CLUSTER_SECRET -> c.getSetClusterSecret().getSecret().size() == HardLimits.CLUSTER_SECRET_BYTES ? null
+          : "a cluster secret is " + HardLimits.CLUSTER_SECRET_BYTES + " bytes, not " + c.getSetClusterSecret().getSecret().size();
       case PUT_USER -> firstOf(user(c.getPutUser().getName()), UserRules.hashProblem(c.getPutUser().getPasswordHash()),
           UserRules.tagsProblem(c.getPutUser().getTagsList()));
       case DELETE_USER -> user(c.getDeleteUser().getName());

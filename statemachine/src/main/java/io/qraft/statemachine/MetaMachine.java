@@ -61,6 +61,7 @@ public final class MetaMachine {
   private final Users users = new Users();
   /** As {@link #policiesVersion}, for the users and their permissions: an authenticator's cache key. */
   private long usersVersion;
+  private com.google.protobuf.ByteString clusterSecret = com.google.protobuf.ByteString.EMPTY;
   /**
    * The index of the last entry applied, for {@link #apply(MetaCommand)}, which has none and takes
    * the next. Not state: what it stamps (credential generations) is exported, it is not.
@@ -118,6 +119,7 @@ public final class MetaMachine {
       case CHANGE_PASSWORD -> userChange(users.changePassword(index, command.getChangePassword()));
       case SET_PERMISSIONS -> userChange(users.setPermissions(command.getSetPermissions()));
       case CLEAR_PERMISSIONS -> userChange(users.clearPermissions(command.getClearPermissions()));
+      case SET_CLUSTER_SECRET -> setClusterSecret(command.getSetClusterSecret());
       case COMMIT_NOTICE -> MetaResult.getDefaultInstance();
       case KIND_NOT_SET -> error(Status.INVALID_ARGUMENT, "empty metadata command");
     };
@@ -502,6 +504,19 @@ public final class MetaMachine {
     return out;
   }
 
+  /** The first secret wins: every replica keeps the one that committed first. */
+  private MetaResult setClusterSecret(io.qraft.api.log.v1.SetClusterSecret c) {
+    if (clusterSecret.isEmpty()) {
+      clusterSecret = c.getSecret();
+    }
+    return MetaResult.getDefaultInstance();
+  }
+
+  /** The nodes' shared secret, empty until the first user was added. */
+  public synchronized com.google.protobuf.ByteString clusterSecret() {
+    return clusterSecret;
+  }
+
   /** Nodes forgotten with forget_node, sorted. */
   public synchronized Set<String> forgotten() {
     return new TreeSet<>(forgotten);
@@ -514,7 +529,7 @@ public final class MetaMachine {
   public synchronized MetaState export() {
     MetaState.Builder state = MetaState.newBuilder().addAllShards(shards.values()).addAllQueues(queues.values())
         .addAllRemovedGroups(removed).addAllPolicies(policies.values()).addAllForgottenNodes(forgotten)
-        .addAllStaleParts(stale.values());
+        .addAllStaleParts(stale.values()).setClusterSecret(clusterSecret);
     users.exportTo(state);
     return state.build();
   }
@@ -534,6 +549,7 @@ public final class MetaMachine {
     forgotten.addAll(state.getForgottenNodesList());
     state.getStalePartsList().forEach(p -> stale.put(staleKey(p.getQueue(), p.getGroup()), p));
     users.load(state);
+    clusterSecret = state.getClusterSecret();
     usersVersion++;
     lastIndex = users.highestGeneration();
   }
