@@ -6,6 +6,9 @@ import io.grpc.SecurityLevel;
 import io.grpc.Status;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +17,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * A user name and password sent with every call as the header
@@ -91,6 +95,77 @@ public final class BasicCredentials extends CallCredentials {
       String line = reader.readLine();
       return line == null ? "" : line;
     }
+  }
+
+  /**
+   * The credentials a command-line tool (qraftctl, qraft-perf) sends, or null for none: the user
+   * of its {@code --user} option, else of {@code $QRAFT_USER}, with the first line of its
+   * {@code --password-file}, else {@code $QRAFT_PASSWORD}. A password from the environment
+   * without a user is ignored, as the environment may hold it for another tool.
+   *
+   * @param user the {@code --user} option, or null
+   * @param passwordFile the {@code --password-file} option, or null
+   * @param environment the environment variables, by name
+   * @throws IllegalArgumentException with a message for the person at the terminal: a user
+   *     without a password, a password file without a user or that cannot be read, credentials
+   *     that cannot be sent
+   */
+  public static BasicCredentials fromCommandLine(String user, Path passwordFile,
+      Function<String, String> environment) {
+    String name = user != null ? user : nonEmpty(environment.apply("QRAFT_USER"));
+    if (name == null) {
+      if (passwordFile != null) {
+        throw new IllegalArgumentException("--password-file needs --user (or QRAFT_USER)");
+      }
+      return null;
+    }
+    String password;
+    if (passwordFile != null) {
+      password = passwordIn(passwordFile);
+    } else {
+      password = nonEmpty(environment.apply("QRAFT_PASSWORD"));
+      if (password == null) {
+        throw new IllegalArgumentException("the user " + name
+            + " needs a password: give --password-file FILE or set QRAFT_PASSWORD");
+      }
+    }
+    try {
+      return new BasicCredentials(name, password);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Invalid credentials: " + e.getMessage());
+    }
+  }
+
+  private static String passwordIn(Path file) {
+    String password;
+    try {
+      password = readPassword(file);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot read the password file " + file + ": " + reason(e));
+    }
+    if (password.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the password file " + file + " has no password on its first line");
+    }
+    return password;
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof CharacterCodingException) {
+      return "not UTF-8 text";
+    }
+    return e.getMessage();
+  }
+
+  private static String nonEmpty(String value) {
+    return value == null || value.isEmpty() ? null : value;
   }
 
   public String user() {
