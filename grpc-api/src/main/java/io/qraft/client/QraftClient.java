@@ -64,7 +64,9 @@ import java.util.function.Function;
  *
  * <p>Plaintext by default. For a cluster over TLS (nodes with {@code tls.*} keys set), give
  * the client the cluster's CA certificate: {@code QraftClient.builder().addresses(...)
- * .tls(Path.of("ca.pem")).build()}; see {@link Builder#tls(Path)}.
+ * .tls(Path.of("ca.pem")).build()}; see {@link Builder#tls(Path)}. For a cluster that
+ * authenticates its clients, give a user and password with {@link Builder#credentials}: they are
+ * sent with every call, over TLS or to a loopback address only.
  *
  * <p>The blocking methods wait on the calling thread. Futures complete on gRPC's or the
  * client's threads: chain only quick, non-blocking work on them, or use an executor of your
@@ -84,14 +86,15 @@ public final class QraftClient implements AutoCloseable {
   private final Set<Consumer> consumers = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private QraftClient(Builder builder) {
+  private QraftClient(Builder builder, BasicCredentials callCredentials) {
     this.deadline = builder.deadline;
     this.attemptTimeout = builder.attemptTimeout;
     this.backoff = new Backoff(builder.initialBackoff, builder.maxBackoff);
     this.leaders = new LeaderCache(builder.addresses);
     this.channels = new ChannelPool(builder.channelFactory != null
         ? builder.channelFactory
-        : netty(builder.credentials, builder.keepAliveTime, builder.keepAliveTimeout));
+        : netty(builder.credentials, builder.keepAliveTime, builder.keepAliveTimeout),
+        callCredentials);
     // Retries only start calls, which does not block: one thread is plenty.
     this.scheduler = new ScheduledThreadPoolExecutor(1, new DaemonThreads("qraft-client-retry"));
     this.scheduler.setRemoveOnCancelPolicy(true);
@@ -434,8 +437,34 @@ public final class QraftClient implements AutoCloseable {
     private Duration keepAliveTimeout = Duration.ofSeconds(5);
     private Function<String, ManagedChannel> channelFactory;
     private ChannelCredentials credentials = InsecureChannelCredentials.create();
+    private String user;
+    private String password;
+    private BasicCredentials callCredentials;
 
     private Builder() {}
+
+    /**
+     * Send this user name and password with every call and stream ({@code authorization: Basic},
+     * RFC 7617), to nodes that authenticate their clients. They are sent only over TLS (see
+     * {@link #tls(Path)}) or to a loopback address (127.0.0.1, ::1, localhost): on a plaintext
+     * channel to any other address a call fails with UNAUTHENTICATED and nothing is sent.
+     * {@link #build()} checks them: the user non-empty, without ':' or control characters; the
+     * password non-empty, without control characters.
+     */
+    public Builder credentials(String user, String password) {
+      this.user = Objects.requireNonNull(user, "user");
+      this.password = Objects.requireNonNull(password, "password");
+      this.callCredentials = null;
+      return this;
+    }
+
+    /** As {@link #credentials(String, String)}, already checked; for tools that made them. */
+    public Builder credentials(BasicCredentials credentials) {
+      this.callCredentials = Objects.requireNonNull(credentials, "credentials");
+      this.user = null;
+      this.password = null;
+      return this;
+    }
 
     /**
      * Talk to the nodes over TLS, trusting the certificates that chain to the CA certificates in
@@ -540,7 +569,9 @@ public final class QraftClient implements AutoCloseable {
         throw new IllegalArgumentException("max backoff " + maxBackoff
             + " is below the initial backoff " + initialBackoff);
       }
-      return new QraftClient(this);
+      BasicCredentials checked =
+          user != null ? new BasicCredentials(user, password) : callCredentials;
+      return new QraftClient(this, checked);
     }
 
     private static Duration positive(Duration value, String what) {

@@ -5,7 +5,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
@@ -75,6 +77,8 @@ public final class FakeNode implements AutoCloseable {
   public final String name;
   /** Every request received, in order, including those answered with a failure. */
   public final List<Object> requests = new CopyOnWriteArrayList<>();
+  /** The request headers of every call received, in order (a stream is one call). */
+  public final List<Metadata> headers = new CopyOnWriteArrayList<>();
   public final CountDownLatch consumeCancelled = new CountDownLatch(1);
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final Map<String, Queue<Status>> failures = new ConcurrentHashMap<>();
@@ -100,6 +104,7 @@ public final class FakeNode implements AutoCloseable {
       this.server = InProcessServerBuilder.forName(name)
           .addService(serve(QueueServiceGrpc.getServiceDescriptor()))
           .addService(serve(AdminServiceGrpc.getServiceDescriptor()))
+          .intercept(recordHeaders())
           .build()
           .start();
     } catch (IOException e) {
@@ -224,6 +229,22 @@ public final class FakeNode implements AutoCloseable {
   @Override
   public void close() {
     server.shutdownNow();
+  }
+
+  /** The authorization header of every call received, in order; null for a call without one. */
+  public List<String> authorizations() {
+    return headers.stream().map(h -> h.get(BasicCredentials.AUTHORIZATION)).toList();
+  }
+
+  private ServerInterceptor recordHeaders() {
+    return new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata metadata,
+          ServerCallHandler<Q, R> next) {
+        headers.add(metadata);
+        return next.startCall(call, metadata);
+      }
+    };
   }
 
   /** Every method of the service, handled by this node: one place decides how each call goes. */

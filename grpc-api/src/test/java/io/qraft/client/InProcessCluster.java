@@ -38,19 +38,25 @@ final class InProcessCluster implements AutoCloseable {
 
   /** A client of these addresses, with short backoffs so that retries do not slow tests. */
   QraftClient client(Duration deadline, String... addresses) {
-    return track(QraftClient.builder()
-        .addresses(addresses)
-        .deadline(deadline)
-        .backoff(Duration.ofMillis(1), Duration.ofMillis(20))
-        .channelFactory(address -> InProcessChannelBuilder.forName(address).build())
-        .build());
+    return track(builder(addresses).deadline(deadline).build());
   }
+
+  /** The settings of {@link #client}, for a test to add its own before it builds. */
+  QraftClient.Builder builder(String... addresses) {
+    return QraftClient.builder()
+        .addresses(addresses)
+        .backoff(Duration.ofMillis(1), Duration.ofMillis(20))
+        .channelFactory(address -> InProcessChannelBuilder.forName(address).build());
+  }
+
+
 
   QraftClient client(String... addresses) {
     return client(Duration.ofSeconds(10), addresses);
   }
 
-  private <T extends AutoCloseable> T track(T closeable) {
+  /** Closes it with the cluster, before what was tracked earlier. */
+  <T extends AutoCloseable> T track(T closeable) {
     opened.add(closeable);
     return closeable;
   }

@@ -75,8 +75,7 @@ final class PerfRun {
     // Declares that make a new shard run one after another on the metadata leader, each until
     // the new Raft group has elected (seconds on a busy host): a dozen at once on a fresh
     // cluster with 6 shards per replica set took longer than the SDK's default 10 s deadline.
-    QraftClient admin = QraftClient.builder().addresses(settings.nodes())
-        .deadline(DECLARE_DEADLINE).build();
+    QraftClient admin = settings.client().deadline(DECLARE_DEADLINE).build();
     clients.add(admin);
     try {
       declare(admin, names);
@@ -89,7 +88,7 @@ final class PerfRun {
       }
 
       for (int c = 0; c < settings.consumers(); c++) {
-        QraftClient client = QraftClient.connect(settings.nodes());
+        QraftClient client = settings.client().build();
         clients.add(client);
         PerfConsumer acker = new PerfConsumer(client, timer);
         ackers.add(acker);
@@ -105,7 +104,7 @@ final class PerfRun {
         gaps.start();
       }
       for (int p = 0; p < settings.producers(); p++) {
-        QraftClient client = QraftClient.connect(settings.nodes());
+        QraftClient client = settings.client().build();
         clients.add(client);
         Semaphore window = new Semaphore(settings.confirmWindow());
         windows.add(window);

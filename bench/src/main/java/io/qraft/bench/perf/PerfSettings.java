@@ -1,5 +1,7 @@
 package io.qraft.bench.perf;
 
+import io.qraft.client.BasicCredentials;
+import io.qraft.client.QraftClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +30,7 @@ import java.util.Map;
  * @param json print one JSON object instead of the table
  * @param deleteQueues delete the queues at the end
  * @param gapLog file to write long pauses between confirms to, or null
+ * @param credentials sent with every call, or null for none (its toString names the user only)
  */
 public record PerfSettings(
     int producers,
@@ -49,10 +52,17 @@ public record PerfSettings(
     List<String> nodes,
     boolean json,
     boolean deleteQueues,
-    java.nio.file.Path gapLog) {
+    java.nio.file.Path gapLog,
+    BasicCredentials credentials) {
 
   public PerfSettings {
     nodes = List.copyOf(nodes);
+  }
+
+  /** The settings every client of the run shares: the nodes, and the credentials if any. */
+  public QraftClient.Builder client() {
+    QraftClient.Builder builder = QraftClient.builder().addresses(nodes);
+    return credentials == null ? builder : builder.credentials(credentials);
   }
 
   /** The queue names: {@code queue} alone, or {@code queue-1 .. queue-N}. */

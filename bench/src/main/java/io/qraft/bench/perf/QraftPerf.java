@@ -1,11 +1,13 @@
 package io.qraft.bench.perf;
 
+import io.qraft.client.BasicCredentials;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -129,6 +131,29 @@ public final class QraftPerf implements Callable<Integer> {
           + " wall-clock ms at its end, its length in ms (to measure failover).")
   java.nio.file.Path gapLog;
 
+  @Option(names = "--user", paramLabel = "USER",
+      description = "User name to authenticate as, with the password from --password-file or"
+          + " $QRAFT_PASSWORD; sent only to a loopback address, as qraft-perf has no TLS"
+          + " (default: $QRAFT_USER; unset: no credentials).")
+  String user;
+
+  // A file, never the password itself: a command line is visible to every user of the machine.
+  @Option(names = "--password-file", paramLabel = "FILE",
+      description = "File whose first line is the password of --user"
+          + " (default: the password in $QRAFT_PASSWORD).")
+  java.nio.file.Path passwordFile;
+
+  /** The environment variables, by name; a test's own instead of the process's. */
+  private final Function<String, String> environment;
+
+  QraftPerf() {
+    this(System::getenv);
+  }
+
+  QraftPerf(Function<String, String> environment) {
+    this.environment = environment;
+  }
+
   /** How long a stop by signal waits for the summary: a second's line plus the drain, with room. */
   private static final long STOP_WAIT_SECONDS = 15;
 
@@ -138,6 +163,10 @@ public final class QraftPerf implements Callable<Integer> {
 
   static CommandLine commandLine() {
     return new CommandLine(new QraftPerf());
+  }
+
+  static CommandLine commandLine(Function<String, String> environment) {
+    return new CommandLine(new QraftPerf(environment));
   }
 
   @Override
@@ -210,10 +239,17 @@ public final class QraftPerf implements Callable<Integer> {
         throw usage("--node must be HOST:PORT with a port from 1 to 65535, not '" + node + "'");
       }
     }
+    BasicCredentials credentials;
+    try {
+      credentials = BasicCredentials.fromCommandLine(user, passwordFile, environment);
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
     int effectiveAckEvery = ackEvery > 0 ? ackEvery : Math.max(1, (qos == 0 ? 100 : qos) / 2);
     return new PerfSettings(producers, consumers, size, confirm, time, warmup, queue.trim(), queues, qos,
         rate, effectiveAckEvery, ackIntervalMs, ackMode, batchSize == null ? 0 : batchSize, queueLog, clientBatch,
-        addresses.stream().map(String::trim).toList(), format.equals("json"), deleteQueues, gapLog);
+        addresses.stream().map(String::trim).toList(), format.equals("json"), deleteQueues, gapLog,
+        credentials);
   }
 
   private void atLeast(String option, long value, long min) {

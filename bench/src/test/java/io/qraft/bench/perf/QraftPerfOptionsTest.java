@@ -4,22 +4,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class QraftPerfOptionsTest {
 
+  // Not the process's environment, which may set QRAFT_USER.
+  private static final Map<String, String> NO_ENVIRONMENT = Map.of();
+
   private static PerfSettings parse(String... args) {
-    CommandLine cmd = QraftPerf.commandLine();
+    return parse(NO_ENVIRONMENT, args);
+  }
+
+  private static PerfSettings parse(Map<String, String> environment, String... args) {
+    CommandLine cmd = QraftPerf.commandLine(environment::get);
     cmd.parseArgs(args);
     return ((QraftPerf) cmd.getCommand()).settings();
   }
 
   /** Runs the command as main does, without a cluster: only usage errors get this far. */
   private static Result run(String... args) {
-    CommandLine cmd = QraftPerf.commandLine();
+    CommandLine cmd = QraftPerf.commandLine(NO_ENVIRONMENT::get);
     StringWriter err = new StringWriter();
     StringWriter out = new StringWriter();
     cmd.setErr(new PrintWriter(err));
@@ -29,6 +39,37 @@ class QraftPerfOptionsTest {
   }
 
   record Result(int code, String out, String err) {}
+
+  @Test
+  void credentialsComeFromTheOptionsElseTheEnvironment(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("password"), "hunter2\n");
+    Map<String, String> environment = Map.of("QRAFT_USER", "bob", "QRAFT_PASSWORD", "from-env");
+
+    PerfSettings options = parse("--user", "alice", "--password-file", file.toString());
+    PerfSettings fromEnvironment = parse(environment);
+    PerfSettings overridden = parse(environment, "--user", "alice");
+
+    assertThat(options.credentials().user()).isEqualTo("alice");
+    assertThat(fromEnvironment.credentials().user()).isEqualTo("bob");
+    assertThat(overridden.credentials().user()).isEqualTo("alice");
+    assertThat(parse().credentials()).isNull();
+    assertThat(parse(Map.of("QRAFT_PASSWORD", "from-env")).credentials()).isNull();
+    assertThat(options.toString()).contains("alice").doesNotContain("hunter2");
+  }
+
+  @Test
+  void credentialsWithoutAPasswordOrWithAnUnreadableFileAreUsageErrors(@TempDir Path dir) {
+    Path missing = dir.resolve("missing");
+
+    Result noPassword = run("--user", "alice");
+    Result unreadable = run("--user", "alice", "--password-file", missing.toString());
+    Result noUser = run("--password-file", missing.toString());
+
+    assertThat(List.of(noPassword, unreadable, noUser)).allSatisfy(r -> assertThat(r.code()).isEqualTo(2));
+    assertThat(noPassword.err()).contains("the user alice needs a password");
+    assertThat(unreadable.err()).contains("cannot read the password file " + missing + ": no such file");
+    assertThat(noUser.err()).contains("--password-file needs --user");
+  }
 
   @Test
   void defaults() {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class SummaryTest {
   private static final PerfSettings SETTINGS = new PerfSettings(1, 1, 1000, 64, 10, 5, "q", 1, 200,
-      0, 100, 20, "quorum", 16, null, 128, List.of("127.0.0.1:5691"), true, false, null);
+      0, 100, 20, "quorum", 16, null, 128, List.of("127.0.0.1:5691"), true, false, null, null);
 
   private static PerfResult result() {
     Histogram h = new Histogram(3);

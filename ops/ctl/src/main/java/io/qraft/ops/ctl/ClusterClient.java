@@ -1,5 +1,6 @@
 package io.qraft.ops.ctl;
 
+import io.grpc.CallCredentials;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -54,6 +55,7 @@ public final class ClusterClient implements AutoCloseable {
     private final List<HostPort> nodes;
     private final Duration timeout;
     private final Function<HostPort, ManagedChannel> channelFactory;
+    private final CallCredentials credentials;
     private final Map<HostPort, ManagedChannel> channels = new LinkedHashMap<>();
     private HostPort lastAnswered;
 
@@ -63,12 +65,21 @@ public final class ClusterClient implements AutoCloseable {
      * @param channelFactory opens a channel to a node; {@link #plaintextChannel} outside tests
      */
     public ClusterClient(List<HostPort> nodes, Duration timeout, Function<HostPort, ManagedChannel> channelFactory) {
+        this(nodes, timeout, channelFactory, null);
+    }
+
+    /**
+     * @param credentials sent with every call ({@link io.qraft.client.BasicCredentials}); null for none
+     */
+    public ClusterClient(List<HostPort> nodes, Duration timeout, Function<HostPort, ManagedChannel> channelFactory,
+            CallCredentials credentials) {
         if (nodes.isEmpty()) {
             throw new IllegalArgumentException("no node to call");
         }
         this.nodes = List.copyOf(nodes);
         this.timeout = timeout;
         this.channelFactory = channelFactory;
+        this.credentials = credentials;
     }
 
     /** A plaintext gRPC channel to a node. */
@@ -97,13 +108,15 @@ public final class ClusterClient implements AutoCloseable {
     /** Runs one AdminService call. */
     public <R> R admin(Function<AdminServiceBlockingStub, R> rpc) {
         return call(channel -> rpc.apply(AdminServiceGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)));
+            .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+            .withCallCredentials(credentials)));
     }
 
     /** Runs one QueueService call. */
     public <R> R queue(Function<QueueServiceBlockingStub, R> rpc) {
         return call(channel -> rpc.apply(QueueServiceGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)));
+            .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+            .withCallCredentials(credentials)));
     }
 
     private <R> R call(Function<ManagedChannel, R> rpc) {

@@ -1,10 +1,12 @@
 package io.qraft.ops.ctl;
 
 import io.qraft.api.HostPort;
+import io.qraft.client.BasicCredentials;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -42,6 +44,18 @@ public final class ConnectionOptions {
             + "trusting them (default: $QRAFT_CA_FILE; unset: plaintext).")
     private Path caFile;
 
+    @Option(names = "--user", paramLabel = "USER", scope = ScopeType.INHERIT,
+        description = "User name to authenticate as, with the password from --password-file or "
+            + "$QRAFT_PASSWORD; sent only over TLS (--ca-file) or to a loopback address "
+            + "(default: $QRAFT_USER; unset: no credentials).")
+    private String user;
+
+    // A file, never the password itself: a command line is visible to every user of the machine.
+    @Option(names = "--password-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+        description = "File whose first line is the password of --user "
+            + "(default: the password in $QRAFT_PASSWORD).")
+    private Path passwordFile;
+
     /** The nodes to ask, in order; never empty. */
     public List<HostPort> nodes() {
         return nodes.isEmpty() ? List.of(DEFAULT_NODE) : List.copyOf(nodes);
@@ -58,5 +72,15 @@ public final class ConnectionOptions {
 
     public Duration timeout() {
         return Duration.ofSeconds(timeoutSeconds);
+    }
+
+    /**
+     * The credentials to send, or null for none; see {@link BasicCredentials#fromCommandLine}.
+     *
+     * @param environment the environment variables, by name
+     * @throws IllegalArgumentException with a usage message
+     */
+    public BasicCredentials credentials(Function<String, String> environment) {
+        return BasicCredentials.fromCommandLine(user, passwordFile, environment);
     }
 }

@@ -25,7 +25,7 @@ abstract class CtlCommand implements Callable<Integer> {
     public final Integer call() {
         checkArguments();
         ConnectionOptions options = ctl.connection();
-        try (ClusterClient client = ctl.connect()) {
+        try (ClusterClient client = ctl.connect(spec.commandLine())) {
             run(client, new Output(options.format(), spec.commandLine().getOut()));
         }
         return 0;

@@ -2,6 +2,7 @@ package io.qraft.ops.ctl;
 
 import io.grpc.ManagedChannel;
 import io.qraft.api.HostPort;
+import io.qraft.client.BasicCredentials;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
@@ -79,14 +80,21 @@ public final class QraftCtl implements Callable<Integer> {
     private static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
 
     private final Function<HostPort, ManagedChannel> channelFactory;
+    private final Function<String, String> environment;
 
     public QraftCtl() {
         // Chosen in connect(): plaintext, or TLS with --ca-file.
-        this(null);
+        this(null, System::getenv);
     }
 
     QraftCtl(Function<HostPort, ManagedChannel> channelFactory) {
+        this(channelFactory, System::getenv);
+    }
+
+    /** With channels and environment variables of the test's choosing. */
+    QraftCtl(Function<HostPort, ManagedChannel> channelFactory, Function<String, String> environment) {
         this.channelFactory = channelFactory;
+        this.environment = environment;
     }
 
     public static void main(String[] args) {
@@ -122,9 +130,22 @@ public final class QraftCtl implements Callable<Integer> {
         return connection;
     }
 
-    ClusterClient connect() {
+    /**
+     * A client of the nodes, with the credentials if any.
+     *
+     * @param commandLine the command's, for a usage error
+     * @throws ParameterException when the credentials options are wrong (exit code 2)
+     */
+    ClusterClient connect(CommandLine commandLine) {
+        BasicCredentials credentials;
+        try {
+            credentials = connection.credentials(environment);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(commandLine, e.getMessage());
+        }
         return new ClusterClient(connection.nodes(), connection.timeout(),
-            channelFactory != null ? channelFactory : ClusterClient.channelFactory(connection.caFile()));
+            channelFactory != null ? channelFactory : ClusterClient.channelFactory(connection.caFile()),
+            credentials);
     }
 
     /** The version from the jar's manifest. */

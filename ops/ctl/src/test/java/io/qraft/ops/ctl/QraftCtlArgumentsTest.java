@@ -6,8 +6,12 @@ import io.qraft.api.StatusJson;
 import io.qraft.api.v1.QueueInfo;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Command lines that qraftctl must judge before it connects anywhere. */
 class QraftCtlArgumentsTest {
@@ -141,6 +145,61 @@ class QraftCtlArgumentsTest {
         assertThat(ctl.connection().nodes()).extracting(Object::toString).containsExactly("127.0.0.1:5691");
         assertThat(ctl.connection().format()).isEqualTo(Format.TABLE);
         assertThat(ctl.connection().timeout()).hasSeconds(10);
+    }
+
+    @Test
+    void aUserWithoutAnyPasswordIsAUsageError() {
+        CtlRun option = CtlRun.offline("--user", "alice", "cluster_status");
+        CtlRun environment = CtlRun.offline(Map.of("QRAFT_USER", "alice"), "cluster_status");
+
+        assertThat(List.of(option, environment)).allSatisfy(run -> {
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).startsWith("the user alice needs a password: give --password-file FILE or set "
+                + "QRAFT_PASSWORD");
+        });
+    }
+
+    @Test
+    void aPasswordFileWithoutAUserIsAUsageError(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("password"), "hunter2\n");
+
+        CtlRun run = CtlRun.offline("--password-file", file.toString(), "list_queues");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("--password-file needs --user (or QRAFT_USER)").doesNotContain("hunter2");
+    }
+
+    @Test
+    void aPasswordFileThatCannotBeReadIsAUsageErrorNamingIt(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("missing");
+        Path empty = Files.writeString(dir.resolve("empty"), "\n");
+
+        CtlRun absent = CtlRun.offline("--user", "alice", "--password-file", missing.toString(), "list_queues");
+        CtlRun blank = CtlRun.offline("list_queues", "--user", "alice", "--password-file", empty.toString());
+
+        assertThat(absent.exitCode()).isEqualTo(2);
+        assertThat(absent.err()).startsWith("cannot read the password file " + missing + ": no such file");
+        assertThat(blank.exitCode()).isEqualTo(2);
+        assertThat(blank.err()).startsWith("the password file " + empty + " has no password on its first line");
+    }
+
+    @Test
+    void credentialsThatCannotBeSentAreAUsageErrorThatNeverShowsThePassword() {
+        CtlRun colon = CtlRun.offline(Map.of("QRAFT_PASSWORD", "hunter2"), "--user", "al:ice", "list_queues");
+        CtlRun control = CtlRun.offline(Map.of("QRAFT_PASSWORD", "hunter2\u0007"), "--user", "alice", "list_queues");
+
+        assertThat(colon.exitCode()).isEqualTo(2);
+        assertThat(colon.err()).startsWith("Invalid credentials: the user name cannot contain ':'");
+        assertThat(control.exitCode()).isEqualTo(2);
+        assertThat(control.err()).startsWith("Invalid credentials: the password cannot contain control characters");
+        assertThat(colon.err() + control.err()).doesNotContain("hunter2");
+    }
+
+    @Test
+    void helpNamesTheCredentialsOptionsAndTheirEnvironmentVariables() {
+        CtlRun run = CtlRun.offline("--help");
+
+        assertThat(run.out()).contains("--user", "--password-file", "QRAFT_USER", "QRAFT_PASSWORD");
     }
 
     private static PrintWriter nowhere() {

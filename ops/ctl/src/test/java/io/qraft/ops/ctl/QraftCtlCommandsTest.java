@@ -30,11 +30,16 @@ import io.qraft.api.v1.RebalanceResponse;
 import io.qraft.api.v1.LeaderMove;
 import io.qraft.api.v1.SetPolicyRequest;
 import io.qraft.api.v1.SetPolicyResponse;
+import io.qraft.client.BasicCredentials;
 import io.qraft.client.FakeNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** qraftctl against fake nodes: what each command sends, what it prints, where it goes. */
 class QraftCtlCommandsTest {
@@ -54,6 +59,48 @@ class QraftCtlCommandsTest {
 
     private static CtlRun ctl(String... args) {
         return CtlRun.run(FakeNode::channel, args);
+    }
+
+    @Test
+    void theUserAndThePasswordFileGoWithEveryCall(@TempDir Path dir) throws Exception {
+        FakeNode node = node();
+        Path file = Files.writeString(dir.resolve("password"), "pässword\n");
+
+        CtlRun run = ctl("--node", node.address.toString(), "--user", "alice", "--password-file", file.toString(),
+            "publish", "q", "--count", "2");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(node.authorizations()).isNotEmpty()
+            .containsOnly(BasicCredentials.headerValue("alice", "pässword"));
+        assertThat(run.out() + run.err()).doesNotContain("pässword");
+    }
+
+    @Test
+    void theEnvironmentGivesTheCredentialsAndTheOptionsOverrideIt(@TempDir Path dir) throws Exception {
+        FakeNode fromEnvironment = node();
+        FakeNode fromOptions = node();
+        Path file = Files.writeString(dir.resolve("password"), "from-file");
+        Map<String, String> environment = Map.of("QRAFT_USER", "bob", "QRAFT_PASSWORD", "from-env");
+
+        CtlRun first = CtlRun.run(environment, FakeNode::channel,
+            "--node", fromEnvironment.address.toString(), "list_queues");
+        CtlRun second = CtlRun.run(environment, FakeNode::channel,
+            "--node", fromOptions.address.toString(), "list_queues", "--user", "alice", "--password-file", file.toString());
+
+        assertThat(List.of(first, second)).allSatisfy(run -> assertThat(run.exitCode()).as(run.err()).isZero());
+        assertThat(fromEnvironment.authorizations()).containsExactly(BasicCredentials.headerValue("bob", "from-env"));
+        assertThat(fromOptions.authorizations()).containsExactly(BasicCredentials.headerValue("alice", "from-file"));
+    }
+
+    @Test
+    void withoutAUserNoCredentialsAreSent() throws Exception {
+        FakeNode node = node();
+
+        CtlRun run = CtlRun.run(Map.of("QRAFT_PASSWORD", "ignored"), FakeNode::channel,
+            "--node", node.address.toString(), "list_queues");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(node.authorizations()).containsExactly((String) null);
     }
 
     private static JsonNode json(CtlRun run) throws Exception {
