@@ -119,6 +119,15 @@ public final class ConfigKey<T> {
         }, value -> value.map(Path::toString).orElse(NONE));
     }
 
+    /** true or false, nothing else (no yes/on/1: a typo must not read as one of them). */
+    static ConfigKey<Boolean> bool(String name, boolean defaultValue, String doc) {
+        return new ConfigKey<>(name, defaultValue, doc, "true or false", text -> switch (text) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("not true or false");
+        }, String::valueOf);
+    }
+
     static ConfigKey<HostPort> hostPort(String name, String defaultValue, String doc) {
         return new ConfigKey<>(name, HostPort.parse(defaultValue), doc,
             "host:port (IPv6 as [addr]:port) with a port in 1..65535", HostPort::parse, HostPort::toString);

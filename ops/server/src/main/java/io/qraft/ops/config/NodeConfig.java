@@ -163,6 +163,10 @@ public final class NodeConfig {
         return get(NodeConfigKeys.TLS_CA_FILE).orElse(null);
     }
 
+    public boolean authEnabled() {
+        return get(NodeConfigKeys.AUTH_ENABLED);
+    }
+
     /** {@code metrics.per_queue}. */
     public boolean metricsPerQueue() {
         return Boolean.parseBoolean(get(NodeConfigKeys.METRICS_PER_QUEUE));

@@ -28,6 +28,7 @@ final class Forwarder implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final String self;
   private final SslContext tls;
+  private volatile io.grpc.ClientInterceptor credentials;
 
   Forwarder(List<NodeAddress> members, String self) {
     this(members, self, null);
@@ -41,6 +42,14 @@ final class Forwarder implements AutoCloseable {
     members.forEach(m -> this.members.put(m.id(), m));
     this.self = self;
     this.tls = tls;
+  }
+
+  /**
+   * Credentials attached to every call to another node from now on (authentication on);
+   * set before the first call.
+   */
+  void credentials(io.grpc.ClientInterceptor credentials) {
+    this.credentials = credentials;
   }
 
   /** The client address of a node, or null if there is no such member. */
@@ -62,6 +71,9 @@ final class Forwarder implements AutoCloseable {
         b.usePlaintext();
       } else {
         b.sslContext(tls).useTransportSecurity();
+      }
+      if (credentials != null) {
+        b.intercept(credentials);
       }
       return b.build();
     });

@@ -1,7 +1,13 @@
 package io.qraft.ops.server;
 
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.qraft.ops.auth.AuthInterceptor;
+import io.qraft.ops.auth.Authenticator;
+import io.qraft.ops.auth.NodeCredentials;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -73,6 +79,34 @@ public final class QraftNode implements AutoCloseable {
         c.get(NodeConfigKeys.RAFT_CLOSE_THRESHOLD_MS));
   }
 
+  /**
+   * With auth.enabled, the check of every call's user and rights, and the cluster secret on this
+   * node's calls to the others; without, an interceptor that lets everything through.
+   */
+  private ServerInterceptor authInterceptor() {
+    if (!config.authEnabled()) {
+      return new ServerInterceptor() {
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, io.grpc.Metadata headers,
+            ServerCallHandler<Q, R> next) {
+          return next.startCall(call, headers);
+        }
+      };
+    }
+    Authenticator authenticator = new Authenticator(log.users());
+    forwarder.credentials(new NodeCredentials(authenticator));
+    java.util.Set<java.net.InetAddress> memberAddresses = new java.util.HashSet<>();
+    for (ClusterMember m : config.clusterNodes()) {
+      try {
+        memberAddresses.addAll(java.util.List.of(java.net.InetAddress.getAllByName(m.host())));
+      } catch (java.net.UnknownHostException e) {
+        // A member whose name does not resolve now cannot be recognised by address; it can
+        // still prove itself with the cluster secret once the first user exists.
+      }
+    }
+    return new AuthInterceptor(authenticator, memberAddresses::contains);
+  }
+
   /** Replaces what a StopNode call does after handing leadership over (by default: close this node). */
   public QraftNode onStopRequested(Runnable action) {
     this.stopRequest = action;
@@ -89,13 +123,15 @@ public final class QraftNode implements AutoCloseable {
     AdminEndpoint admin = new AdminEndpoint(log, forwarder, describer, probe, statuses, limits, () -> stopRequest.run());
     InetSocketAddress bind = new InetSocketAddress(config.grpcListener().host(), config.grpcListener().port());
     ForwardedMarker marker = new ForwardedMarker();
+    // Outermost (last in the list): nothing of a call runs before it is authenticated.
+    ServerInterceptor auth = authInterceptor();
     NettyServerBuilder server = NettyServerBuilder.forAddress(bind);
     if (tls.enabled()) {
       server.sslContext(tls.serverContext());
     }
     grpc = server
-        .addService(ServerInterceptors.intercept(queues, marker, new MetricsInterceptor(metrics)))
-        .addService(ServerInterceptors.intercept(admin, marker))
+        .addService(ServerInterceptors.intercept(queues, marker, new MetricsInterceptor(metrics), auth))
+        .addService(ServerInterceptors.intercept(admin, marker, auth))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .maxInboundMessageSize(config.raftMaxEntryBytes() + 1024 * 1024)

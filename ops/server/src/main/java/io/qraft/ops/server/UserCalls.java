@@ -24,6 +24,7 @@ import io.qraft.api.v1.SetPermissionsRequest;
 import io.qraft.api.v1.SetUserTagsRequest;
 import io.qraft.api.v1.UserInfo;
 import io.qraft.ops.auth.PasswordHash;
+import io.qraft.ops.auth.Principal;
 import java.util.function.Supplier;
 
 /**
@@ -42,7 +43,7 @@ final class UserCalls {
 
   void addUser(AddUserRequest request, StreamObserver<UserInfo> response) {
     if (Errors.refused(firstProblem(UserRules.nameProblem(request.getName()), passwordProblem(request.getPassword()),
-        UserRules.tagsProblem(request.getTagsList())), response)) {
+        UserRules.tagsProblem(request.getTagsList()), bootstrapProblem(request)), response)) {
       return;
     }
     ctx.metadataLeader().run(AdminServiceGrpc.getAddUserMethod(), request, response, () -> {
@@ -153,6 +154,16 @@ final class UserCalls {
       }
       return out.build();
     });
+  }
+
+  /** The first user of a cluster (added without credentials) must be able to add the others. */
+  private static String bootstrapProblem(AddUserRequest request) {
+    Principal caller = Principal.current();
+    if (caller != null && caller.kind() == Principal.Kind.BOOTSTRAP
+        && !request.getTagsList().contains(UserRules.ADMINISTRATOR)) {
+      return "the first user of a cluster must be an administrator: add it with --tags administrator";
+    }
+    return null;
   }
 
   /** The hash of a password, computed when the leader asks for it. */

@@ -25,6 +25,11 @@ public final class OneNodeServer implements AutoCloseable {
   }
 
   public static OneNodeServer start(Path dir) throws Exception {
+    return start(dir, java.util.Map.of());
+  }
+
+  /** A node whose config also has {@code extra} (key = value). */
+  public static OneNodeServer start(Path dir, java.util.Map<String, String> extra) throws Exception {
     int grpcPort = FreePorts.next();
     int raftPort = FreePorts.next();
     int httpPort = FreePorts.next();
@@ -37,7 +42,8 @@ public final class OneNodeServer implements AutoCloseable {
         "cluster.nodes = n1@127.0.0.1:" + grpcPort + ":" + raftPort,
         "raft.election_timeout_min = 300",
         "raft.election_timeout_max = 600",
-        "");
+        "") + extra.entrySet().stream().map(e -> e.getKey() + " = " + e.getValue() + "\n")
+            .collect(java.util.stream.Collectors.joining());
     QraftNode node = new QraftNode(NodeConfig.parse(conf, "test"));
     node.start();
     try {

@@ -1,0 +1,135 @@
+package io.qraft.ops.auth;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.qraft.api.log.v1.UserDef;
+import io.qraft.log.UserCatalog;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Checks the credentials of a call against the users of this node's metadata replica. A
+ * password is verified (Argon2id, tens of milliseconds) once per credentials and generation:
+ * the outcome is cached under the SHA-256 of the header, so the next calls of a connection, and
+ * of every connection with the same credentials, pay a map lookup. A changed password or a
+ * deleted user makes the entry stale at once (its credential generation moved). Only successes
+ * are cached. Thread-safe.
+ */
+public final class Authenticator {
+  /** Longer headers are refused before any decoding: a user name and password fit in far less. */
+  static final int MAX_HEADER_CHARS = 4_096;
+  /** Entries kept; beyond that the cache starts over (a cost, never a wrong answer). */
+  private static final int MAX_CACHED = 10_000;
+  private static final String UNKNOWN = "wrong user name or password";
+
+  private final UserCatalog users;
+  private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+
+  private record Verified(String user, long generation) {}
+
+  public Authenticator(UserCatalog users) {
+    this.users = users;
+  }
+
+  /** True while the cluster has no user: only the first administrator may be added. */
+  boolean noUsers() {
+    return users.list().isEmpty();
+  }
+
+  /** The user of an {@code authorization: Basic ...} header; UNAUTHENTICATED when not valid. */
+  Principal basic(String header) {
+    if (header.length() > MAX_HEADER_CHARS || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      throw unauthenticated("the authorization header must be 'Basic base64(user:password)'");
+    }
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw unauthenticated("the authorization header is not base64 of 'user:password'");
+    }
+    int colon = decoded.indexOf(':');
+    if (colon <= 0) {
+      throw unauthenticated("the authorization header is not base64 of 'user:password'");
+    }
+    String name = decoded.substring(0, colon);
+    String password = decoded.substring(colon + 1);
+    String key = sha256(header);
+    Verified hit = verified.get(key);
+    UserDef user = users.user(name);
+    if (hit != null && user != null && hit.user().equals(name)
+        && hit.generation() == user.getCredentialGeneration()) {
+      return principal(user);
+    }
+    boolean ok = user == null ? io.qraft.ops.auth.PasswordHash.verifyNobody(password)
+        : PasswordHash.verify(password, user.getPasswordHash());
+    if (!ok) {
+      verified.remove(key);
+      throw unauthenticated(UNKNOWN);
+    }
+    if (verified.size() >= MAX_CACHED) {
+      verified.clear();
+    }
+    verified.put(key, new Verified(name, user.getCredentialGeneration()));
+    return principal(user);
+  }
+
+  /**
+   * Another node: its secret must be the cluster's; {@code forUser}, when given, is the user
+   * whose call it forwards (authenticated by that node), who must still exist here.
+   */
+  Principal node(String secret, String forUser) {
+    ByteString expected = users.clusterSecret();
+    byte[] given;
+    try {
+      given = Base64.getDecoder().decode(secret);
+    } catch (IllegalArgumentException e) {
+      throw unauthenticated("not a node of this cluster");
+    }
+    if (expected.isEmpty() || !MessageDigest.isEqual(expected.toByteArray(), given)) {
+      throw unauthenticated("not a node of this cluster");
+    }
+    if (forUser == null || forUser.isEmpty()) {
+      return Principal.NODE;
+    }
+    UserDef user = users.user(forUser);
+    if (user == null) {
+      throw unauthenticated("user '" + io.qraft.api.Quoted.of(forUser) + "' does not exist (any more)");
+    }
+    return principal(user);
+  }
+
+  /** The cluster secret as nodes send it, or null before the first user. */
+  String secretHeader() {
+    ByteString secret = users.clusterSecret();
+    return secret.isEmpty() ? null : Base64.getEncoder().encodeToString(secret.toByteArray());
+  }
+
+  /** The user's permissions, as the replica knows them now. */
+  io.qraft.api.UserPermissions permissions(String user) {
+    io.qraft.api.UserPermissions p = users.permissions(user);
+    return p == null ? io.qraft.api.UserPermissions.NONE : p;
+  }
+
+  private static Principal principal(UserDef user) {
+    return new Principal(user.getName(), new HashSet<>(user.getTagsList()), Principal.Kind.USER);
+  }
+
+  static StatusRuntimeException unauthenticated(String why) {
+    return Status.UNAUTHENTICATED.withDescription(why).asRuntimeException();
+  }
+
+  private static String sha256(String text) {
+    try {
+      return Base64.getEncoder().encodeToString(
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}
