@@ -32,6 +32,11 @@ public final class ProcessCluster implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
   private Function<Node, Map<String, String>> perNodeConfig = n -> Map.of();
   private Path caFile;
+  private io.qraft.client.BasicCredentials administrator;
+  private String administratorPassword;
+  private volatile boolean addingAdministrator;
+  /** Nodes a test stopped or killed on purpose: not running is what it asked for. */
+  private final java.util.Set<String> stopped = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** One node: its id, ports, and its process. */
   public static final class Node {
@@ -98,8 +103,53 @@ public final class ProcessCluster implements AutoCloseable {
     for (Node n : nodes) {
       start(n);
     }
+    if (administrator != null) {
+      addFirstAdministrator(Duration.ofSeconds(90));
+    }
     awaitReady(Duration.ofSeconds(90));
     return this;
+  }
+
+  /**
+   * For nodes with auth.enabled: start() adds this administrator (the bootstrap call a cluster
+   * without users takes from loopback), and this cluster's own calls (status, readiness) use it.
+   */
+  public ProcessCluster administrator(String user, String password) {
+    this.administrator = new io.qraft.client.BasicCredentials(user, password);
+    this.administratorPassword = password;
+    return this;
+  }
+
+  private void addFirstAdministrator(Duration timeout) {
+    addingAdministrator = true;
+    try {
+      addFirstAdministratorWithin(timeout);
+    } finally {
+      addingAdministrator = false;
+    }
+  }
+
+  private void addFirstAdministratorWithin(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    RuntimeException last = null;
+    while (System.nanoTime() < deadline) {
+      requireStartedNodesAlive();
+      for (Node n : nodes) {
+        try {
+          AdminServiceGrpc.newBlockingStub(channel(n)).withDeadlineAfter(10, TimeUnit.SECONDS)
+              .addUser(io.qraft.api.v1.AddUserRequest.newBuilder().setName(administrator.user())
+                  .setPassword(administratorPassword).addTags("administrator").build());
+          return;
+        } catch (io.grpc.StatusRuntimeException e) {
+          if (e.getStatus().getCode() == io.grpc.Status.Code.ALREADY_EXISTS) {
+            return;
+          }
+          last = e;
+        }
+      }
+      sleep(300);
+    }
+    throw new IllegalStateException("could not add the first administrator within " + timeout, last);
   }
 
   public List<Node> nodes() {
@@ -115,6 +165,7 @@ public final class ProcessCluster implements AutoCloseable {
   }
 
   public void start(Node n) {
+    stopped.remove(n.id);
     Map<String, String> config = NodeProcess.baseConfig(n.id, n.process.home(),
         "127.0.0.1:" + n.grpcPort, "127.0.0.1:" + n.raftPort, nodes.stream()
             .map(m -> m.id + "@127.0.0.1:" + m.grpcPort + ":" + m.raftPort).collect(Collectors.joining(", ")));
@@ -126,12 +177,14 @@ public final class ProcessCluster implements AutoCloseable {
 
   /** SIGTERM, and waits for the process to end: a clean stop, as systemd does it. */
   public void stop(Node n) {
+    stopped.add(n.id);
     n.process.stop(60);
     dropChannel(n);
   }
 
   /** SIGKILL: the process gets no chance to flush or hand anything over. */
   public void kill(Node n) {
+    stopped.add(n.id);
     n.process.kill();
     dropChannel(n);
   }
@@ -182,6 +235,25 @@ public final class ProcessCluster implements AutoCloseable {
     throw new IllegalStateException("no node leads group " + group + " within " + timeout);
   }
 
+  /** The node that says it leads the metadata group (see {@link #groupLeader}). */
+  public Node metadataLeader(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (Node n : nodes) {
+        try {
+          GroupStatus g = n.running() ? metadataGroup(n) : null;
+          if (g != null && g.getRole().equals("leader")) {
+            return n;
+          }
+        } catch (RuntimeException e) {
+          // not answering (starting, paused): ask the others
+        }
+      }
+      sleep(100);
+    }
+    throw new IllegalStateException("no node leads the metadata group within " + timeout);
+  }
+
   /** This node's view of one of its groups, or null if it has no replica of it. */
   public GroupStatus localGroup(Node n, String group) {
     return nodeStatus(n).getLocalGroupsList().stream().filter(g -> g.getGroup().equals(group)).findFirst().orElse(null);
@@ -192,6 +264,7 @@ public final class ProcessCluster implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     RuntimeException last = null;
     while (System.nanoTime() < deadline) {
+      requireStartedNodesAlive();
       try {
         boolean allUp = true;
         for (Node n : nodes) {
@@ -213,14 +286,40 @@ public final class ProcessCluster implements AutoCloseable {
     throw new IllegalStateException("cluster not ready within " + timeout + "; logs under " + dir, last);
   }
 
-  private ManagedChannel channel(Node n) {
-    return channels.computeIfAbsent(n.id, id -> {
+  private io.grpc.Channel channel(Node n) {
+    ManagedChannel channel = channels.computeIfAbsent(n.id, id -> {
       if (caFile == null) {
         return NettyChannelBuilder.forAddress("127.0.0.1", n.grpcPort).usePlaintext().build();
       }
       return io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", n.grpcPort,
           io.qraft.client.TlsCredentials.trusting(caFile)).build();
     });
+    // The administrator's credentials once it exists (the bootstrap call itself goes without).
+    return administrator == null || addingAdministrator ? channel
+        : io.grpc.ClientInterceptors.intercept(channel, credentialsOf(administrator));
+  }
+
+  private static io.grpc.ClientInterceptor credentialsOf(io.qraft.client.BasicCredentials credentials) {
+    return new io.grpc.ClientInterceptor() {
+      @Override
+      public <Q, R> io.grpc.ClientCall<Q, R> interceptCall(io.grpc.MethodDescriptor<Q, R> method,
+          io.grpc.CallOptions options, io.grpc.Channel next) {
+        return next.newCall(method, options.withCallCredentials(credentials));
+      }
+    };
+  }
+
+  /**
+   * A node this cluster started that has exited on its own (a bad config, a port taken) fails
+   * the wait at once, with the end of its log, instead of at the timeout.
+   */
+  private void requireStartedNodesAlive() {
+    for (Node n : nodes) {
+      if (n.process.pid() > 0 && !n.running() && !stopped.contains(n.id)) {
+        String log = n.process.log();
+        throw new IllegalStateException(n.id + " exited; its log ends:\n" + log.substring(Math.max(0, log.length() - 2000)));
+      }
+    }
   }
 
   /**
