@@ -154,8 +154,8 @@ public final class AuthInterceptor implements ServerInterceptor {
       String queue = AccessRule.OnQueue.queueOf(message);
       if (!authenticator.permissions(principal.user()).allows(rule.kind(), queue)) {
         closed.set(true);
-        call.close(denied(principal.describe() + " may not " + rule.operation() + " queue '" + Quoted.of(queue)
-            + "': it has no " + rule.kind().label() + " permission on it (set_permissions)").getStatus(), new Metadata());
+        call.close(denied(principal.describe() + " may not " + rule.operation() + " queue " + Quoted.of(queue)
+            + ": it has no " + rule.kind().label() + " permission on it (set_permissions)").getStatus(), new Metadata());
         return;
       }
       super.onMessage(message);

@@ -99,7 +99,7 @@ public final class Authenticator {
     }
     UserDef user = users.user(forUser);
     if (user == null) {
-      throw unauthenticated("user '" + io.qraft.api.Quoted.of(forUser) + "' does not exist (any more)");
+      throw unauthenticated("user " + io.qraft.api.Quoted.of(forUser) + " does not exist (any more)");
     }
     return principal(user);
   }

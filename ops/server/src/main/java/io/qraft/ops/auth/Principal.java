@@ -46,7 +46,7 @@ public record Principal(String user, Set<String> tags, Kind kind) {
   /** How a denial names the caller. */
   String describe() {
     return switch (kind) {
-      case USER -> "user '" + user + "'";
+      case USER -> "user " + io.qraft.api.Quoted.of(user);
       case NODE -> "a node of this cluster acting for itself";
       case BOOTSTRAP -> "a caller of a cluster that has no user yet";
     };

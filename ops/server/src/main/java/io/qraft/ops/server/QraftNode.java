@@ -5,6 +5,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.qraft.ops.auth.AuditLog;
 import io.qraft.ops.auth.AuthInterceptor;
 import io.qraft.ops.auth.Authenticator;
 import io.qraft.ops.auth.NodeCredentials;
@@ -125,13 +126,15 @@ public final class QraftNode implements AutoCloseable {
     ForwardedMarker marker = new ForwardedMarker();
     // Outermost (last in the list): nothing of a call runs before it is authenticated.
     ServerInterceptor auth = authInterceptor();
+    // Around that, so that refused changes are in the audit lines too.
+    AuditLog audit = new AuditLog();
     NettyServerBuilder server = NettyServerBuilder.forAddress(bind);
     if (tls.enabled()) {
       server.sslContext(tls.serverContext());
     }
     grpc = server
-        .addService(ServerInterceptors.intercept(queues, marker, new MetricsInterceptor(metrics), auth))
-        .addService(ServerInterceptors.intercept(admin, marker, auth))
+        .addService(ServerInterceptors.intercept(queues, marker, new MetricsInterceptor(metrics), auth, audit))
+        .addService(ServerInterceptors.intercept(admin, marker, auth, audit))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .maxInboundMessageSize(config.raftMaxEntryBytes() + 1024 * 1024)

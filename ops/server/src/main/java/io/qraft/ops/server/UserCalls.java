@@ -144,7 +144,7 @@ final class UserCalls {
     answer(response, () -> {
       if (!user.isEmpty() && ctx.log().users().user(user) == null) {
         throw new io.qraft.log.RequestException(io.qraft.statemachine.Status.NOT_FOUND,
-            "no user named '" + io.qraft.api.Quoted.of(user) + "'; list_users shows the users");
+            "no user named " + io.qraft.api.Quoted.of(user) + "; list_users shows the users");
       }
       ListPermissionsResponse.Builder out = ListPermissionsResponse.newBuilder();
       for (PermissionDef p : ctx.log().metadata().permissions()) {

@@ -23,6 +23,7 @@ import io.qraft.api.v1.SetPolicyRequest;
 import io.qraft.client.BasicCredentials;
 import io.qraft.ops.server.OneNodeServer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -134,6 +135,34 @@ class AuthenticationTest {
 
   @Test
   @Order(4)
+  void everyChangeAndRefusalHasAnAuditLineWithoutPasswords() {
+    ch.qos.logback.classic.Logger audit = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.qraft.audit");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    audit.addAppender(lines);
+    audit.setLevel(ch.qos.logback.classic.Level.INFO);
+    try {
+      admin(ROOT).addUser(AddUserRequest.newBuilder().setName("audited").setPassword("audited secret").build());
+      refused(() -> queues(APP).declareQueue(DeclareQueueRequest.newBuilder().setQueue("audit.q").build()),
+          Status.Code.PERMISSION_DENIED, "audit.q");
+      admin(ROOT).deleteUser(DeleteUserRequest.newBuilder().setName("audited").build());
+      admin(ROOT).listQueues(ListQueuesRequest.getDefaultInstance());
+    } finally {
+      audit.detachAppender(lines);
+    }
+    List<String> text = lines.list.stream().map(e -> e.getFormattedMessage()).toList();
+    assertThat(text).anySatisfy(l -> assertThat(l).contains("user='root'", "call=AddUser", "name='audited'", "result=OK",
+        "from=/127.0.0.1:"));
+    assertThat(text).anySatisfy(l -> assertThat(l).contains("user='app'", "call=DeclareQueue",
+        "queue='audit.q'", "result=PERMISSION_DENIED: user 'app' may not declare queue 'audit.q'"));
+    assertThat(text).anySatisfy(l -> assertThat(l).contains("user='root'", "call=DeleteUser", "name='audited'"));
+    assertThat(text).as("read-only calls are not audited").noneMatch(l -> l.contains("ListQueues"));
+    assertThat(text).as("no password, no header").noneMatch(l -> l.contains("secret") || l.contains("Basic"));
+  }
+
+  @Test
+  @Order(5)
   void aMonitoringUserReadsStatusButChangesNothing() {
     admin(ROOT).addUser(AddUserRequest.newBuilder().setName("watcher").setPassword("watcher password")
         .addTags("monitoring").build());
@@ -145,7 +174,7 @@ class AuthenticationTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aChangedPasswordOrADeletedUserIsRefusedOnTheNextCall() {
     assertThat(queues(APP).get(GetRequest.newBuilder().setQueue("app.out").build())).isNotNull();
     admin(ROOT).changePassword(ChangePasswordRequest.newBuilder().setName("app").setPassword("new app password")

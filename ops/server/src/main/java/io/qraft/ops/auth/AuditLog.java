@@ -1,0 +1,98 @@
+package io.qraft.ops.auth;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.qraft.api.Quoted;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One line in the node's log (logger {@code io.qraft.audit}) for every administrative change
+ * a client asks this node for: who (the user the call names; the result says whether it was
+ * accepted), what (the call and the names it acts on: queue, user, policy, node), from which
+ * address, and the result. Read-only calls are not logged; a call another node forwarded here
+ * is logged by that node. Passwords and headers are never written. Thread-safe.
+ */
+public final class AuditLog implements ServerInterceptor {
+  private static final Logger AUDIT = LoggerFactory.getLogger("io.qraft.audit");
+  private static final Set<String> CHANGES_OF_QUEUE_SERVICE = Set.of("DeclareQueue", "DeleteQueue", "PurgeQueue");
+  private static final List<String> TARGET_FIELDS = List.of("queue", "name", "user", "node", "tags");
+  private static final Metadata.Key<String> FORWARDED =
+      Metadata.Key.of("qraft-forwarded", Metadata.ASCII_STRING_MARSHALLER);
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+      ServerCallHandler<Q, R> next) {
+    String full = call.getMethodDescriptor().getFullMethodName();
+    String method = full.substring(full.indexOf('/') + 1);
+    boolean admin = full.startsWith("qraft.v1.AdminService/");
+    boolean change = admin ? !AccessRule.READ_ONLY_ADMIN_CALLS.contains(method) : CHANGES_OF_QUEUE_SERVICE.contains(method);
+    if (!change || headers.containsKey(FORWARDED)) {
+      return next.startCall(call, headers);
+    }
+    String who = claimedUser(headers);
+    String from = String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+    StringBuilder target = new StringBuilder();
+    ServerCall<Q, R> audited = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+      @Override
+      public void close(Status status, Metadata trailers) {
+        AUDIT.info("audit user={} from={} call={}{} result={}", who, from, method, target,
+            status.isOk() ? "OK" : status.getCode() + (status.getDescription() == null ? ""
+                : ": " + status.getDescription()));
+        super.close(status, trailers);
+      }
+    };
+    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(audited, headers)) {
+      @Override
+      public void onMessage(Q message) {
+        if (target.length() == 0 && message instanceof Message m) {
+          for (String field : TARGET_FIELDS) {
+            FieldDescriptor f = m.getDescriptorForType().findFieldByName(field);
+            if (f != null && (f.isRepeated() ? m.getRepeatedFieldCount(f) > 0 : m.hasField(f))) {
+              target.append(' ').append(field).append('=').append(Quoted.of(String.valueOf(m.getField(f))));
+            }
+          }
+        }
+        super.onMessage(message);
+      }
+    };
+  }
+
+  /** The user a call names (not yet verified), "node" for another node acting for itself, or "-". */
+  private static String claimedUser(Metadata headers) {
+    String forUser = headers.get(AuthInterceptor.FOR_USER);
+    if (forUser != null) {
+      return Quoted.of(forUser);
+    }
+    if (headers.containsKey(AuthInterceptor.NODE_SECRET)) {
+      return "node";
+    }
+    String authorization = headers.get(AuthInterceptor.AUTHORIZATION);
+    if (authorization != null && authorization.length() <= Authenticator.MAX_HEADER_CHARS
+        && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+      try {
+        String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()),
+            StandardCharsets.UTF_8);
+        int colon = decoded.indexOf(':');
+        if (colon > 0) {
+          return Quoted.of(decoded.substring(0, colon));
+        }
+      } catch (IllegalArgumentException e) {
+        // not base64: no name to give
+      }
+    }
+    return "-";
+  }
+}
