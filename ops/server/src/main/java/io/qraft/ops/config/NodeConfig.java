@@ -167,6 +167,12 @@ public final class NodeConfig {
         return get(NodeConfigKeys.AUTH_ENABLED);
     }
 
+    /** The HTTP paths open to anyone with auth.enabled. */
+    public java.util.List<String> httpOpenPaths() {
+        String text = get(NodeConfigKeys.HTTP_OPEN_PATHS);
+        return text.isEmpty() ? java.util.List.of() : java.util.List.of(text.split(","));
+    }
+
     /** {@code metrics.per_queue}. */
     public boolean metricsPerQueue() {
         return Boolean.parseBoolean(get(NodeConfigKeys.METRICS_PER_QUEUE));

@@ -177,6 +177,10 @@ public final class NodeConfigKeys {
     public static final ConfigKey<Boolean> AUTH_ENABLED = ConfigKey.bool("auth.enabled", false,
         "true: every call of the client port needs a user (qraftctl add_user) and a permission; false: none does.");
 
+    public static final ConfigKey<String> HTTP_OPEN_PATHS = ConfigKey.string("http.open_paths", "/metrics,/health,/ready",
+        java.util.regex.Pattern.compile("(/[A-Za-z0-9._/-]*)?(,/[A-Za-z0-9._/-]*)*"), "paths such as /metrics,/health, comma-separated",
+        "With auth.enabled, the HTTP paths anyone may read (comma-separated); the rest needs a monitoring user.");
+
     /** Every key, in the order of the distribution's qraft.conf. */
     public static final List<ConfigKey<?>> ALL = List.of(
         NODE_ID, NODE_DATA_DIR, LISTENERS_GRPC, LISTENERS_RAFT, LISTENERS_HTTP, CLUSTER_NODES, MESSAGE_MAX_BYTES,
@@ -187,7 +191,7 @@ public final class NodeConfigKeys {
         LIMITS_HEADER_BYTES, LIMITS_ARGUMENT_BYTES, LIMITS_POLICY_NAME_BYTES, LIMITS_POLICY_PATTERN_BYTES,
         LIMITS_POLICY_DEFINITION_BYTES, LIMITS_MAX_QUEUES, LIMITS_MAX_POLICIES, BATCH_SIZE, BATCH_BYTES, BATCH_LINGER_MS,
         BATCH_MAX_IN_FLIGHT, FLOW_MAX_PENDING_BYTES, METRICS_PER_QUEUE, METRICS_PER_QUEUE_MAX,
-        TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, AUTH_ENABLED);
+        TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, AUTH_ENABLED, HTTP_OPEN_PATHS);
 
     /** The key with this exact name, if there is one. */
     public static Optional<ConfigKey<?>> find(String name) {

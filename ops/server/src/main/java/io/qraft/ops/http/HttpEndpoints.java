@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /}: the management web page (static files under {@code qraft-web/} on the class path).</li>
  * </ul>
  *
+ * <p>With auth.enabled, {@link io.qraft.ops.auth.HttpAccess} decides who may read what.
+ *
  * <p>Read-only: nothing here changes the cluster. Thread-safe.
  */
 public final class HttpEndpoints implements AutoCloseable {
@@ -66,11 +68,19 @@ public final class HttpEndpoints implements AutoCloseable {
   private final ObjectMapper json = new ObjectMapper();
   private HttpServer server;
   private ExecutorService executor;
+  private final io.qraft.ops.auth.HttpAccess access;
 
   public HttpEndpoints(ReplicatedLog log, NodeMetrics metrics, AdminServiceGrpc.AdminServiceImplBase admin) {
+    this(log, metrics, admin, null);
+  }
+
+  /** @param access who may read what (auth.enabled), or null: everything is open */
+  public HttpEndpoints(ReplicatedLog log, NodeMetrics metrics, AdminServiceGrpc.AdminServiceImplBase admin,
+      io.qraft.ops.auth.HttpAccess access) {
     this.log = log;
     this.metrics = metrics;
     this.admin = admin;
+    this.access = access;
   }
 
   /**
@@ -122,9 +132,15 @@ public final class HttpEndpoints implements AutoCloseable {
     try (ex) {
       Response r;
       String method = ex.getRequestMethod();
+      io.qraft.ops.auth.HttpAccess.Refusal refusal = access == null ? null : access.check(ex);
       if (!"GET".equals(method) && !"HEAD".equals(method)) {
         ex.getResponseHeaders().set("Allow", "GET, HEAD");
         r = Response.text(405, "only GET and HEAD\n");
+      } else if (refusal != null) {
+        if (refusal.askForCredentials()) {
+          ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"qraft\", charset=\"UTF-8\"");
+        }
+        r = Response.text(refusal.status(), refusal.message() + "\n");
       } else {
         try {
           r = handler.handle(ex);

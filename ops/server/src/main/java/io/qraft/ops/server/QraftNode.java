@@ -7,6 +7,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.qraft.ops.auth.AuditLog;
 import io.qraft.ops.auth.AuthInterceptor;
+import io.qraft.ops.auth.HttpAccess;
 import io.qraft.ops.auth.Authenticator;
 import io.qraft.ops.auth.NodeCredentials;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -55,6 +56,8 @@ public final class QraftNode implements AutoCloseable {
 
   // What a StopNode call does once leadership is handed over; the server's main makes it exit the process.
   private volatile Runnable stopRequest = this::close;
+  /** Checks credentials (auth.enabled); one per node, shared by gRPC and HTTP for one cache. */
+  private Authenticator authenticator;
 
   public QraftNode(NodeConfig config) throws IOException {
     this.config = config;
@@ -85,6 +88,7 @@ public final class QraftNode implements AutoCloseable {
    * node's calls to the others; without, an interceptor that lets everything through.
    */
   private ServerInterceptor authInterceptor() {
+    authenticator = new Authenticator(log.users());
     if (!config.authEnabled()) {
       return new ServerInterceptor() {
         @Override
@@ -94,7 +98,6 @@ public final class QraftNode implements AutoCloseable {
         }
       };
     }
-    Authenticator authenticator = new Authenticator(log.users());
     forwarder.credentials(new NodeCredentials(authenticator));
     java.util.Set<java.net.InetAddress> memberAddresses = new java.util.HashSet<>();
     for (ClusterMember m : config.clusterNodes()) {
@@ -166,7 +169,8 @@ public final class QraftNode implements AutoCloseable {
    */
   private void startHttp(AdminServiceGrpc.AdminServiceImplBase admin) throws IOException {
     InetSocketAddress bind = new InetSocketAddress(config.httpListener().host(), config.httpListener().port());
-    HttpEndpoints endpoints = new HttpEndpoints(log, metrics, admin);
+    HttpEndpoints endpoints = new HttpEndpoints(log, metrics, admin, config.authEnabled()
+        ? new HttpAccess(authenticator, new java.util.HashSet<>(config.httpOpenPaths())) : null);
     try {
       http = endpoints.start(bind);
       LOG.info("node {} serving HTTP (/metrics, /health, /ready, /) on {}", config.nodeId(), http.address());

@@ -175,6 +175,38 @@ class AuthenticationTest {
 
   @Test
   @Order(6)
+  void theHttpPagesAskForAMonitoringUserAndTheProbesStayOpen() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> get = (path, authorization) -> {
+      java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + server.httpPort() + path));
+      if (authorization != null) {
+        b.header("Authorization", authorization);
+      }
+      try {
+        return http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    assertThat(get.apply("/metrics", null).statusCode()).isEqualTo(200);
+    assertThat(get.apply("/health", null).statusCode()).isEqualTo(200);
+    java.net.http.HttpResponse<String> anonymous = get.apply("/api/overview", null);
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic"));
+    assertThat(get.apply("/", null).statusCode()).isEqualTo(401);
+    assertThat(get.apply("/api/overview", BasicCredentials.headerValue("root", "guess")).statusCode()).isEqualTo(401);
+    assertThat(get.apply("/api/overview", BasicCredentials.headerValue("root", "root password")).statusCode())
+        .isEqualTo(200);
+    assertThat(get.apply("/api/queues", BasicCredentials.headerValue("watcher", "watcher password")).statusCode())
+        .isEqualTo(200);
+    java.net.http.HttpResponse<String> app = get.apply("/api/queues", BasicCredentials.headerValue("app", "app password"));
+    assertThat(app.statusCode()).isEqualTo(403);
+    assertThat(app.body()).contains("user 'app'", "monitoring");
+  }
+
+  @Test
+  @Order(7)
   void aChangedPasswordOrADeletedUserIsRefusedOnTheNextCall() {
     assertThat(queues(APP).get(GetRequest.newBuilder().setQueue("app.out").build())).isNotNull();
     admin(ROOT).changePassword(ChangePasswordRequest.newBuilder().setName("app").setPassword("new app password")

@@ -316,12 +316,21 @@ class NodeConfigTest {
     }
 
     @Test
+    void authIsTrueOrFalseAndOpenPathsArePaths() {
+        assertThat(NodeConfigKeys.AUTH_ENABLED.parse("true")).isTrue();
+        assertThatThrownBy(() -> NodeConfigKeys.AUTH_ENABLED.parse("yes")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(NodeConfigKeys.HTTP_OPEN_PATHS.parse("/metrics,/health")).isEqualTo("/metrics,/health");
+        assertThat(NodeConfigKeys.HTTP_OPEN_PATHS.parse("")).isEmpty();
+        assertThatThrownBy(() -> NodeConfigKeys.HTTP_OPEN_PATHS.parse("metrics")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void everyKeyNameIsUniqueAndEveryDefaultParsesBackToItself() {
         assertThat(NodeConfigKeys.ALL).extracting(ConfigKey::name).doesNotHaveDuplicates();
         for (ConfigKey<?> key : NodeConfigKeys.ALL) {
             assertThat(key.parse(key.defaultText())).as(key.name()).isEqualTo(key.defaultValue());
             assertThat(key.doc()).as(key.name()).doesNotContain("\n");
         }
-        assertThat(List.copyOf(NodeConfigKeys.ALL)).hasSize(40);
+        assertThat(List.copyOf(NodeConfigKeys.ALL)).hasSize(42);
     }
 }
