@@ -119,6 +119,36 @@ class TlsClusterTest {
     }
 
     @Test
+    @Order(3)
+    void aRaftClientThatIsNoMemberCannotAppendToAnyGroup() {
+        io.qraft.api.log.v1.MetaCommand notice = io.qraft.api.log.v1.MetaCommand.newBuilder()
+            .setCommitNotice(io.qraft.api.log.v1.CommitNotice.getDefaultInstance()).build();
+        io.qraft.log.TlsSettings rogueMaterial = io.qraft.log.TlsSettings.of(
+            io.qraft.api.PemFiles.keyManager(io.qraft.api.PemFiles.privateKey(rogue.resolve("n3.key")),
+                io.qraft.api.PemFiles.certificates(rogue.resolve("n3.pem"))),
+            io.qraft.api.PemFiles.trustManager(io.qraft.api.PemFiles.certificates(certs.resolve("ca.pem"))));
+        for (io.qraft.log.TlsSettings tls : List.of(io.qraft.log.TlsSettings.NONE, rogueMaterial)) {
+            java.util.List<org.apache.ratis.protocol.RaftPeer> peers = new java.util.ArrayList<>();
+            for (ProcessCluster.Node n : cluster.nodes()) {
+                peers.add(org.apache.ratis.protocol.RaftPeer.newBuilder().setId(io.qraft.log.GroupIds.peer(n.id))
+                    .setAddress("127.0.0.1:" + n.raftPort).build());
+            }
+            try (org.apache.ratis.client.RaftClient raw = org.apache.ratis.client.RaftClient.newBuilder()
+                .setProperties(new org.apache.ratis.conf.RaftProperties()).setParameters(tls.parameters())
+                .setRaftGroup(org.apache.ratis.protocol.RaftGroup.valueOf(io.qraft.log.GroupIds.METADATA, peers))
+                .setRetryPolicy(org.apache.ratis.retry.RetryPolicies.retryUpToMaximumCountWithFixedSleep(3,
+                    org.apache.ratis.util.TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                .build()) {
+                assertThatThrownBy(() -> raw.io().send(io.qraft.statemachine.LogCodec.message(notice)))
+                    .as(tls.enabled() ? "a client whose certificate another CA signed" : "a plaintext client")
+                    .isInstanceOf(java.io.IOException.class);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    @Test
     @Order(4)
     void aNodeWithACertificateOfAnotherCaCannotJoin() throws Exception {
         ProcessCluster.Node n3 = cluster.node("n3");
