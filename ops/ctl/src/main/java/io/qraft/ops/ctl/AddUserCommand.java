@@ -5,38 +5,23 @@ import io.qraft.api.v1.UserInfo;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code add_user NAME [--tags T,...]}: a new user; its password is read, never an argument. */
 @Command(name = "add_user", mixinStandardHelpOptions = true,
     description = "Adds a user. The password is read from standard input or --new-password-file, never "
         + "from the command line.")
-final class AddUserCommand extends CtlCommand {
-
-    @Parameters(index = "0", paramLabel = "NAME", description = "User name (no ':').")
-    private String name;
+final class AddUserCommand extends UserPasswordCommand {
 
     @Option(names = "--tags", paramLabel = "TAG", split = ",",
         description = "administrator (cluster operations, users, policies), monitoring (read-only status); "
             + "none for an application user.")
     private List<String> tags = new ArrayList<>();
 
-    @Mixin
-    private NewPassword password;
-
-    private String secret;
-
-    @Override
-    protected void checkArguments() {
-        secret = password.read();
-    }
-
     @Override
     protected void run(ClusterClient client, Output output) {
-        UserInfo user = client.admin(admin -> admin.addUser(AddUserRequest.newBuilder().setName(name)
-            .setPassword(secret).addAllTags(tags).build()));
+        UserInfo user = client.admin(admin -> admin.addUser(AddUserRequest.newBuilder().setName(name())
+            .setPassword(password()).addAllTags(tags).build()));
         output.row(ListUsersCommand.COLUMNS, ListUsersCommand.row(user));
     }
 }

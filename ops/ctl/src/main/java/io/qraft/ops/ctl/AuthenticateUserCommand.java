@@ -4,8 +4,6 @@ import io.qraft.api.v1.AuthenticateUserRequest;
 import io.qraft.api.v1.AuthenticateUserResponse;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code authenticate_user NAME}: checks a user name and password (read, never an argument);
@@ -14,31 +12,17 @@ import picocli.CommandLine.Parameters;
 @Command(name = "authenticate_user", mixinStandardHelpOptions = true,
     description = "Checks a user's password (from standard input or --new-password-file): exit status 0 when "
         + "valid, 1 when not.")
-final class AuthenticateUserCommand extends CtlCommand {
-
-    @Parameters(index = "0", paramLabel = "NAME", description = "User name.")
-    private String name;
-
-    @Mixin
-    private NewPassword password;
-
-    private String secret;
-
-    @Override
-    protected void checkArguments() {
-        secret = password.read();
-    }
-
+final class AuthenticateUserCommand extends UserPasswordCommand {
     @Override
     protected void run(ClusterClient client, Output output) {
         AuthenticateUserResponse r = client.admin(admin -> admin.authenticateUser(
-            AuthenticateUserRequest.newBuilder().setName(name).setPassword(secret).build()));
+            AuthenticateUserRequest.newBuilder().setName(name()).setPassword(password()).build()));
         if (!r.getAuthenticated()) {
             // Exit status 1 through the error reporter, with one line saying why.
-            throw io.grpc.Status.UNAUTHENTICATED.withDescription("wrong user name or password for '" + name + "'")
+            throw io.grpc.Status.UNAUTHENTICATED.withDescription("wrong user name or password for '" + name() + "'")
                 .asRuntimeException();
         }
         output.row(List.of("user", "authenticated", "tags"),
-            Output.row("user", name, "authenticated", true, "tags", r.getTagsList()));
+            Output.row("user", name(), "authenticated", true, "tags", r.getTagsList()));
     }
 }
