@@ -20,7 +20,7 @@ final class AddUserCommand extends UserPasswordCommand {
 
     @Override
     protected void run(ClusterClient client, Output output) {
-        UserInfo user = client.admin(admin -> admin.addUser(AddUserRequest.newBuilder().setName(name())
+        UserInfo user = client.admin(admin -> admin.addUser(AddUserRequest.newBuilder().setName(user())
             .setPassword(password()).addAllTags(tags).build()));
         output.row(ListUsersCommand.COLUMNS, ListUsersCommand.row(user));
     }

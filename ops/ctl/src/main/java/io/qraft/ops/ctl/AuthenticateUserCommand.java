@@ -13,16 +13,17 @@ import picocli.CommandLine.Command;
     description = "Checks a user's password (from standard input or --new-password-file): exit status 0 when "
         + "valid, 1 when not.")
 final class AuthenticateUserCommand extends UserPasswordCommand {
+
     @Override
     protected void run(ClusterClient client, Output output) {
         AuthenticateUserResponse r = client.admin(admin -> admin.authenticateUser(
-            AuthenticateUserRequest.newBuilder().setName(name()).setPassword(password()).build()));
+            AuthenticateUserRequest.newBuilder().setName(user()).setPassword(password()).build()));
         if (!r.getAuthenticated()) {
             // Exit status 1 through the error reporter, with one line saying why.
-            throw io.grpc.Status.UNAUTHENTICATED.withDescription("wrong user name or password for '" + name() + "'")
+            throw io.grpc.Status.UNAUTHENTICATED.withDescription("wrong user name or password for '" + user() + "'")
                 .asRuntimeException();
         }
         output.row(List.of("user", "authenticated", "tags"),
-            Output.row("user", name(), "authenticated", true, "tags", r.getTagsList()));
+            Output.row("user", user(), "authenticated", true, "tags", r.getTagsList()));
     }
 }

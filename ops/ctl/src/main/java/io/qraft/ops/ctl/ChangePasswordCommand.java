@@ -8,10 +8,11 @@ import picocli.CommandLine.Command;
 @Command(name = "change_password", mixinStandardHelpOptions = true,
     description = "Changes a user's password, read from standard input or --new-password-file.")
 final class ChangePasswordCommand extends UserPasswordCommand {
+
     @Override
     protected void run(ClusterClient client, Output output) {
-        client.admin(admin -> admin.changePassword(ChangePasswordRequest.newBuilder().setName(name())
+        client.admin(admin -> admin.changePassword(ChangePasswordRequest.newBuilder().setName(user())
             .setPassword(password()).build()));
-        output.row(List.of("user", "password_changed"), Output.row("user", name(), "password_changed", true));
+        output.row(List.of("user", "password_changed"), Output.row("user", user(), "password_changed", true));
     }
 }

@@ -1,17 +1,13 @@
 package io.qraft.ops.ctl;
 
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 /**
  * A command about one user that takes a password (add_user, change_password,
  * authenticate_user): the password is read before anything is sent, from standard input or
  * {@code --new-password-file}, never from an argument.
  */
-abstract class UserPasswordCommand extends CtlCommand {
-
-    @Parameters(index = "0", paramLabel = "NAME", description = "User name (no ':').")
-    private String name;
+abstract class UserPasswordCommand extends OneUserCommand {
 
     @Mixin
     private NewPassword password;
@@ -21,10 +17,6 @@ abstract class UserPasswordCommand extends CtlCommand {
     @Override
     protected void checkArguments() {
         secret = password.read();
-    }
-
-    protected final String name() {
-        return name;
     }
 
     protected final String password() {

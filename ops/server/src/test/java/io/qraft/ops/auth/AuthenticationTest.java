@@ -21,45 +21,28 @@ import io.qraft.api.v1.QueueServiceGrpc;
 import io.qraft.api.v1.SetPermissionsRequest;
 import io.qraft.api.v1.SetPolicyRequest;
 import io.qraft.client.BasicCredentials;
+import io.qraft.ops.server.OnOneNode;
 import io.qraft.ops.server.OneNodeServer;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * auth.enabled on a one-node cluster in this JVM, over gRPC from loopback: the bootstrap of the
  * first administrator, then who may do what. Tests run in order on one node.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class AuthenticationTest {
-  @TempDir
-  static Path dir;
-
-  private OneNodeServer server;
-
-  @BeforeAll
-  void startNode() throws Exception {
-    server = OneNodeServer.start(dir, Map.of("auth.enabled", "true"));
-  }
-
-  @AfterAll
-  void stopNode() {
-    if (server != null) {
-      server.close();
-    }
+class AuthenticationTest extends OnOneNode {
+  @Override
+  protected Map<String, String> config() {
+    return Map.of("auth.enabled", "true");
   }
 
   private AdminServiceGrpc.AdminServiceBlockingStub admin(CallCredentials as) {

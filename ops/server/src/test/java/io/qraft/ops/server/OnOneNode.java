@@ -8,15 +8,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A test class whose tests share one node in this JVM, started once and stopped after the last. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class OnOneNode {
+public abstract class OnOneNode {
   @TempDir
   static Path dir;
 
-  OneNodeServer server;
+  protected OneNodeServer server;
+
+  /** Keys added to the node's config; none by default. */
+  protected java.util.Map<String, String> config() {
+    return java.util.Map.of();
+  }
 
   @BeforeAll
   void startNode() throws Exception {
-    server = OneNodeServer.start(dir);
+    server = OneNodeServer.start(dir, config());
   }
 
   @AfterAll
