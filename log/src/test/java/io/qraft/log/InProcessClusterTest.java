@@ -164,8 +164,7 @@ class InProcessClusterTest extends OnThreeReplicas {
   @Test
   @Order(3)
   void aPublishOnANodeThatDoesNotLeadTheShardIsForwardedToTheLeader() throws Exception {
-    cluster.declare("forwarded", Map.of());
-    RaftGroupId group = InProcessCluster.groupOf(cluster.metadataLeader(), "forwarded");
+    RaftGroupId group = declareOnShard("forwarded");
     ReplicatedLog follower = cluster.follower(group);
     await().atMost(EVENTUALLY).until(() -> follower.localShards().containsKey(group));
 
@@ -191,8 +190,7 @@ class InProcessClusterTest extends OnThreeReplicas {
   @Test
   @Order(4)
   void aConsumerOnTheShardLeaderGetsPrefetchDeliveriesAndMoreAfterAckingThenGetWithAckRemoves() throws Exception {
-    cluster.declare("consumed", Map.of());
-    RaftGroupId group = InProcessCluster.groupOf(cluster.metadataLeader(), "consumed");
+    RaftGroupId group = declareOnShard("consumed");
     ReplicatedLog publisher = cluster.leaderOf(group);
     for (int i = 0; i < 10; i++) {
       publishOn(publisher, group, publish("consumed", "m" + i));
@@ -277,8 +275,7 @@ class InProcessClusterTest extends OnThreeReplicas {
   @Test
   @Order(7)
   void theReplicasOfAShardHaveTheSameStateChecksumAtTheSameIndex() throws Exception {
-    cluster.declare("summed", Map.of());
-    RaftGroupId group = InProcessCluster.groupOf(cluster.metadataLeader(), "summed");
+    RaftGroupId group = declareOnShard("summed");
     List<String> sameShard = cluster.metadataLeader().metadata().queues().stream()
         .filter(q -> q.getGroup().equals(GroupIds.text(group))).map(QueueDef::getName).toList();
     ReplicatedLog leader = cluster.leaderOf(group);
@@ -364,5 +361,11 @@ class InProcessClusterTest extends OnThreeReplicas {
     ReplicatedLog again = cluster.metadataLeader();
     assertThat(again.metadata().shards()).hasSize(3);
     assertThat(again.metadata().queue("after-removal").getGroup()).isNotEqualTo(shard.getGroup());
+  }
+
+  /** Declares the queue (default arguments) and answers the shard that carries it. */
+  private RaftGroupId declareOnShard(String queue) throws Exception {
+    cluster.declare(queue, Map.of());
+    return InProcessCluster.groupOf(cluster.metadataLeader(), queue);
   }
 }

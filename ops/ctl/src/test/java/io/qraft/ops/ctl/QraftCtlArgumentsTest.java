@@ -77,6 +77,27 @@ class QraftCtlArgumentsTest {
     }
 
     @Test
+    void aPasswordComesFromAFileOrStandardInputNeverAnArgumentAndNothingIsSentWithoutOne(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        CtlRun missing = CtlRun.offline("add_user", "app", "--new-password-file", dir.resolve("none").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("Cannot read the password from", "none");
+        java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("empty"), "\n");
+        assertThat(CtlRun.offline("change_password", "app", "--new-password-file", empty.toString()).err())
+            .contains("No password");
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(new byte[0]));
+            CtlRun noInput = CtlRun.offline("authenticate_user", "app");
+            assertThat(noInput.exitCode()).isEqualTo(2);
+            assertThat(noInput.err()).contains("No password", "standard input");
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(CtlRun.offline("add_user", "app", "secret").exitCode()).as("no password argument").isEqualTo(2);
+    }
+
+    @Test
     void aNodeWithoutAPortIsAUsageError() {
         CtlRun run = CtlRun.offline("--node", "localhost", "cluster_status");
 
