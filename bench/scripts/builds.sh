@@ -21,30 +21,13 @@ mkdir -p "$out"
 dir=""
 trap '[ -z "$dir" ] || "$root/bench/scripts/cluster.sh" down "$dir"' EXIT
 perf() { "$candidate/bin/qraft-perf" "${nodes[@]}" -x 1 -y 1 -s 1000 -c 64 -q 200 -u headline "$@"; }
-tick="$(getconf CLK_TCK)"
 . "$root/bench/scripts/nodes.sh"
 for round in $(seq 1 "$rounds"); do
   for build in base candidate; do
     dist="$candidate"; [ "$build" = base ] && dist="$base"
     dir="$(mktemp -d)"
     BENCH_DIST="$dist" "$root/bench/scripts/cluster.sh" up "$dir" 3 > /dev/null
-    perf --warmup "$warmup" -z "$seconds" --format json > "$out/$build.$round.json" 2> "$out/$build.$round.log" &
-    pid=$!
-    # The node CPU of the measured part: from the end of the warm-up to the end of the run.
-    until grep -q '^# warm-up over' "$out/$build.$round.log" 2> /dev/null || ! kill -0 "$pid" 2> /dev/null; do
-      sleep 0.2
-    done
-    before="$(node_cpu)"
-    wait "$pid"
-    after="$(node_cpu)"
-    echo "$(( (after - before) / tick ))" > "$out/$build.$round.cpu"
+    measured_run "$build" "$round"
     "$root/bench/scripts/cluster.sh" down "$dir"; dir=""
-    python3 - "$out/$build.$round.json" "$out/$build.$round.cpu" "$build" "$round" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1])); cpu = int(open(sys.argv[2]).read())
-per = cpu * 1e6 / max(1, d["confirmed"])
-print(f"{sys.argv[3]} round {sys.argv[4]}: {d['confirmed_per_s']:.0f} confirmed/s, p50 {d['confirm_latency_ms']['p50']} ms,"
-      f" p99 {d['confirm_latency_ms']['p99']} ms, node CPU {cpu} s = {per:.0f} us per confirmed message")
-PY
   done
 done

@@ -38,3 +38,29 @@ warm_until_jit_quiet() {
   done
   echo "warm-up: the JIT was still busy after ${WARM_RUNS:-10} runs; figures include compiling" >&2
 }
+
+# measured_run NAME ROUND: one run of the headline load (the function perf) on the cluster in $dir:
+# WARMUP + SECONDS, of which qraft-perf summarises the last SECONDS; writes $out/NAME.ROUND.json,
+# .log and .cpu (CPU seconds of the three nodes in the measured part) and prints a line.
+measured_run() {
+  local name="$1" round="$2" pid before after tick
+  tick="$(getconf CLK_TCK)"
+  perf --warmup "$warmup" -z "$seconds" --format json > "$out/$name.$round.json" 2> "$out/$name.$round.log" &
+  pid=$!
+  # The node CPU of the measured part: from the end of the warm-up to the end of the run.
+  until grep -q '^# warm-up over' "$out/$name.$round.log" 2> /dev/null || ! kill -0 "$pid" 2> /dev/null; do
+    sleep 0.2
+  done
+  before="$(node_cpu)"
+  wait "$pid"
+  after="$(node_cpu)"
+  echo "$(( (after - before) / tick ))" > "$out/$name.$round.cpu"
+  python3 - "$out/$name.$round.json" "$out/$name.$round.cpu" "$name" "$round" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); cpu = int(open(sys.argv[2]).read())
+per = cpu * 1e6 / max(1, d["confirmed"])
+print(f"{sys.argv[3]} round {sys.argv[4]}: {d['confirmed_per_s']:.0f} confirmed/s, p50 {d['confirm_latency_ms']['p50']} ms,"
+      f" p99 {d['confirm_latency_ms']['p99']} ms, node CPU {cpu} s = {per:.0f} us per confirmed message,"
+      f" errors {d['errors']}")
+PY
+}
