@@ -47,9 +47,11 @@ case "$cmd" in
       } > "$d/qraft.conf"
       launch "$k"
     done
-    # Ready when every node answers cluster_status (bounded: 60 s).
+    # Ready when the node answers cluster_status (bounded: 60 s); with auth.enabled and no user
+    # yet, its refusal is an answer too.
     for _ in $(seq 1 120); do
-      if "$dist/bin/qraftctl" --node "127.0.0.1:7791" cluster_status >/dev/null 2>&1; then
+      if answer="$("$dist/bin/qraftctl" --node "127.0.0.1:7791" cluster_status 2>&1)" \
+          || [[ "$answer" == *UNAUTHENTICATED* ]]; then
         echo "cluster of $n up in $dir"; exit 0
       fi
       sleep 0.5
