@@ -84,6 +84,31 @@ public final class BasicCredentials extends CallCredentials {
         .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
+  /** A user name and password read back from a header value. */
+  public record Pair(String user, String password) {}
+
+  /** Longer header values are refused before any decoding: a user name and password fit in far less. */
+  public static final int MAX_HEADER_CHARS = 4_096;
+
+  /**
+   * Reads {@code Basic base64(user:password)} back (the scheme in any case, RFC 7617); null for
+   * anything else: too long, another scheme, not base64, no ':' or an empty user name. The
+   * nodes read every call's header with it.
+   */
+  public static Pair parse(String header) {
+    if (header == null || header.length() > MAX_HEADER_CHARS || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      return null;
+    }
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    int colon = decoded.indexOf(':');
+    return colon <= 0 ? null : new Pair(decoded.substring(0, colon), decoded.substring(colon + 1));
+  }
+
   /**
    * The password in a file: its first line, without the line end (the file may hold more lines,
    * which are ignored). For qraftctl and qraft-perf, which never take a password as an argument.

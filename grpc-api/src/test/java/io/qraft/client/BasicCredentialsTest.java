@@ -188,4 +188,18 @@ class BasicCredentialsTest {
     assertThat(BasicCredentials.readPassword(bare)).isEqualTo("password");
     assertThat(BasicCredentials.readPassword(empty)).isEmpty();
   }
+
+  @Test
+  void aHeaderIsReadBackAndAnythingElseIsNothing() {
+    assertThat(BasicCredentials.parse(BasicCredentials.headerValue("Aladdin", "open: sesame")))
+        .isEqualTo(new BasicCredentials.Pair("Aladdin", "open: sesame"));
+    assertThat(BasicCredentials.parse("basic " + java.util.Base64.getEncoder().encodeToString("u:p".getBytes())))
+        .as("the scheme in any case").isEqualTo(new BasicCredentials.Pair("u", "p"));
+    assertThat(BasicCredentials.parse(null)).isNull();
+    assertThat(BasicCredentials.parse("Bearer abc")).isNull();
+    assertThat(BasicCredentials.parse("Basic not base64!")).isNull();
+    assertThat(BasicCredentials.parse("Basic " + java.util.Base64.getEncoder().encodeToString(":p".getBytes())))
+        .as("an empty user name").isNull();
+    assertThat(BasicCredentials.parse("Basic " + "A".repeat(BasicCredentials.MAX_HEADER_CHARS))).as("too long").isNull();
+  }
 }

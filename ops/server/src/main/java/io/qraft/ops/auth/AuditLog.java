@@ -11,8 +11,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.qraft.api.Quoted;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import io.qraft.client.BasicCredentials;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -29,8 +28,6 @@ public final class AuditLog implements ServerInterceptor {
   private static final Logger AUDIT = LoggerFactory.getLogger("io.qraft.audit");
   private static final Set<String> CHANGES_OF_QUEUE_SERVICE = Set.of("DeclareQueue", "DeleteQueue", "PurgeQueue");
   private static final List<String> TARGET_FIELDS = List.of("queue", "name", "user", "node", "tags");
-  private static final Metadata.Key<String> FORWARDED =
-      Metadata.Key.of("qraft-forwarded", Metadata.ASCII_STRING_MARSHALLER);
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -39,7 +36,7 @@ public final class AuditLog implements ServerInterceptor {
     String method = full.substring(full.indexOf('/') + 1);
     boolean admin = full.startsWith("qraft.v1.AdminService/");
     boolean change = admin ? !AccessRule.READ_ONLY_ADMIN_CALLS.contains(method) : CHANGES_OF_QUEUE_SERVICE.contains(method);
-    if (!change || headers.containsKey(FORWARDED)) {
+    if (!change || headers.containsKey(NodeHeaders.FORWARDED)) {
       return next.startCall(call, headers);
     }
     String who = claimedUser(headers);
@@ -72,26 +69,16 @@ public final class AuditLog implements ServerInterceptor {
 
   /** The user a call names (not yet verified), "node" for another node acting for itself, or "-". */
   private static String claimedUser(Metadata headers) {
-    String forUser = headers.get(AuthInterceptor.FOR_USER);
+    String forUser = headers.get(NodeHeaders.FOR_USER);
     if (forUser != null) {
       return Quoted.of(forUser);
     }
-    if (headers.containsKey(AuthInterceptor.NODE_SECRET)) {
+    if (headers.containsKey(NodeHeaders.NODE_SECRET)) {
       return "node";
     }
-    String authorization = headers.get(AuthInterceptor.AUTHORIZATION);
-    if (authorization != null && authorization.length() <= Authenticator.MAX_HEADER_CHARS
-        && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
-      try {
-        String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()),
-            StandardCharsets.UTF_8);
-        int colon = decoded.indexOf(':');
-        if (colon > 0) {
-          return Quoted.of(decoded.substring(0, colon));
-        }
-      } catch (IllegalArgumentException e) {
-        // not base64: no name to give
-      }
+    BasicCredentials.Pair pair = BasicCredentials.parse(headers.get(BasicCredentials.AUTHORIZATION));
+    if (pair != null) {
+      return Quoted.of(pair.user());
     }
     return "-";
   }

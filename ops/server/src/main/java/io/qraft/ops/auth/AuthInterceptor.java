@@ -11,6 +11,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.qraft.api.Quoted;
+import io.qraft.client.BasicCredentials;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,14 +31,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * is. Thread-safe.
  */
 public final class AuthInterceptor implements ServerInterceptor {
-  public static final Metadata.Key<String> AUTHORIZATION =
-      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-  public static final Metadata.Key<String> NODE_SECRET = Metadata.Key.of("qraft-node", Metadata.ASCII_STRING_MARSHALLER);
-  public static final Metadata.Key<String> FOR_USER = Metadata.Key.of("qraft-user", Metadata.ASCII_STRING_MARSHALLER);
-  /** What Forwarder marks a forwarded call with (its value is the forwarding node's id). */
-  private static final Metadata.Key<String> FORWARDED =
-      Metadata.Key.of("qraft-forwarded", Metadata.ASCII_STRING_MARSHALLER);
-
   private final Authenticator authenticator;
   private final MemberAddresses members;
 
@@ -76,15 +69,15 @@ public final class AuthInterceptor implements ServerInterceptor {
   }
 
   private Principal identify(ServerCall<?, ?> call, Metadata headers, String method) {
-    String secret = headers.get(NODE_SECRET);
+    String secret = headers.get(NodeHeaders.NODE_SECRET);
     if (secret != null) {
-      return authenticator.node(secret, headers.get(FOR_USER));
+      return authenticator.node(secret, headers.get(NodeHeaders.FOR_USER));
     }
-    String authorization = headers.get(AUTHORIZATION);
+    String authorization = headers.get(BasicCredentials.AUTHORIZATION);
     if (authorization == null) {
       if (authenticator.noUsers()) {
         boolean addUser = method.equals("qraft.v1.AdminService/AddUser");
-        boolean local = loopback(call) || (headers.containsKey(FORWARDED) && member(call));
+        boolean local = loopback(call) || (headers.containsKey(NodeHeaders.FORWARDED) && member(call));
         if (addUser && local) {
           return Principal.BOOTSTRAP;
         }
@@ -101,13 +94,8 @@ public final class AuthInterceptor implements ServerInterceptor {
     return authenticator.basic(authorization);
   }
 
+  /** The bootstrap principal is made for AddUser only (identify), and it carries the administrator tag. */
   private static void requireTag(Principal principal, AccessRule.Tagged rule) {
-    if (principal.kind() == Principal.Kind.BOOTSTRAP) {
-      if (!rule.operation().equals("AddUser")) {
-        throw Authenticator.unauthenticated("this cluster has no users yet: add the first administrator");
-      }
-      return;
-    }
     boolean ok = rule.readOnly() ? principal.monitoring() : principal.administrator();
     if (!ok) {
       throw denied(principal.describe() + " may not call " + rule.operation() + ": it needs the "

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.qraft.api.log.v1.UserDef;
+import io.qraft.client.BasicCredentials;
 import io.qraft.log.UserCatalog;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -22,8 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * are cached. Thread-safe.
  */
 public final class Authenticator {
-  /** Longer headers are refused before any decoding: a user name and password fit in far less. */
-  static final int MAX_HEADER_CHARS = 4_096;
   /** Entries kept; beyond that the cache starts over (a cost, never a wrong answer). */
   private static final int MAX_CACHED = 10_000;
   private static final String UNKNOWN = "wrong user name or password";
@@ -44,21 +43,12 @@ public final class Authenticator {
 
   /** The user of an {@code authorization: Basic ...} header; UNAUTHENTICATED when not valid. */
   Principal basic(String header) {
-    if (header.length() > MAX_HEADER_CHARS || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+    BasicCredentials.Pair pair = BasicCredentials.parse(header);
+    if (pair == null) {
       throw unauthenticated("the authorization header must be 'Basic base64(user:password)'");
     }
-    String decoded;
-    try {
-      decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw unauthenticated("the authorization header is not base64 of 'user:password'");
-    }
-    int colon = decoded.indexOf(':');
-    if (colon <= 0) {
-      throw unauthenticated("the authorization header is not base64 of 'user:password'");
-    }
-    String name = decoded.substring(0, colon);
-    String password = decoded.substring(colon + 1);
+    String name = pair.user();
+    String password = pair.password();
     String key = sha256(header);
     Verified hit = verified.get(key);
     UserDef user = users.user(name);
@@ -66,7 +56,7 @@ public final class Authenticator {
         && hit.generation() == user.getCredentialGeneration()) {
       return principal(user);
     }
-    boolean ok = user == null ? io.qraft.ops.auth.PasswordHash.verifyNobody(password)
+    boolean ok = user == null ? PasswordHash.verifyNobody(password)
         : PasswordHash.verify(password, user.getPasswordHash());
     if (!ok) {
       verified.remove(key);

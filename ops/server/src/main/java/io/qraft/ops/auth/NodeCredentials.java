@@ -28,10 +28,10 @@ public final class NodeCredentials implements ClientInterceptor {
       public void start(Listener<R> listener, Metadata headers) {
         String secret = authenticator.secretHeader();
         if (secret != null) {
-          headers.put(AuthInterceptor.NODE_SECRET, secret);
+          headers.put(NodeHeaders.NODE_SECRET, secret);
           Principal principal = Principal.current();
           if (principal != null && principal.kind() == Principal.Kind.USER) {
-            headers.put(AuthInterceptor.FOR_USER, principal.user());
+            headers.put(NodeHeaders.FOR_USER, principal.user());
           }
         }
         super.start(listener, headers);

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * One channel per node, made on first use.
  */
 final class Forwarder implements AutoCloseable {
-  static final Metadata.Key<String> FORWARDED = Metadata.Key.of("qraft-forwarded", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> FORWARDED = io.qraft.ops.auth.NodeHeaders.FORWARDED;
   private static final long DEADLINE_S = 60;
 
   private final Map<String, NodeAddress> members = new ConcurrentHashMap<>();
