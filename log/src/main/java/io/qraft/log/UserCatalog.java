@@ -51,6 +51,20 @@ public final class UserCatalog {
         .addAllTags(tags)).build());
   }
 
+  /**
+   * The first user of a cluster, an administrator, when it has none yet; false (and nothing
+   * appended) when it has users already. Checked and added under this object's lock, so that it
+   * cannot race an add_user on the same leader.
+   */
+  public synchronized boolean addFirstAdministrator(String name, Supplier<String> passwordHash) {
+    requireMetadataLeader();
+    if (!list().isEmpty()) {
+      return false;
+    }
+    add(name, passwordHash, List.of(io.qraft.api.UserRules.ADMINISTRATOR));
+    return true;
+  }
+
   /** @throws RequestException NOT_FOUND when there is no such user */
   public synchronized void delete(String name) {
     requireMetadataLeader();

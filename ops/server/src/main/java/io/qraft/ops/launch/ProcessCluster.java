@@ -170,6 +170,9 @@ public final class ProcessCluster implements AutoCloseable {
         "127.0.0.1:" + n.grpcPort, "127.0.0.1:" + n.raftPort, nodes.stream()
             .map(m -> m.id + "@127.0.0.1:" + m.grpcPort + ":" + m.raftPort).collect(Collectors.joining(", ")));
     config.put("listeners.http", "127.0.0.1:" + n.httpPort);
+    // Nodes authenticate by default; a cluster given no administrator runs them open, for tests
+    // about anything but users (their clients carry no credentials).
+    config.put("auth.enabled", String.valueOf(administrator != null));
     config.putAll(extraConfig);
     config.putAll(perNodeConfig.apply(n));
     n.process.start(config);

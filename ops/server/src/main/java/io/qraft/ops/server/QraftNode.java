@@ -53,6 +53,7 @@ public final class QraftNode implements AutoCloseable {
   private static final int MAX_CALLS_PER_CONNECTION = 1024;
 
   private StuckFollowerWatchdog watchdog;
+  private FirstAdministrator firstAdministrator;
 
   // What a StopNode call does once leadership is handed over; the server's main makes it exit the process.
   private volatile Runnable stopRequest = this::close;
@@ -156,6 +157,9 @@ public final class QraftNode implements AutoCloseable {
         tls.enabled() ? " over TLS (certificate " + config.tlsCertFile() + "); Raft between nodes over mutual TLS" : "");
     startHttp(admin);
     watchdog = new StuckFollowerWatchdog(log, statuses).start();
+    if (config.authEnabled() && config.get(NodeConfigKeys.AUTH_BOOTSTRAP_FILE).isPresent()) {
+      firstAdministrator = new FirstAdministrator(log, config.get(NodeConfigKeys.AUTH_BOOTSTRAP_FILE).get()).start();
+    }
     health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
     health.setStatus(QueueServiceGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
     health.setStatus(AdminServiceGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
@@ -209,6 +213,9 @@ public final class QraftNode implements AutoCloseable {
     health.enterTerminalState();
     if (watchdog != null) {
       watchdog.close();
+    }
+    if (firstAdministrator != null) {
+      firstAdministrator.close();
     }
     if (http != null) {
       http.close();

@@ -171,10 +171,15 @@ final class UserCalls {
     return () -> PasswordHash.hash(password);
   }
 
-  /** Passwords: 1..PASSWORD_BYTES bytes; nothing else is refused (spaces, any script). */
+  /** Passwords: 1..PASSWORD_BYTES bytes without control characters; nothing else is refused (spaces, any script). */
   static String passwordProblem(String password) {
     if (password.isEmpty()) {
       return "the password is empty; give one (qraftctl reads it from standard input or --new-password-file)";
+    }
+    // RFC 7617 leaves control characters out of Basic credentials, and clients refuse to send
+    // them: a user with such a password could never log in.
+    if (password.codePoints().anyMatch(Character::isISOControl)) {
+      return "the password has a control character (a newline, a tab, ...); Basic credentials cannot carry one";
     }
     int bytes = io.qraft.api.HardLimits.utf8Bytes(password);
     if (bytes > PASSWORD_BYTES) {
