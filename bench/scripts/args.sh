@@ -5,6 +5,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dist="$root/ops/target/qraft"
 # The client addresses of cluster.sh's three nodes, as qraft-perf and qraftctl take them.
 nodes=(--node 127.0.0.1:7791 --node 127.0.0.1:7792 --node 127.0.0.1:7793)
+# The user cluster.sh makes the first administrator; qraft-perf and qraftctl log in with it.
+export QRAFT_USER="${QRAFT_USER:-bench}"
+export QRAFT_PASSWORD="${QRAFT_PASSWORD:-bench-$RANDOM$RANDOM$RANDOM}"
 
 # cluster_up DIR [KEY=VALUE...]: cluster.sh's three nodes in DIR, stopped when the script exits.
 cluster_up() {

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Starts or stops a benchmark cluster of separate node JVMs on loopback, on ports away from
-# qraft-local's (gRPC 7791.., Raft 7891.., HTTP 15791..), with small heaps.
+# qraft-local's (gRPC 7791.., Raft 7891.., HTTP 15791..; BENCH_PORT_OFFSET moves all three, so
+# that two clusters can run side by side), with small heaps. The nodes authenticate their
+# clients: 'up' makes the first administrator (every permission) QRAFT_USER / QRAFT_PASSWORD
+# (args.sh exports them; default bench and a random password) through DIR/credentials.
 #   bench/scripts/cluster.sh up DIR NODES [key=value ...]   e.g. up /tmp/qc 3 shards.per_replica_set=6
 #   bench/scripts/cluster.sh kill DIR K      kill -9 node nK (its data stays)
 #   bench/scripts/cluster.sh start DIR K     start node nK again on its data
@@ -12,6 +15,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dist="${BENCH_DIST:-$root/ops/target/qraft}"
 cmd="${1:?up|kill|start|down}"; dir="${2:?DIR}"
+offset="${BENCH_PORT_OFFSET:-0}"
+grpc_base=$((7790 + offset)); raft_base=$((7890 + offset)); http_base=$((15790 + offset))
 
 launch() {
   local d="$dir/n$1"
@@ -27,31 +32,35 @@ case "$cmd" in
   up)
     n="${3:?NODES}"; shift 3
     # Another cluster on these ports would answer the readiness check below for this one.
-    if (exec 3<> /dev/tcp/127.0.0.1/7791) 2> /dev/null; then
-      echo "port 7791 is in use (another benchmark cluster?); take it down first" >&2; exit 1
+    if (exec 3<> "/dev/tcp/127.0.0.1/$((grpc_base + 1))") 2> /dev/null; then
+      echo "port $((grpc_base + 1)) is in use (another benchmark cluster?); take it down first" >&2; exit 1
     fi
     members=""
     for k in $(seq 1 "$n"); do
-      members+="${members:+, }n$k@127.0.0.1:$((7790 + k)):$((7890 + k))"
+      members+="${members:+, }n$k@127.0.0.1:$((grpc_base + k)):$((raft_base + k))"
     done
+    mkdir -p "$dir"
+    export QRAFT_USER="${QRAFT_USER:-bench}"
+    export QRAFT_PASSWORD="${QRAFT_PASSWORD:-bench-$RANDOM$RANDOM$RANDOM}"
+    ( umask 077; printf '%s:%s\n' "$QRAFT_USER" "$QRAFT_PASSWORD" > "$dir/credentials" )
     for k in $(seq 1 "$n"); do
       d="$dir/n$k"; mkdir -p "$d/data"
       {
         echo "node.id = n$k"
         echo "node.data_dir = $d/data"
-        echo "listeners.grpc = 127.0.0.1:$((7790 + k))"
-        echo "listeners.raft = 127.0.0.1:$((7890 + k))"
-        echo "listeners.http = 127.0.0.1:$((15790 + k))"
+        echo "listeners.grpc = 127.0.0.1:$((grpc_base + k))"
+        echo "listeners.raft = 127.0.0.1:$((raft_base + k))"
+        echo "listeners.http = 127.0.0.1:$((http_base + k))"
         echo "cluster.nodes = $members"
+        # (A distribution from before users knows no such key, and needs none.)
+        if grep -q 'auth.bootstrap_file' "$dist/conf/qraft.conf"; then echo "auth.bootstrap_file = $dir/credentials"; fi
         for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
       } > "$d/qraft.conf"
       launch "$k"
     done
-    # Ready when the node answers cluster_status (bounded: 60 s); with auth.enabled and no user
-    # yet, its refusal is an answer too.
+    # Ready when the node answers cluster_status to the administrator (bounded: 60 s).
     for _ in $(seq 1 120); do
-      if answer="$("$dist/bin/qraftctl" --node "127.0.0.1:7791" cluster_status 2>&1)" \
-          || [[ "$answer" == *UNAUTHENTICATED* ]]; then
+      if "$dist/bin/qraftctl" --node "127.0.0.1:$((grpc_base + 1))" cluster_status > /dev/null 2>&1; then
         echo "cluster of $n up in $dir"; exit 0
       fi
       sleep 0.5

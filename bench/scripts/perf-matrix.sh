@@ -4,6 +4,8 @@
 # Each run writes OUTDIR/NAME.json (qraft-perf --format json) and OUTDIR/NAME.mem (the nodes'
 # heap and resident memory from qraftctl cluster_status right after the run).
 set -euo pipefail
+# QRAFT_USER / QRAFT_PASSWORD: the administrator cluster.sh makes, for qraft-perf and qraftctl.
+. "$(dirname "${BASH_SOURCE[0]}")/args.sh"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bin="$root/ops/target/qraft/bin"
 out="${1:?OUTDIR}"; secs="${2:-20}"

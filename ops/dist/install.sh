@@ -5,6 +5,7 @@
 #              [--prefix /opt/qraft] [--data-dir /var/lib/qraft] [--log-dir /var/log/qraft]
 #              [--grpc-port 5691] [--raft-port 6691] [--http-port 15691] [--bind 0.0.0.0|advertise|ADDR]
 #              [--user qraft] [--no-user] [--no-systemd] [--unit-dir /etc/systemd/system] [--force-config]
+#              [--tls-cert FILE --tls-key FILE --tls-ca FILE] [--admin-user admin] [--admin-password-file FILE]
 #
 # It unpacks the tarball into PREFIX/qraft-VERSION and points PREFIX/current at it; creates the
 # system user (unless --no-user) and the data and log directories, owned by that user; writes
@@ -12,6 +13,10 @@
 # unless --force-config; an upgrade carries it over from the previous version); sets the log
 # directory in conf/qraft-env.sh; and writes the systemd unit qraft.service (unless --no-systemd),
 # running 'systemctl daemon-reload' when systemd is running. It does not start the node.
+# The cluster's first administrator (tag administrator, every permission) is written to
+# PREFIX/first-admin (auth.bootstrap_file; mode 0640, group of --user): the node that first leads
+# the cluster's metadata adds it. Without --admin-password-file a password is generated into
+# PREFIX/admin-password (mode 0600): give that file as --admin-password-file on the other hosts.
 #
 #   --peers       every node of the cluster, this one included, as id@host:grpcPort:raftPort:
 #                 the addresses clients and the other nodes use (cluster.nodes)
@@ -20,6 +25,8 @@
 #                 --advertise address only) or an address of this host
 #   --no-user     do not create the user; the directories go to --user if it exists, else stay
 #                 with the user running install.sh
+#   --tls-*       PEM files of this node (bin/qraft-certs makes test ones): clients and Raft over
+#                 TLS (tls.cert_file, tls.key_file, tls.ca_file); all three or none
 # Exit status: 0 done, 1 failed, 2 bad arguments.
 set -euo pipefail
 
@@ -30,9 +37,9 @@ script_dir="$(cd "$(dirname "$script")" && pwd)"
 usage() {
   local code="${1:-2}"
   if ((code == 0)); then
-    sed -n '2,23s/^# \{0,1\}//p' "$script"
+    sed -n '2,30s/^# \{0,1\}//p' "$script"
   else
-    sed -n '2,23s/^# \{0,1\}//p' "$script" >&2
+    sed -n '2,30s/^# \{0,1\}//p' "$script" >&2
   fi
   exit "$code"
 }
@@ -70,6 +77,11 @@ create_user=true
 systemd=true
 unit_dir="/etc/systemd/system"
 force_config=false
+tls_cert=""
+tls_key=""
+tls_ca=""
+admin_user="admin"
+admin_password_file=""
 
 [[ $# -gt 0 ]] || usage
 while [[ $# -gt 0 ]]; do
@@ -101,6 +113,11 @@ while [[ $# -gt 0 ]]; do
     --bind) bind="$value" ;;
     --user) user="$value"; user_given=true ;;
     --unit-dir) unit_dir="$value" ;;
+    --tls-cert) tls_cert="$value" ;;
+    --tls-key) tls_key="$value" ;;
+    --tls-ca) tls_ca="$value" ;;
+    --admin-user) admin_user="$value" ;;
+    --admin-password-file) admin_password_file="$value" ;;
     *) bad "unknown option '$opt'" ;;
   esac
 done
@@ -135,6 +152,25 @@ prefix="${prefix%/}"
 data_dir="${data_dir%/}"
 log_dir="${log_dir%/}"
 [[ "$user" =~ ^[a-z_][a-z0-9_-]{0,31}$ ]] || bad "--user '$user' is not a valid user name"
+if [[ -n "$tls_cert$tls_key$tls_ca" ]]; then
+  for f in tls_cert tls_key tls_ca; do
+    [[ -n "${!f}" ]] || bad "--tls-cert, --tls-key and --tls-ca go together: --${f//_/-} is missing"
+    [[ "${!f}" == /* ]] || bad "--${f//_/-} '${!f}' must be an absolute path"
+    [[ "${!f}" != *[[:space:]]* ]] || bad "--${f//_/-} '${!f}' must not contain white space"
+    [[ -f "${!f}" && -r "${!f}" ]] || bad "--${f//_/-} '${!f}' is not a readable file"
+  done
+fi
+# A plain name for the first user (the cluster takes more: any UTF-8 without ':' and controls).
+[[ "$admin_user" =~ ^[A-Za-z0-9._@-]{1,64}$ ]] \
+  || bad "--admin-user '$admin_user' may use only letters, digits and . _ @ - (1 to 64)"
+admin_password=""
+if [[ -n "$admin_password_file" ]]; then
+  [[ -f "$admin_password_file" && -r "$admin_password_file" ]] \
+    || bad "--admin-password-file '$admin_password_file' is not a readable file"
+  admin_password="$(head -n 1 "$admin_password_file" | tr -d '\r')"
+  [[ -n "$admin_password" ]] || bad "--admin-password-file '$admin_password_file' is empty: its first line is the password"
+  [[ "$admin_password" != *[[:cntrl:]]* ]] || bad "--admin-password-file: the password has a control character"
+fi
 case "$bind" in
   advertise) bind_host="$advertise" ;;
   *)
@@ -315,11 +351,18 @@ render_config() {
     echo "# are at their defaults. Rerun install.sh with --force-config to rewrite this file."
     echo "#"
     awk -v id="$node_id" -v data="$data_dir" -v grpc="$bind_host:$grpc_port" \
-      -v raft="$bind_host:$raft_port" -v http="$bind_host:$http_port" -v nodes="$cluster_nodes" '
+      -v raft="$bind_host:$raft_port" -v http="$bind_host:$http_port" -v nodes="$cluster_nodes" \
+      -v admin="$prefix/first-admin" -v cert="$tls_cert" -v key="$tls_key" -v ca="$tls_ca" '
       BEGIN {
         v["node.id"] = id; v["node.data_dir"] = data; v["listeners.grpc"] = grpc
         v["listeners.raft"] = raft; v["listeners.http"] = http; v["cluster.nodes"] = nodes
-        n = split("node.id node.data_dir listeners.grpc listeners.raft listeners.http cluster.nodes", order, " ")
+        v["auth.bootstrap_file"] = admin
+        keys = "node.id node.data_dir listeners.grpc listeners.raft listeners.http cluster.nodes auth.bootstrap_file"
+        if (cert != "") {
+          v["tls.cert_file"] = cert; v["tls.key_file"] = key; v["tls.ca_file"] = ca
+          keys = keys " tls.cert_file tls.key_file tls.ca_file"
+        }
+        n = split(keys, order, " ")
       }
       /^#[[:space:]]*[a-z_.]+[[:space:]]*=/ {
         key = $0; sub(/^#[[:space:]]*/, "", key); sub(/[[:space:]]*=.*/, "", key)
@@ -357,6 +400,33 @@ else
 fi
 rm -f "$shipped_conf"
 trap - EXIT
+
+# ---- the first administrator -----------------------------------------------------------------
+
+# PREFIX/first-admin (USER:PASSWORD) outlives versions; the node reads it only while the cluster
+# has no user. Readable by the node's group, never by others; written afresh only when a
+# password is given (a run again keeps the one there).
+first_admin="$prefix/first-admin"
+if [[ -n "$admin_password" || ! -f "$first_admin" ]]; then
+  if [[ -z "$admin_password" ]]; then
+    admin_password="$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 24 || true)"
+    [[ ${#admin_password} -eq 24 ]] || die "could not draw a password from /dev/urandom"
+    (umask 077 && printf '%s\n' "$admin_password" >"$prefix/admin-password.new")
+    mv -f "$prefix/admin-password.new" "$prefix/admin-password"
+    say "generated the password of the first administrator '$admin_user' into $prefix/admin-password" \
+      "(readable by $(id -un) only); install the other hosts with --admin-user $admin_user" \
+      "--admin-password-file <a copy of it>, so that every node holds the same"
+  fi
+  (umask 077 && printf '%s:%s\n' "$admin_user" "$admin_password" >"$first_admin.new")
+  if [[ -n "$owner" && "$(id -u)" == 0 ]]; then
+    chgrp "${owner#*:}" "$first_admin.new"
+    chmod 0640 "$first_admin.new"
+  fi
+  mv -f "$first_admin.new" "$first_admin"
+  say "wrote $first_admin: the first administrator '$admin_user', added when the cluster first has a leader"
+else
+  say "kept $first_admin (--admin-password-file replaces it)"
+fi
 
 # ---- conf/qraft-env.sh: the log directory ---------------------------------------------------
 

@@ -25,7 +25,7 @@ import java.util.function.Function;
  * ({@link QraftClient.Builder#credentials}), qraftctl and qraft-perf alike.
  *
  * <p>The password travels readable by anyone on the path unless the channel is encrypted, so it
- * is sent only over TLS or to a loopback address (127.0.0.1, ::1, localhost); on any other
+ * is sent only over TLS or to a loopback address (127.0.0.0/8, ::1, localhost); on any other
  * plaintext channel the call fails with UNAUTHENTICATED before anything is sent.
  *
  * <p>Immutable; {@link #toString()} names the user only.
@@ -226,7 +226,22 @@ public final class BasicCredentials extends CallCredentials {
       // One colon: host:port. More than one without brackets: an IPv6 literal alone.
       host = host.substring(0, host.indexOf(':'));
     }
-    return LOOPBACK_HOSTS.contains(host.toLowerCase(Locale.ROOT));
+    return LOOPBACK_HOSTS.contains(host.toLowerCase(Locale.ROOT)) || inLoopbackNet(host);
+  }
+
+  /** An IPv4 literal in 127.0.0.0/8, all of which is this machine (not a name: it is not resolved). */
+  private static boolean inLoopbackNet(String host) {
+    String[] parts = host.split("\\.", -1);
+    if (parts.length != 4 || !parts[0].equals("127")) {
+      return false;
+    }
+    for (String part : parts) {
+      if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')
+          || Integer.parseInt(part) > 255) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean hasControl(String s) {

@@ -446,7 +446,7 @@ public final class QraftClient implements AutoCloseable {
     /**
      * Send this user name and password with every call and stream ({@code authorization: Basic},
      * RFC 7617), to nodes that authenticate their clients. They are sent only over TLS (see
-     * {@link #tls(Path)}) or to a loopback address (127.0.0.1, ::1, localhost): on a plaintext
+     * {@link #tls(Path)}) or to a loopback address (127.0.0.0/8, ::1, localhost): on a plaintext
      * channel to any other address a call fails with UNAUTHENTICATED and nothing is sent.
      * {@link #build()} checks them: the user non-empty, without ':' or control characters; the
      * password non-empty, without control characters.

@@ -106,12 +106,12 @@ class BasicCredentialsTest {
   }
 
   @Test
-  void loopback_means_127_0_0_1_or_ipv6_1_or_localhost_by_name() {
+  void loopback_means_127_slash_8_or_ipv6_1_or_localhost_by_name() {
     assertThat(List.of("127.0.0.1:5691", "[::1]:5691", "localhost:5691", "LocalHost:1", "::1",
-        "127.0.0.1", "[0:0:0:0:0:0:0:1]:5691"))
+        "127.0.0.1", "[0:0:0:0:0:0:0:1]:5691", "127.0.0.11:5691", "127.255.1.2"))
         .allMatch(BasicCredentials::isLoopback);
     assertThat(List.of("node1:5691", "10.0.0.1:5691", "localhost.example.com:5691", "[::2]:1",
-        "127.0.0.1.example.com:1", ""))
+        "127.0.0.1.example.com:1", "127.0.0.256:1", "127.0.0:1", "128.0.0.1:1", ""))
         .noneMatch(BasicCredentials::isLoopback);
     assertThat(BasicCredentials.isLoopback(null)).isFalse();
   }

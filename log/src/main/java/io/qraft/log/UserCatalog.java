@@ -52,7 +52,8 @@ public final class UserCatalog {
   }
 
   /**
-   * The first user of a cluster, an administrator, when it has none yet; false (and nothing
+   * The first user of a cluster, an administrator with every permission on every queue, when
+   * it has none yet; false (and nothing
    * appended) when it has users already. Checked and added under this object's lock, so that it
    * cannot race an add_user on the same leader.
    */
@@ -62,6 +63,8 @@ public final class UserCatalog {
       return false;
     }
     add(name, passwordHash, List.of(io.qraft.api.UserRules.ADMINISTRATOR));
+    // As RabbitMQ's default user: every queue, so that the cluster is usable right away.
+    setPermissions(name, UserPermissions.of(".*", ".*", ".*"));
     return true;
   }
 

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A short tour of qraft through the Java SDK: declare a queue, publish with
  * confirms, consume with acks. {@code qraft-demo} runs it against the local
- * cluster; its source is the smallest complete example of a client.
+ * cluster; its source is the smallest complete example of a client. It logs in as the user in
+ * {@code QRAFT_USER} / {@code QRAFT_PASSWORD}.
  */
 public final class Demo {
   private Demo() {}
@@ -26,7 +27,15 @@ public final class Demo {
     List<String> nodes = args.length > 0 ? Arrays.asList(args)
         : List.of("127.0.0.1:5691", "127.0.0.1:5692", "127.0.0.1:5693");
     int count = Integer.getInteger("demo.messages", 1000);
-    try (QraftClient client = QraftClient.connect(nodes)) {
+    // The user qraft-local made (qraft-demo exports QRAFT_USER and QRAFT_PASSWORD from its
+    // credentials file); a cluster with auth.enabled = false needs none.
+    QraftClient.Builder builder = QraftClient.builder().addresses(nodes);
+    io.qraft.client.BasicCredentials credentials =
+        io.qraft.client.BasicCredentials.fromCommandLine(null, null, System::getenv);
+    if (credentials != null) {
+      builder.credentials(credentials);
+    }
+    try (QraftClient client = builder.build()) {
       QueueInfo queue = client.declareQueue("demo", Map.of("ack-mode", "quorum"));
       System.out.printf("declared queue '%s' on replicas %s, led by %s%n", queue.getName(),
           queue.getReplicasList(), queue.getLeader());

@@ -25,6 +25,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -171,12 +172,22 @@ class InstallTest {
           "listeners.raft = " + h.address() + ":" + h.raftPort() + "\n",
           "listeners.http = " + h.address() + ":" + h.httpPort() + "\n",
           "cluster.nodes = " + hosts.stream().map(Host::peer).collect(Collectors.joining(", ")) + "\n",
+          "auth.bootstrap_file = " + h.prefix().resolve("first-admin") + "\n",
           // Every other key stays documented, commented out at its default.
           "# raft.election_timeout_min = 1000\n",
           "# message.max_bytes = 1048576\n");
       assertThat(Files.readString(h.prefix().resolve("current/conf/qraft-env.sh")))
           .contains("QRAFT_LOG_DIR=\"${QRAFT_LOG_DIR:-" + h.logDir() + "}\"");
+      // Every host holds the same first administrator: the first generated its password, the
+      // others were given it, as docs/install.md says.
+      assertThat(Files.readString(h.prefix().resolve("first-admin"))).isEqualTo("admin:" + adminPassword() + "\n");
+      assertThat(Files.getPosixFilePermissions(h.prefix().resolve("first-admin")))
+          .noneMatch(p -> p.name().startsWith("OTHERS"));
     }
+    assertThat(hosts.get(0).prefix().resolve("admin-password")).exists();
+    assertThat(Files.getPosixFilePermissions(hosts.get(0).prefix().resolve("admin-password")))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    assertThat(adminPassword()).matches("[A-Za-z0-9]{24}");
 
     // Again: nothing changes, and a configured qraft.conf is kept unless --force-config.
     Host first = hosts.get(0);
@@ -191,6 +202,15 @@ class InstallTest {
     assertThat(Files.readString(first.conf())).isEqualTo(conf);
     Result forced = install(first, "--force-config");
     assertThat(forced.exit()).as(forced.out()).isZero();
+    assertThat(Files.readString(first.conf())).isEqualTo(conf);
+    // TLS files name the tls.* keys (the files are only checked to be readable here).
+    Path pem = Files.writeString(dir.resolve("some.pem"), "-----BEGIN CERTIFICATE-----\n");
+    Result tls = install(first, "--force-config", "--tls-cert", pem.toString(), "--tls-key", pem.toString(),
+        "--tls-ca", pem.toString());
+    assertThat(tls.exit()).as(tls.out()).isZero();
+    assertThat(Files.readString(first.conf())).contains("tls.cert_file = " + pem + "\n",
+        "tls.key_file = " + pem + "\n", "tls.ca_file = " + pem + "\n");
+    assertThat(install(first, "--force-config").exit()).isZero();
     assertThat(Files.readString(first.conf())).isEqualTo(conf);
 
     // The unit, written to a directory of the test's instead of /etc/systemd/system.
@@ -222,6 +242,9 @@ class InstallTest {
     bad.put(List.of("--prefix", "relative/dir"), "must be an absolute path");
     bad.put(List.of("--tarball", installScript.toString()), "is not a qraft distribution");
     bad.put(List.of("--frobnicate", "1"), "unknown option");
+    bad.put(List.of("--tls-cert", tarball.toString()), "--tls-key is missing");
+    bad.put(List.of("--admin-user", "a b"), "may use only");
+    bad.put(List.of("--admin-password-file", dir.resolve("missing").toString()), "is not a readable file");
     for (Map.Entry<List<String>, String> e : bad.entrySet()) {
       Result r = install(first, e.getKey().toArray(String[]::new));
       assertThat(r.exit()).as(e.getKey() + ": " + r.out()).isEqualTo(2);
@@ -243,7 +266,7 @@ class InstallTest {
       String queue = "via-" + h.id();
       int count = 50;
       try (QraftClient client = QraftClient.builder().addresses(List.of(h.grpcAddress()))
-          .deadline(Duration.ofSeconds(60)).build()) {
+          .credentials("admin", adminPassword()).deadline(Duration.ofSeconds(60)).build()) {
         client.declareQueue(queue, Map.of());
         List<CompletableFuture<PublishConfirm>> confirms = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -264,7 +287,7 @@ class InstallTest {
     AtomicBoolean stop = new AtomicBoolean();
     try (QraftClient client = QraftClient.builder()
         .addresses(hosts.stream().map(Host::grpcAddress).toList())
-        .deadline(Duration.ofSeconds(90)).build()) {
+        .credentials("admin", adminPassword()).deadline(Duration.ofSeconds(90)).build()) {
       String queue = "rolling";
       client.declareQueue(queue, Map.of());
       Host victim = host(leaderOf(client, queue));
@@ -373,6 +396,10 @@ class InstallTest {
         "--http-port", Integer.toString(h.httpPort()),
         "--bind", "advertise",
         "--no-systemd", "--no-user"));
+    if (h != hosts.get(0)) {
+      // The first host generated the administrator's password; the others are given it.
+      cmd.addAll(List.of("--admin-password-file", hosts.get(0).prefix().resolve("admin-password").toString()));
+    }
     // A later option wins over an earlier one.
     cmd.addAll(List.of(extra));
     return run(dir, cmd, Map.of());
@@ -450,7 +477,16 @@ class InstallTest {
     List<String> cmd = new ArrayList<>(List.of(h.bin("qraftctl").toString(), "--node", h.grpcAddress(),
         "--timeout", "5"));
     cmd.addAll(List.of(args));
-    return run(dir, cmd, Map.of());
+    return run(dir, cmd, Map.of("QRAFT_USER", "admin", "QRAFT_PASSWORD", adminPassword()));
+  }
+
+  /** The first administrator's password, as install.sh generated it on the first host. */
+  static String adminPassword() {
+    try {
+      return Files.readString(hosts.get(0).prefix().resolve("admin-password")).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static void awaitReady(Host h, Duration timeout) throws Exception {

@@ -126,6 +126,11 @@ public final class AuthInterceptor implements ServerInterceptor {
     private final Principal principal;
     private final AccessRule.OnQueue rule;
     private final AtomicBoolean closed = new AtomicBoolean();
+    // The last queue allowed under which permissions: a publish stream names one queue message
+    // after message, and this spares each a regex search. Permissions changed since are another
+    // object, so the next message is checked afresh. Messages of one call arrive one at a time.
+    private io.qraft.api.UserPermissions allowedUnder;
+    private String allowedQueue;
 
     QueueCheck(ServerCall.Listener<Q> delegate, ServerCall<Q, ?> call, Principal principal, AccessRule.OnQueue rule) {
       super(delegate);
@@ -140,12 +145,19 @@ public final class AuthInterceptor implements ServerInterceptor {
         return;
       }
       String queue = AccessRule.OnQueue.queueOf(message);
-      if (!authenticator.permissions(principal.user()).allows(rule.kind(), queue)) {
+      io.qraft.api.UserPermissions permissions = authenticator.permissions(principal.user());
+      if (permissions == allowedUnder && queue.equals(allowedQueue)) {
+        super.onMessage(message);
+        return;
+      }
+      if (!permissions.allows(rule.kind(), queue)) {
         closed.set(true);
         call.close(denied(principal.describe() + " may not " + rule.operation() + " queue " + Quoted.of(queue)
             + ": it has no " + rule.kind().label() + " permission on it (set_permissions)").getStatus(), new Metadata());
         return;
       }
+      allowedUnder = permissions;
+      allowedQueue = queue;
       super.onMessage(message);
     }
 

@@ -178,7 +178,7 @@ public final class NodeConfigKeys {
         "true: every call of the client port needs a user (qraftctl add_user) and a permission; false: none does (trusted networks only).");
 
     public static final ConfigKey<Optional<Path>> AUTH_BOOTSTRAP_FILE = ConfigKey.optionalPath("auth.bootstrap_file",
-        "A file of one line USER:PASSWORD: while the cluster has no user, its metadata leader adds it as the first administrator.");
+        "A file of one line USER:PASSWORD: while the cluster has no user, its metadata leader adds it as the first administrator, with every permission.");
 
     public static final ConfigKey<String> HTTP_OPEN_PATHS = ConfigKey.string("http.open_paths", "/metrics,/health,/ready",
         java.util.regex.Pattern.compile("(/[A-Za-z0-9._/-]*)?(,/[A-Za-z0-9._/-]*)*"), "paths such as /metrics,/health, comma-separated",

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * {@code USER:PASSWORD}), so that an installed or local cluster never runs a moment without
  * users and nobody has to make a bootstrap call by hand. While the cluster has no user, the
  * node that leads the metadata group reads the file and adds the user with the administrator
- * tag; once any user exists the file is never read again (every node checks, since any may
+ * tag and every permission on every queue (as RabbitMQ's default user has); once any user exists the file is never read again (every node checks, since any may
  * become the leader). The check runs once a second until then, and costs a map lookup.
  */
 final class FirstAdministrator implements AutoCloseable {
@@ -63,7 +63,7 @@ final class FirstAdministrator implements AutoCloseable {
       }
       if (log.users().addFirstAdministrator(entry[0], () -> PasswordHash.hash(entry[1]))) {
         AUDIT.info("audit user=(auth.bootstrap_file) from={} call=qraft.v1.AdminService/AddUser name={} "
-            + "tags=administrator result=OK", file, entry[0]);
+            + "tags=administrator permissions=.* .* .* result=OK", file, entry[0]);
         LOG.info("added the first administrator {} from {}; it can add the other users "
             + "(the file is not read again: keep it safe or delete it)", Quoted.of(entry[0]), file);
       }

@@ -11,6 +11,7 @@ import io.qraft.api.v1.ListUsersRequest;
 import io.qraft.client.BasicCredentials;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,11 @@ class FirstAdministratorTest {
             assertThat(u.getName()).isEqualTo("boss");
             assertThat(u.getTagsList()).containsExactly("administrator");
           });
+
+      assertThat(server.admin().withCallCredentials(boss).listPermissions(
+          io.qraft.api.v1.ListPermissionsRequest.getDefaultInstance()).getPermissionsList()).singleElement()
+          .satisfies(p -> assertThat(List.of(p.getUser(), p.getConfigure(), p.getWrite(), p.getRead()))
+              .containsExactly("boss", ".*", ".*", ".*"));
 
       // Once there is a user the file is not read again: a new line in it adds nobody.
       Files.writeString(file, "other:another pass phrase\n");
