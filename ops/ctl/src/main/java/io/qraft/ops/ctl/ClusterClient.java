@@ -102,7 +102,24 @@ public final class ClusterClient implements AutoCloseable {
 
     /** Plaintext channels when {@code caFile} is null, else TLS channels trusting it. */
     public static Function<HostPort, ManagedChannel> channelFactory(Path caFile) {
-        return caFile == null ? ClusterClient::plaintextChannel : node -> tlsChannel(node, caFile);
+        return channelFactory(caFile, null, null);
+    }
+
+    /**
+     * Plaintext channels when {@code caFile} is null, else TLS channels trusting it and presenting
+     * the client certificate {@code certFile} (key {@code keyFile}) when those are not null. The
+     * files are read now, so that a bad one is reported before any call.
+     *
+     * @throws IllegalArgumentException naming a file that cannot be used
+     */
+    public static Function<HostPort, ManagedChannel> channelFactory(Path caFile, Path certFile, Path keyFile) {
+        if (caFile == null) {
+            return ClusterClient::plaintextChannel;
+        }
+        ChannelCredentials tls = TlsCredentials.of(caFile, certFile, keyFile);
+        return node -> Grpc.newChannelBuilderForAddress(node.host(), node.port(), tls)
+            .maxInboundMessageSize(MAX_INBOUND_BYTES)
+            .build();
     }
 
     /** Runs one AdminService call. */

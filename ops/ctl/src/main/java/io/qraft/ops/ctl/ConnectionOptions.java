@@ -44,9 +44,22 @@ public final class ConnectionOptions {
             + "trusting them (default: $QRAFT_CA_FILE; unset: plaintext).")
     private Path caFile;
 
+    @Option(names = "--cert-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+        defaultValue = "${env:QRAFT_CERT_FILE}",
+        description = "PEM client certificate to present over TLS (with --ca-file and --key-file); on nodes "
+            + "with tls.client_auth optional or required its subject CN names the user, no password needed "
+            + "(default: $QRAFT_CERT_FILE; unset: none).")
+    private Path certFile;
+
+    @Option(names = "--key-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+        defaultValue = "${env:QRAFT_KEY_FILE}",
+        description = "PEM PKCS#8 private key of --cert-file (default: $QRAFT_KEY_FILE).")
+    private Path keyFile;
+
     @Option(names = "--user", paramLabel = "USER", scope = ScopeType.INHERIT,
         description = "User name to authenticate as, with the password from --password-file or "
-            + "$QRAFT_PASSWORD; sent only over TLS (--ca-file) or to a loopback address "
+            + "$QRAFT_PASSWORD; sent only over TLS (--ca-file) or to a loopback address; given with "
+            + "--cert-file, the user named here is the one that counts "
             + "(default: $QRAFT_USER; unset: no credentials).")
     private String user;
 
@@ -68,6 +81,33 @@ public final class ConnectionOptions {
     /** The CA file to trust over TLS, or null for plaintext. */
     public Path caFile() {
         return caFile;
+    }
+
+    /** The client certificate to present, or null for none. */
+    public Path certFile() {
+        return certFile;
+    }
+
+    /** The key of {@link #certFile()}, or null. */
+    public Path keyFile() {
+        return keyFile;
+    }
+
+    /**
+     * Checks that the TLS options fit together.
+     *
+     * @throws IllegalArgumentException with a usage message
+     */
+    public void checkTls() {
+        if ((certFile == null) != (keyFile == null)) {
+            throw new IllegalArgumentException(certFile == null
+                ? "--key-file needs --cert-file, the certificate it belongs to"
+                : "--cert-file needs --key-file, its private key");
+        }
+        if (certFile != null && caFile == null) {
+            throw new IllegalArgumentException("--cert-file needs --ca-file: a client certificate is presented "
+                + "over TLS only");
+        }
     }
 
     public Duration timeout() {

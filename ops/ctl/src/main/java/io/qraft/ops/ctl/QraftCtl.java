@@ -138,14 +138,18 @@ public final class QraftCtl implements Callable<Integer> {
      */
     ClusterClient connect(CommandLine commandLine) {
         BasicCredentials credentials;
+        Function<HostPort, ManagedChannel> channels = channelFactory;
         try {
             credentials = connection.credentials(environment);
+            connection.checkTls();
+            if (channels == null) {
+                channels = ClusterClient.channelFactory(connection.caFile(), connection.certFile(),
+                    connection.keyFile());
+            }
         } catch (IllegalArgumentException e) {
             throw new ParameterException(commandLine, e.getMessage());
         }
-        return new ClusterClient(connection.nodes(), connection.timeout(),
-            channelFactory != null ? channelFactory : ClusterClient.channelFactory(connection.caFile()),
-            credentials);
+        return new ClusterClient(connection.nodes(), connection.timeout(), channels, credentials);
     }
 
     /** The version from the jar's manifest. */

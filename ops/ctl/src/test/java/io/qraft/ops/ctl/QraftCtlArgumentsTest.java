@@ -181,6 +181,34 @@ class QraftCtlArgumentsTest {
     }
 
     @Test
+    void aClientCertificateNeedsItsKeyAndTls(@TempDir Path dir) throws Exception {
+        Path cert = Files.writeString(dir.resolve("alice.pem"), "x");
+        Path key = Files.writeString(dir.resolve("alice.key"), "x");
+
+        CtlRun noKey = CtlRun.offline("--ca-file", cert.toString(), "--cert-file", cert.toString(), "list_queues");
+        CtlRun noCert = CtlRun.offline("list_queues", "--ca-file", cert.toString(), "--key-file", key.toString());
+        CtlRun noCa = CtlRun.offline("list_queues", "--cert-file", cert.toString(), "--key-file", key.toString());
+
+        assertThat(List.of(noKey, noCert, noCa)).allSatisfy(run -> assertThat(run.exitCode()).isEqualTo(2));
+        assertThat(noKey.err()).startsWith("--cert-file needs --key-file");
+        assertThat(noCert.err()).startsWith("--key-file needs --cert-file");
+        assertThat(noCa.err()).startsWith("--cert-file needs --ca-file");
+    }
+
+    @Test
+    void aClientCertificateThatCannotBeReadIsAUsageErrorNamingIt(@TempDir Path dir) throws Exception {
+        Path garbage = Files.writeString(dir.resolve("garbage.pem"), "not a certificate\n");
+        Path missing = dir.resolve("missing.key");
+
+        // The real channels: the files are read before any node is asked (none runs here).
+        CtlRun run = CtlRun.run(Map.of(), null, "list_queues", "--node", "127.0.0.1:1", "--ca-file", garbage.toString(),
+            "--cert-file", garbage.toString(), "--key-file", missing.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains(garbage.toString()).doesNotContain("Exception");
+    }
+
+    @Test
     void aPasswordFileWithoutAUserIsAUsageError(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("password"), "hunter2\n");
 

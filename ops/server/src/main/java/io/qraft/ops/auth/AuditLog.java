@@ -29,6 +29,13 @@ public final class AuditLog implements ServerInterceptor {
   private static final Set<String> CHANGES_OF_QUEUE_SERVICE = Set.of("DeclareQueue", "DeleteQueue", "PurgeQueue");
   private static final List<String> TARGET_FIELDS = List.of("queue", "name", "user", "node", "tags");
 
+  private final boolean certificatesLogIn;
+
+  /** @param certificatesLogIn whether a client certificate's CN names the user (tls.client_auth) */
+  public AuditLog(boolean certificatesLogIn) {
+    this.certificatesLogIn = certificatesLogIn;
+  }
+
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
@@ -39,7 +46,7 @@ public final class AuditLog implements ServerInterceptor {
     if (!change || headers.containsKey(NodeHeaders.FORWARDED)) {
       return next.startCall(call, headers);
     }
-    String who = claimedUser(headers);
+    String who = claimedUser(call, headers);
     String from = String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
     StringBuilder target = new StringBuilder();
     ServerCall<Q, R> audited = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
@@ -68,7 +75,7 @@ public final class AuditLog implements ServerInterceptor {
   }
 
   /** The user a call names (not yet verified), "node" for another node acting for itself, or "-". */
-  private static String claimedUser(Metadata headers) {
+  private String claimedUser(ServerCall<?, ?> call, Metadata headers) {
     String forUser = headers.get(NodeHeaders.FOR_USER);
     if (forUser != null) {
       return Quoted.of(forUser);
@@ -79,6 +86,10 @@ public final class AuditLog implements ServerInterceptor {
     BasicCredentials.Pair pair = BasicCredentials.parse(headers.get(BasicCredentials.AUTHORIZATION));
     if (pair != null) {
       return Quoted.of(pair.user());
+    }
+    ClientCertificate.Subject subject = certificatesLogIn ? ClientCertificate.of(call) : null;
+    if (subject != null) {
+      return Quoted.of(subject.commonName());
     }
     return "-";
   }

@@ -20,8 +20,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Authenticates every call of the client port and checks what it may do ({@link AccessRule}),
  * before the call reaches an endpoint. A caller is a user (header {@code authorization: Basic
  * base64(user:password)}, accepted only over TLS or from the node's own host, since it carries
- * a password), or another node of the cluster (the cluster secret in {@code qraft-node},
- * acting for the user in {@code qraft-user} when it forwards that user's call). While the
+ * a password), or, with {@code tls.client_auth} optional or required, the user a verified client
+ * certificate names by its subject CN (no password: the CA vouches for the name), or another node
+ * of the cluster (the cluster secret in {@code qraft-node}, acting for the user in
+ * {@code qraft-user} when it forwards that user's call). In that order: a node's secret first
+ * (its node certificate names no user), then an explicit Basic header over the certificate. While the
  * cluster has no user, the only call accepted is add_user of an administrator from the node's
  * own host (or forwarded by another member): the bootstrap of a new cluster.
  *
@@ -33,11 +36,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class AuthInterceptor implements ServerInterceptor {
   private final Authenticator authenticator;
   private final MemberAddresses members;
+  private final boolean certificatesLogIn;
 
-  /** @param members tells whether a peer address is one of the cluster's nodes (bootstrap forwarding) */
-  public AuthInterceptor(Authenticator authenticator, MemberAddresses members) {
+  /**
+   * @param members tells whether a peer address is one of the cluster's nodes (bootstrap forwarding)
+   * @param certificatesLogIn whether a verified client certificate names the user (tls.client_auth
+   *     optional or required)
+   */
+  public AuthInterceptor(Authenticator authenticator, MemberAddresses members, boolean certificatesLogIn) {
     this.authenticator = authenticator;
     this.members = members;
+    this.certificatesLogIn = certificatesLogIn;
   }
 
   /** Whether an address is a member node's. */
@@ -84,8 +93,16 @@ public final class AuthInterceptor implements ServerInterceptor {
         throw Authenticator.unauthenticated("this cluster has no users yet: add the first administrator from a "
             + "node's own host (qraftctl add_user NAME --tags administrator)");
       }
-      throw Authenticator.unauthenticated("give a user name and password (gRPC metadata "
-          + "authorization: Basic base64(user:password); qraftctl --user and --password-file)");
+      ClientCertificate.Subject subject = certificatesLogIn ? ClientCertificate.of(call) : null;
+      if (subject != null) {
+        return authenticator.certificate(subject);
+      }
+      throw Authenticator.unauthenticated(certificatesLogIn
+          ? "give a user name and password (gRPC metadata authorization: Basic base64(user:password); qraftctl "
+              + "--user and --password-file), or a client certificate whose CN names a user (qraftctl --cert-file "
+              + "and --key-file)"
+          : "give a user name and password (gRPC metadata "
+              + "authorization: Basic base64(user:password); qraftctl --user and --password-file)");
     }
     if (call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION) == null && !loopback(call)) {
       throw Authenticator.unauthenticated("a password is accepted only over TLS or from the node's own host; "

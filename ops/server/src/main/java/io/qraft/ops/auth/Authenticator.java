@@ -70,6 +70,24 @@ public final class Authenticator {
   }
 
   /**
+   * The user a verified client certificate names by its subject CN. The certificate is the proof,
+   * so there is no password to check; the user must exist now (a deleted user's certificate is
+   * refused from the next call on). Nothing to cache: this is a map lookup.
+   */
+  Principal certificate(ClientCertificate.Subject subject) {
+    if (subject.commonName().isEmpty()) {
+      throw unauthenticated("the client certificate's subject " + io.qraft.api.Quoted.of(subject.distinguishedName())
+          + " has no CN to name a user");
+    }
+    UserDef user = users.user(subject.commonName());
+    if (user == null) {
+      throw unauthenticated("no user " + io.qraft.api.Quoted.of(subject.commonName())
+          + " for the client certificate's CN (add_user it, or use a certificate of an existing user)");
+    }
+    return principal(user);
+  }
+
+  /**
    * Another node: its secret must be the cluster's; {@code forUser}, when given, is the user
    * whose call it forwards (authenticated by that node), who must still exist here.
    */

@@ -163,6 +163,11 @@ public final class NodeConfig {
         return get(NodeConfigKeys.TLS_CA_FILE).orElse(null);
     }
 
+    /** {@code tls.client_auth}: whether clients present certificates and whether those log in. */
+    public io.qraft.ops.tls.ClientAuthMode tlsClientAuth() {
+        return io.qraft.ops.tls.ClientAuthMode.of(get(NodeConfigKeys.TLS_CLIENT_AUTH));
+    }
+
     public boolean authEnabled() {
         return get(NodeConfigKeys.AUTH_ENABLED);
     }

@@ -174,6 +174,10 @@ public final class NodeConfigKeys {
     public static final ConfigKey<Optional<Path>> TLS_CA_FILE = ConfigKey.optionalPath("tls.ca_file",
         "PEM CA bundle a peer's certificate must chain to (Raft between nodes is mutual TLS); clients verify with it too.");
 
+    public static final ConfigKey<String> TLS_CLIENT_AUTH = ConfigKey.string("tls.client_auth", "none",
+        Pattern.compile("none|optional|required"), "none, optional or required",
+        "Client certificates (chaining to tls.ca_file): required = no connection without one; with auth.enabled, optional or required = its subject CN names the user; needs the tls.* files.");
+
     public static final ConfigKey<Boolean> AUTH_ENABLED = ConfigKey.bool("auth.enabled", true,
         "true: every call of the client port needs a user (qraftctl add_user) and a permission; false: none does (trusted networks only).");
 
@@ -194,7 +198,7 @@ public final class NodeConfigKeys {
         LIMITS_HEADER_BYTES, LIMITS_ARGUMENT_BYTES, LIMITS_POLICY_NAME_BYTES, LIMITS_POLICY_PATTERN_BYTES,
         LIMITS_POLICY_DEFINITION_BYTES, LIMITS_MAX_QUEUES, LIMITS_MAX_POLICIES, BATCH_SIZE, BATCH_BYTES, BATCH_LINGER_MS,
         BATCH_MAX_IN_FLIGHT, FLOW_MAX_PENDING_BYTES, METRICS_PER_QUEUE, METRICS_PER_QUEUE_MAX,
-        TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, AUTH_ENABLED, AUTH_BOOTSTRAP_FILE, HTTP_OPEN_PATHS);
+        TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, TLS_CLIENT_AUTH, AUTH_ENABLED, AUTH_BOOTSTRAP_FILE, HTTP_OPEN_PATHS);
 
     /** The key with this exact name, if there is one. */
     public static Optional<ConfigKey<?>> find(String name) {

@@ -32,6 +32,8 @@ public final class ProcessCluster implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
   private Function<Node, Map<String, String>> perNodeConfig = n -> Map.of();
   private Path caFile;
+  private Path clientCertFile;
+  private Path clientKeyFile;
   private io.qraft.client.BasicCredentials administrator;
   private String administratorPassword;
   private volatile boolean addingAdministrator;
@@ -117,6 +119,16 @@ public final class ProcessCluster implements AutoCloseable {
   public ProcessCluster administrator(String user, String password) {
     this.administrator = new io.qraft.client.BasicCredentials(user, password);
     this.administratorPassword = password;
+    return this;
+  }
+
+  /**
+   * For nodes with {@code tls.client_auth = required}: this cluster's own channels (status,
+   * readiness, the first administrator) present this client certificate; set before start().
+   */
+  public ProcessCluster clientCertificate(Path certFile, Path keyFile) {
+    this.clientCertFile = certFile;
+    this.clientKeyFile = keyFile;
     return this;
   }
 
@@ -295,7 +307,7 @@ public final class ProcessCluster implements AutoCloseable {
         return NettyChannelBuilder.forAddress("127.0.0.1", n.grpcPort).usePlaintext().build();
       }
       return io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", n.grpcPort,
-          io.qraft.client.TlsCredentials.trusting(caFile)).build();
+          io.qraft.client.TlsCredentials.of(caFile, clientCertFile, clientKeyFile)).build();
     });
     // The administrator's credentials once it exists (the bootstrap call itself goes without).
     return administrator == null || addingAdministrator ? channel

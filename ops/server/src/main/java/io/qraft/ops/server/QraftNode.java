@@ -109,7 +109,7 @@ public final class QraftNode implements AutoCloseable {
         // still prove itself with the cluster secret once the first user exists.
       }
     }
-    return new AuthInterceptor(authenticator, memberAddresses::contains);
+    return new AuthInterceptor(authenticator, memberAddresses::contains, config.tlsClientAuth().logsIn());
   }
 
   /** Replaces what a StopNode call does after handing leadership over (by default: close this node). */
@@ -131,7 +131,7 @@ public final class QraftNode implements AutoCloseable {
     // Outermost (last in the list): nothing of a call runs before it is authenticated.
     ServerInterceptor auth = authInterceptor();
     // Around that, so that refused changes are in the audit lines too.
-    AuditLog audit = new AuditLog();
+    AuditLog audit = new AuditLog(config.authEnabled() && config.tlsClientAuth().logsIn());
     NettyServerBuilder server = NettyServerBuilder.forAddress(bind);
     if (tls.enabled()) {
       server.sslContext(tls.serverContext());
@@ -154,7 +154,8 @@ public final class QraftNode implements AutoCloseable {
         .build()
         .start();
     LOG.info("node {} serving clients on {}{}", config.nodeId(), bind,
-        tls.enabled() ? " over TLS (certificate " + config.tlsCertFile() + "); Raft between nodes over mutual TLS" : "");
+        tls.enabled() ? " over TLS (certificate " + config.tlsCertFile() + ", client certificates "
+            + config.tlsClientAuth().configValue() + "); Raft between nodes over mutual TLS" : "");
     startHttp(admin);
     watchdog = new StuckFollowerWatchdog(log, statuses).start();
     if (config.authEnabled() && config.get(NodeConfigKeys.AUTH_BOOTSTRAP_FILE).isPresent()) {

@@ -13,8 +13,9 @@ import javax.net.ssl.X509KeyManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * The TLS of one node, from its {@code tls.*} keys: the gRPC server's context (clients need not
- * present a certificate; if they do, it must chain to {@code tls.ca_file}), the context of the
+ * The TLS of one node, from its {@code tls.*} keys: the gRPC server's context (a client certificate
+ * must chain to {@code tls.ca_file}; it may be left out unless {@code tls.client_auth = required}:
+ * see {@link ClientAuthMode}), the context of the
  * channels it opens to other nodes (forwarding, node status; trusts the CA and presents the node's
  * certificate) and the Raft settings (mutual TLS). All off when the keys are not set. Immutable.
  */
@@ -46,7 +47,9 @@ public final class NodeTls {
             X509TrustManager trust = PemFiles.trustManager(m.ca());
             SslContext server = GrpcSslContexts.configure(SslContextBuilder.forServer(keys))
                 .trustManager(trust)
-                .clientAuth(ClientAuth.OPTIONAL)
+                // Other nodes call this port too (forwarding, status): they present their node
+                // certificate (the client context below), so REQUIRED does not shut them out.
+                .clientAuth(config.tlsClientAuth() == ClientAuthMode.REQUIRED ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL)
                 .build();
             SslContext client = GrpcSslContexts.forClient()
                 .trustManager(trust)

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Checks the {@code tls.*} keys of a node configuration before anything starts: the three are set
- * together or not at all; each file is readable; the certificate and CA files hold PEM X.509
+ * Checks the {@code tls.*} keys of a node configuration before anything starts: the three files are
+ * set together or not at all, and {@code tls.client_auth} other than none needs them; each file is readable; the certificate and CA files hold PEM X.509
  * certificates; the key file holds a PEM PKCS#8 private key that belongs to the certificate. Any
  * failure is a {@link ConfigException} naming the key, on one line.
  *
@@ -46,6 +46,13 @@ public final class TlsFiles {
             NodeConfigKeys.TLS_CERT_FILE, NodeConfigKeys.TLS_KEY_FILE, NodeConfigKeys.TLS_CA_FILE);
         ConfigKey<Optional<Path>> firstSet = keys.stream().filter(k -> config.get(k).isPresent()).findFirst().orElse(null);
         if (firstSet == null) {
+            // A client certificate is a TLS handshake's: without TLS nothing would check it, and a
+            // cluster meant to demand one would silently take anyone.
+            if (config.tlsClientAuth() != ClientAuthMode.NONE) {
+                throw error(config, NodeConfigKeys.TLS_CLIENT_AUTH,
+                    "none while TLS is off (set tls.cert_file, tls.key_file and tls.ca_file to check client certificates)",
+                    "'" + config.tlsClientAuth().configValue() + "'");
+            }
             return Optional.empty();
         }
         for (ConfigKey<Optional<Path>> k : keys) {

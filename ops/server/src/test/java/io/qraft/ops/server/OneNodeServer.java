@@ -17,11 +17,13 @@ public final class OneNodeServer implements AutoCloseable {
   private final QraftNode node;
   private final ManagedChannel channel;
   private final int httpPort;
+  private final int grpcPort;
 
-  private OneNodeServer(QraftNode node, ManagedChannel channel, int httpPort) {
+  private OneNodeServer(QraftNode node, ManagedChannel channel, int httpPort, int grpcPort) {
     this.node = node;
     this.channel = channel;
     this.httpPort = httpPort;
+    this.grpcPort = grpcPort;
   }
 
   public static OneNodeServer start(Path dir) throws Exception {
@@ -50,7 +52,7 @@ public final class OneNodeServer implements AutoCloseable {
     node.start();
     try {
       return new OneNodeServer(node, ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build(),
-          httpPort);
+          httpPort, grpcPort);
     } catch (RuntimeException e) {
       node.close();
       throw e;
@@ -60,6 +62,11 @@ public final class OneNodeServer implements AutoCloseable {
   /** The node's HTTP port (metrics, health, the API). */
   public int httpPort() {
     return httpPort;
+  }
+
+  /** The node's gRPC port, for channels of a test's own (TLS, client certificates). */
+  public int grpcPort() {
+    return grpcPort;
   }
 
   /** A plaintext channel to the node's gRPC port, closed with the node. */

@@ -53,6 +53,26 @@ class TlsConfigTest {
     }
 
     @Test
+    void clientCertificatesNeedTls() {
+        for (String mode : new String[] {"required", "optional"}) {
+            assertThatThrownBy(() -> NodeConfig.parse("auth.enabled = true\ntls.client_auth = " + mode + "\n", "qraft.conf"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("qraft.conf, line 2, key 'tls.client_auth': expected none while TLS is off")
+                .hasMessageContaining("tls.cert_file")
+                .hasMessageContaining("found '" + mode + "'")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        }
+        assertThatThrownBy(() -> NodeConfig.parse("tls.client_auth = always\n", "qraft.conf"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("none, optional or required");
+        assertThat(NodeConfig.defaults().tlsClientAuth()).isEqualTo(ClientAuthMode.NONE);
+        NodeConfig c = NodeConfig.parse(conf(certs.resolve("n1.pem"), certs.resolve("n1.key"), certs.resolve("ca.pem"))
+            + "tls.client_auth = required\n", "qraft.conf");
+        assertThat(c.tlsClientAuth()).isEqualTo(ClientAuthMode.REQUIRED);
+        assertThat(NodeTls.of(c).enabled()).isTrue();
+    }
+
+    @Test
     void aGarbageCertificateNamesTlsCertFile() throws Exception {
         Path garbage = Files.writeString(dir.resolve("garbage.pem"), "this is not a certificate\n");
         assertThatThrownBy(() -> NodeConfig.parse(conf(garbage, certs.resolve("n1.key"), certs.resolve("ca.pem")),
