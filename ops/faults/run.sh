@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Jepsen-style fault suite for qraft: three nodes in three network namespaces, clients in a
-# fourth, a seeded fault schedule, a total-queue checker. See ops/faults/README.md.
+# fourth, a seeded fault schedule, a total-queue checker. The nodes run with TLS and users,
+# as in production. See ops/faults/README.md.
 #
 #   ops/faults/run.sh --runs N --seconds T [--seed S] [--interval I] [--corruption] [--kinds k1,k2] [--out DIR]
 #
@@ -19,6 +20,8 @@ need=()
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v faketime >/dev/null 2>&1 || need+=(faketime)
+# Each run makes its own CA and node certificates (the distribution's bin/qraft-certs).
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]} (Debian packages)"
   export DEBIAN_FRONTEND=noninteractive

@@ -31,6 +31,10 @@ public final class FaultSuite {
 
   static final int NODES = 3;
 
+  /** The queues of a run are fq-0, fq-1, ...; the application user may touch these only. */
+  static final String QUEUE_PREFIX = "fq-";
+  static final String QUEUE_PATTERN = "^fq-[0-9]+$";
+
   private final Options options;
   private final List<Map<String, Object>> runSummaries = new ArrayList<>();
 
@@ -111,6 +115,8 @@ public final class FaultSuite {
     private final Path dir;
     private final List<SuiteNode> nodes = new ArrayList<>();
     private final Net net;
+    private final Certificates certificates;
+    private final ClusterAccess access;
     private History history;
     private Workload workload;
     private final List<String> queues = new ArrayList<>();
@@ -128,13 +134,20 @@ public final class FaultSuite {
       config.put("raft.snapshot_threshold", "2000");
       config.put("raft.log_keep_entries", "500");
       config.put("consumer.get_lease_ms", "10000");
+      // As a production cluster runs: every call needs a user (set explicitly, whatever the
+      // default), and clients and peers talk TLS.
+      config.put("auth.enabled", "true");
+      this.certificates = new Certificates(dir.resolve("tls"));
+      this.access = ClusterAccess.generate(certificates.caFile());
       for (int k = 1; k <= NODES; k++) {
-        nodes.add(new SuiteNode(k, dir.resolve("n" + k), options.distribution(), config,
-            NODES));
+        Map<String, String> nodeConfig = new LinkedHashMap<>(config);
+        nodeConfig.putAll(certificates.nodeConfig("n" + k));
+        nodes.add(new SuiteNode(k, dir.resolve("n" + k), options.distribution(), nodeConfig,
+            NODES, access));
       }
       this.net = new Net(nodes);
       for (int q = 0; q < options.queues(); q++) {
-        queues.add("fq-" + q);
+        queues.add(QUEUE_PREFIX + q);
       }
     }
 
@@ -148,12 +161,18 @@ public final class FaultSuite {
       schedule.faults().forEach(f -> log("  planned " + f));
       history = new History(dir.resolve("history.jsonl"));
       net.heal();
+      certificates.make(options.distribution(), nodes);
       nodes.forEach(n -> n.start(null));
+      // A cluster without users answers nothing but the bootstrap, readiness checks included.
+      Users.addAdministrator(nodes, Duration.ofSeconds(120));
       awaitReady(Duration.ofSeconds(120));
       List<String> addresses = nodes.stream().map(SuiteNode::address).toList();
-      workload = new Workload(addresses, queues, history, Duration.ofSeconds(8), seed);
+      Users.addApplication(access, addresses, QUEUE_PATTERN, Duration.ofSeconds(60));
+      log("cluster ready over TLS; users " + access.administrator() + " (administrator) and "
+          + access.application() + " (permissions " + QUEUE_PATTERN + ") added");
+      workload = new Workload(addresses, access, queues, history, Duration.ofSeconds(8), seed);
       workload.declareQueues();
-      log("cluster ready, queues declared; workload starts");
+      log("queues declared; workload starts");
       long start = System.nanoTime();
       history.add(Op.phase("workload-start", history.now(), null));
       workload.start(options.producers(), 1, options.pauseMs());
@@ -339,8 +358,8 @@ public final class FaultSuite {
 
     /** The leader of the queue's group as the cluster reports it, or null. */
     private String leaderOf(String queue) {
-      try (QraftClient c = QraftClient.builder()
-          .addresses(nodes.stream().map(SuiteNode::address).toList())
+      try (QraftClient c = access.asAdministrator(
+          nodes.stream().map(SuiteNode::address).toList())
           .deadline(Duration.ofSeconds(3)).build()) {
         return c.listQueues().getQueuesList().stream().filter(q -> q.getName().equals(queue))
             .map(QueueInfo::getLeader).filter(l -> !l.isEmpty()).findFirst().orElse(null);

@@ -1,7 +1,6 @@
 package io.qraft.ops.faults;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.qraft.api.v1.AdminServiceGrpc;
 import io.qraft.api.v1.NodeStatusRequest;
 import io.qraft.api.v1.NodeStatusResponse;
@@ -22,17 +21,22 @@ final class SuiteNode {
   private final String id;
   private final int index;
   private final Path home;
+  private final Path distribution;
   private final Map<String, String> config;
   private final String clusterNodes;
   private final NodeProcess process;
+  private final ClusterAccess access;
   private String skew;
   private ManagedChannel channel;
 
-  SuiteNode(int index, Path home, Path distribution, Map<String, String> config, int size) {
+  SuiteNode(int index, Path home, Path distribution, Map<String, String> config, int size,
+      ClusterAccess access) {
     this.id = "n" + index;
     this.index = index;
     this.home = home;
     this.config = config;
+    this.distribution = distribution;
+    this.access = access;
     // The distribution's own lib/ and logging: the suite tests what operators install.
     this.process = new NodeProcess(id, home, new NodeProcess.Options()
         .prefix(List.of("ip", "netns", "exec", netns()))
@@ -91,7 +95,10 @@ final class SuiteNode {
 
   /** Starts the node; with {@code skew} (e.g. "+2h") its wall clock is moved by libfaketime. */
   synchronized void start(String skew) {
-    Map<String, String> conf = NodeProcess.baseConfig(id, home, ip() + ":" + GRPC_PORT,
+    // The client port on every address of the namespace (the default), loopback included: the
+    // first administrator can only be added from the node's own host. Peers and clients still
+    // know the node by its address in cluster.nodes.
+    Map<String, String> conf = NodeProcess.baseConfig(id, home, "0.0.0.0:" + GRPC_PORT,
         ip() + ":" + RAFT_PORT, clusterNodes);
     conf.putAll(config);
     Map<String, String> environment = skew == null ? Map.of() : Map.of(
@@ -126,9 +133,13 @@ final class SuiteNode {
     dropChannel();
   }
 
-  /** NodeStatus of this node, answered within {@code timeoutMs}; throws when it does not. */
+  /**
+   * NodeStatus of this node as the administrator, answered within {@code timeoutMs}; throws when
+   * it does not (also before the administrator exists: UNAUTHENTICATED).
+   */
   NodeStatusResponse status(boolean checksums, long timeoutMs) {
     return AdminServiceGrpc.newBlockingStub(channel())
+        .withCallCredentials(access.administrator().credentials())
         .withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
         .nodeStatus(NodeStatusRequest.newBuilder().setChecksums(checksums).build());
   }
@@ -145,9 +156,21 @@ final class SuiteNode {
 
   private synchronized ManagedChannel channel() {
     if (channel == null) {
-      channel = NettyChannelBuilder.forAddress(ip(), GRPC_PORT).usePlaintext().build();
+      channel = access.channel(address());
     }
     return channel;
+  }
+
+  /**
+   * Adds the first administrator the only way a cluster without users takes it: AddUser from the
+   * node's own host, here with the distribution's qraftctl run inside the node's namespace (over
+   * TLS to 127.0.0.1, which the node certificate names). The password goes on standard input.
+   */
+  Cmd.Result addFirstAdministrator() {
+    return Cmd.run(List.of("ip", "netns", "exec", netns(),
+        distribution.resolve("bin/qraftctl").toString(), "--node", "127.0.0.1:" + GRPC_PORT,
+        "--ca-file", access.caFile().toString(), "add_user", access.administrator().name(),
+        "--tags", "administrator"), access.administrator().password() + "\n");
   }
 
   synchronized void dropChannel() {

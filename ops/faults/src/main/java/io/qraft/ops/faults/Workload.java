@@ -35,6 +35,7 @@ final class Workload {
       Status.Code.UNIMPLEMENTED, Status.Code.UNAUTHENTICATED);
 
   private final List<String> addresses;
+  private final ClusterAccess access;
   private final List<String> queues;
   private final History history;
   private final Duration deadline;
@@ -45,17 +46,28 @@ final class Workload {
   private final List<Consumer> consumers = new CopyOnWriteArrayList<>();
   private final long seed;
 
-  Workload(List<String> addresses, List<String> queues, History history, Duration deadline,
-      long seed) {
+  Workload(List<String> addresses, ClusterAccess access, List<String> queues, History history,
+      Duration deadline, long seed) {
     this.addresses = addresses;
+    this.access = access;
     this.queues = queues;
     this.history = history;
     this.deadline = deadline;
     this.seed = seed;
   }
 
+  /** A client as the application user: what the workload does needs no more. */
   QraftClient client() {
-    QraftClient c = QraftClient.builder().addresses(addresses).deadline(deadline)
+    return register(access.asApplication(addresses));
+  }
+
+  /** A client as the administrator, for the queue counts (ListQueues needs a tag). */
+  private QraftClient observer() {
+    return register(access.asAdministrator(addresses));
+  }
+
+  private QraftClient register(QraftClient.Builder builder) {
+    QraftClient c = builder.deadline(deadline)
         .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
         .keepAlive(Duration.ofSeconds(10), Duration.ofSeconds(5))
         .build();
@@ -194,6 +206,7 @@ final class Workload {
    */
   List<String> drain(long timeoutMs) {
     QraftClient c = client();
+    QraftClient observer = observer();
     List<String> notDrained = new ArrayList<>();
     long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     for (String q : queues) {
@@ -221,7 +234,7 @@ final class Workload {
           continue;
         }
         if (++empty >= 3) {
-          QueueInfo info = info(c, q);
+          QueueInfo info = info(observer, q);
           if (info != null && info.getMessages() == 0 && info.getMessagesUnacked() == 0) {
             done = true;
             break;
