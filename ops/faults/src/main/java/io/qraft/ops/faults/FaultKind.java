@@ -16,6 +16,12 @@ public enum FaultKind {
   KILL_LEADER,
   /** kill -9 a follower of a queue's group, restart it after a pause. */
   KILL_FOLLOWER,
+  /**
+   * kill -9 of all three nodes at once, all restarted after a pause: a power loss as far as
+   * processes go (what the kernel had not yet written stays in its page cache, which a real
+   * power loss would drop; a confirmed message was fsynced on a majority before its confirm).
+   */
+  CRASH_ALL,
   /** SIGSTOP a node (the leader of a queue's group, or any), SIGCONT later. */
   PAUSE,
   /** Restart a node with its wall clock moved by hours (faketime), back to normal later. */
@@ -26,7 +32,7 @@ public enum FaultKind {
   TRUNCATE_LOG;
 
   public static final List<FaultKind> STANDARD = List.of(ISOLATE, SPLIT, BRIDGE, ONE_WAY,
-      KILL_LEADER, KILL_FOLLOWER, PAUSE, CLOCK_SKEW);
+      KILL_LEADER, KILL_FOLLOWER, CRASH_ALL, PAUSE, CLOCK_SKEW);
   public static final List<FaultKind> CORRUPTION = List.of(CORRUPT_LOG, TRUNCATE_LOG);
 
   public boolean corruption() {

@@ -7,7 +7,7 @@ import java.util.Random;
 
 /**
  * The faults of one run, drawn from a seed: same seed, same schedule. Kinds come in shuffled
- * rounds so that every kind of the menu appears once per round (8 faults; 10 with corruption).
+ * rounds so that every kind of the menu appears once per round (9 faults; 11 with corruption).
  * A planned fault names its target by role (a node number, a queue whose leader or follower
  * to hit); which node that is, is decided when it fires.
  */

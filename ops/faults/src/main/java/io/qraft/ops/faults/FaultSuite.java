@@ -309,6 +309,15 @@ public final class FaultSuite {
           detail = "kill -9 " + target.id() + " (leader of " + queue + ": " + leader + ")";
           holdThen(f, () -> target.start(null));
         }
+        case CRASH_ALL -> {
+          // As close together as three signals go: no node outlives the others to hand anything over.
+          for (SuiteNode n : nodes) {
+            n.kill9();
+          }
+          node = "all";
+          detail = "kill -9 of every node at once (a power loss), all restarted";
+          holdThen(f, () -> nodes.forEach(n -> n.start(null)));
+        }
         case PAUSE -> {
           String queue = queues.get(f.c() % queues.size());
           String leader = f.b() == 0 ? null : leaderOf(queue);
