@@ -59,7 +59,7 @@ public final class UserCatalog {
    */
   public synchronized boolean addFirstAdministrator(String name, Supplier<String> passwordHash) {
     requireMetadataLeader();
-    if (!list().isEmpty()) {
+    if (any()) {
       return false;
     }
     add(name, passwordHash, List.of(io.qraft.api.UserRules.ADMINISTRATOR));
@@ -102,6 +102,11 @@ public final class UserCatalog {
   /** The user as this node's metadata replica knows it, or null. */
   public UserDef user(String name) {
     return log.metadata().user(name);
+  }
+
+  /** Whether this node's metadata replica knows any user. */
+  public boolean any() {
+    return log.metadata().hasUsers();
   }
 
   /** The users as this node's metadata replica knows them, sorted by name. */

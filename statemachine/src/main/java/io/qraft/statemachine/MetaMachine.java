@@ -448,6 +448,11 @@ public final class MetaMachine {
     return users.list();
   }
 
+  /** Whether there is any user, without copying them (asked on calls that carry no password). */
+  public synchronized boolean hasUsers() {
+    return users.count() > 0;
+  }
+
   /** The user (name, password hash, tags, credential generation), or null when there is none. */
   public synchronized UserDef user(String name) {
     return users.get(name);

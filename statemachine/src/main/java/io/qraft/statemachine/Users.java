@@ -109,6 +109,10 @@ final class Users {
         + ": check the name, or add the user first");
   }
 
+  int count() {
+    return users.size();
+  }
+
   List<UserDef> list() {
     return new ArrayList<>(users.values());
   }

@@ -38,7 +38,7 @@ public final class Authenticator {
 
   /** True while the cluster has no user: only the first administrator may be added. */
   boolean noUsers() {
-    return users.list().isEmpty();
+    return !users.any();
   }
 
   /** The user of an {@code authorization: Basic ...} header; UNAUTHENTICATED when not valid. */
@@ -55,6 +55,13 @@ public final class Authenticator {
     if (hit != null && user != null && hit.user().equals(name)
         && hit.generation() == user.getCredentialGeneration()) {
       return principal(user);
+    }
+    if (user == null && noUsers()) {
+      // This replica knows no user at all, so it cannot tell a wrong name from one it has not
+      // heard of yet (a node whose data was lost, catching up): another node may know. For a
+      // cluster that really has none, every node says so, and how to add the first.
+      throw behind("this node knows no users yet: it is catching up with the cluster's metadata "
+          + "(try another node), or the cluster has none (add the first administrator from a node's own host)");
     }
     boolean ok = user == null ? PasswordHash.verifyNobody(password)
         : PasswordHash.verify(password, user.getPasswordHash());
@@ -99,7 +106,11 @@ public final class Authenticator {
     } catch (IllegalArgumentException e) {
       throw unauthenticated("not a node of this cluster");
     }
-    if (expected.isEmpty() || !MessageDigest.isEqual(expected.toByteArray(), given)) {
+    if (expected.isEmpty()) {
+      // The caller knows a secret this replica has not applied yet: it is the one behind.
+      throw behind("this node has not caught up with the cluster's metadata yet; try another node");
+    }
+    if (!MessageDigest.isEqual(expected.toByteArray(), given)) {
       throw unauthenticated("not a node of this cluster");
     }
     if (forUser == null || forUser.isEmpty()) {
@@ -126,6 +137,11 @@ public final class Authenticator {
 
   private static Principal principal(UserDef user) {
     return new Principal(user.getName(), new HashSet<>(user.getTagsList()), Principal.Kind.USER);
+  }
+
+  /** UNAVAILABLE: clients try another node. */
+  static StatusRuntimeException behind(String why) {
+    return Status.UNAVAILABLE.withDescription(why).asRuntimeException();
   }
 
   static StatusRuntimeException unauthenticated(String why) {

@@ -50,7 +50,7 @@ final class FirstAdministrator implements AutoCloseable {
 
   private void tick() {
     try {
-      if (!log.users().list().isEmpty()) {
+      if (log.users().any()) {
         timer.shutdown();
         return;
       }

@@ -68,6 +68,14 @@ class FirstAdministratorTest {
           .clusterStatus(ClusterStatusRequest.getDefaultInstance())))
           .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription())
               .contains("no users yet"));
+      // Credentials on a node that knows no user: it cannot tell them wrong from not yet heard of
+      // (a node catching up), so it sends the client to another node rather than refusing it.
+      assertThatThrownBy(() -> server.admin().withCallCredentials(new BasicCredentials("root", "root password"))
+          .clusterStatus(ClusterStatusRequest.getDefaultInstance()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(e.getStatus().getDescription()).contains("knows no users yet", "try another node");
+          });
       assertThatThrownBy(() -> server.admin().addUser(AddUserRequest.newBuilder().setName("root")
           .setPassword("tab\there").addTags("administrator").build()))
           .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
