@@ -135,7 +135,7 @@ final class SuiteNode {
 
   /**
    * NodeStatus of this node as the administrator, answered within {@code timeoutMs}; throws when
-   * it does not (also before the administrator exists: UNAUTHENTICATED).
+   * it does not (also while the node knows no user yet: UNAVAILABLE).
    */
   NodeStatusResponse status(boolean checksums, long timeoutMs) {
     return AdminServiceGrpc.newBlockingStub(channel())
