@@ -20,13 +20,14 @@ class FaultScheduleTest {
 
   @Test
   void everyKindAppearsInEachRound() {
-    FaultSchedule s = new FaultSchedule(7, 100, 10, false);
-    assertEquals(9, s.faults().size());
+    int round = FaultKind.STANDARD.size();
+    FaultSchedule s = new FaultSchedule(7, 10L * (round + 1) + 10, 10, false);
+    assertEquals(round + 1, s.faults().size());
     Set<FaultKind> first = EnumSet.noneOf(FaultKind.class);
-    s.faults().subList(0, 8).forEach(f -> first.add(f.kind()));
+    s.faults().subList(0, round).forEach(f -> first.add(f.kind()));
     assertEquals(EnumSet.copyOf(FaultKind.STANDARD), first);
     assertTrue(s.faults().stream().noneMatch(f -> f.kind().corruption()));
-    FaultSchedule c = new FaultSchedule(7, 110, 10, true);
+    FaultSchedule c = new FaultSchedule(7, 10L * (round + 3) + 10, 10, true);
     assertTrue(c.faults().stream().anyMatch(f -> f.kind().corruption()));
   }
 
