@@ -213,7 +213,8 @@ final class LeaderLossWatch implements AutoCloseable {
   /** Entries of its own log this replica has not applied yet. */
   private static long applyBacklog(RaftServer.Division d) {
     TermIndex last = d.getRaftLog().getLastEntryTermIndex();
-    return last == null ? 0 : Math.max(0, last.getIndex() - d.getInfo().getLastAppliedIndex());
+    long applied = AppliedIndex.of(d);
+    return last == null || applied == AppliedIndex.STARTING ? 0 : Math.max(0, last.getIndex() - applied);
   }
 
   /**

@@ -364,7 +364,7 @@ public final class NodeMetrics implements AutoCloseable {
       Tags tags = groupTags(id);
       long commit = Math.max(0, d.getRaftLog().getLastCommittedIndex());
       commits.add(MultiGauge.Row.of(tags, commit));
-      applied.add(MultiGauge.Row.of(tags, Math.max(0, d.getInfo().getLastAppliedIndex())));
+      applied.add(MultiGauge.Row.of(tags, Math.max(0, io.qraft.log.AppliedIndex.of(d))));
       boolean leads = d.getInfo().isLeader();
       leaders.add(MultiGauge.Row.of(tags, leads ? 1 : 0));
       leaderChangeCounter(id);

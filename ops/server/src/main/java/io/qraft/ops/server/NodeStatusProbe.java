@@ -44,6 +44,10 @@ final class NodeStatusProbe {
       if (d == null || d.getInfo().getCurrentRole() == null) {
         continue;
       }
+      long applied = io.qraft.log.AppliedIndex.of(d);
+      if (applied == io.qraft.log.AppliedIndex.STARTING) {
+        continue;
+      }
       groups++;
       if (d.getInfo().isLeader()) {
         led++;
@@ -52,7 +56,7 @@ final class NodeStatusProbe {
           .setKind(id.equals(GroupIds.METADATA) ? "metadata" : "shard")
           .setRole(d.getInfo().getCurrentRole().name().toLowerCase())
           .setTerm(d.getInfo().getCurrentTerm())
-          .setAppliedIndex(Math.max(0, d.getInfo().getLastAppliedIndex()))
+          .setAppliedIndex(Math.max(0, applied))
           .setCommitIndex(Math.max(0, d.getRaftLog().getLastCommittedIndex()));
       if (d.getInfo().getLeaderId() != null) {
         g.setLeader(d.getInfo().getLeaderId().toString());
