@@ -92,9 +92,7 @@ public final class AuthInterceptor implements ServerInterceptor {
         }
         if (certificatesLogIn && ClientCertificate.of(call) != null) {
           // Credentials this node cannot check yet: as for a password (Authenticator.basic).
-          throw Authenticator.behind("this node knows no users yet: it is catching up with the cluster's "
-              + "metadata (try another node), or the cluster has none (add the first administrator from a "
-              + "node's own host)");
+          throw Authenticator.knowsNoUsers();
         }
         throw Authenticator.unauthenticated("this cluster has no users yet: add the first administrator from a "
             + "node's own host (qraftctl add_user NAME --tags administrator)");

@@ -60,8 +60,7 @@ public final class Authenticator {
       // This replica knows no user at all, so it cannot tell a wrong name from one it has not
       // heard of yet (a node whose data was lost, catching up): another node may know. For a
       // cluster that really has none, every node says so, and how to add the first.
-      throw behind("this node knows no users yet: it is catching up with the cluster's metadata "
-          + "(try another node), or the cluster has none (add the first administrator from a node's own host)");
+      throw knowsNoUsers();
     }
     boolean ok = user == null ? PasswordHash.verifyNobody(password)
         : PasswordHash.verify(password, user.getPasswordHash());
@@ -139,8 +138,17 @@ public final class Authenticator {
     return new Principal(user.getName(), new HashSet<>(user.getTagsList()), Principal.Kind.USER);
   }
 
+  /**
+   * For credentials a node that knows no user cannot check (a password, a certificate): it may
+   * be catching up, so the client is sent on to another node rather than refused.
+   */
+  static StatusRuntimeException knowsNoUsers() {
+    return behind("this node knows no users yet: it is catching up with the cluster's metadata "
+        + "(try another node), or the cluster has none (add the first administrator from a node's own host)");
+  }
+
   /** UNAVAILABLE: clients try another node. */
-  static StatusRuntimeException behind(String why) {
+  private static StatusRuntimeException behind(String why) {
     return Status.UNAVAILABLE.withDescription(why).asRuntimeException();
   }
 
