@@ -22,9 +22,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When the stream fails with UNAVAILABLE (the leader moved, the node went away) the
  * consumer subscribes again by itself: to the leader the failing node named, else to the
- * next address, after a backoff that grows while attempts keep failing. Deliveries that were
- * outstanding on the old stream are the server's to redeliver. Any other failure, or the
- * server ending the stream, stops the consumer; {@link #terminated()} tells which.
+ * next address, after a backoff that grows while attempts keep failing. Every stream carries
+ * the same consumer id, so a new leader lets the consumer keep the deliveries it holds: they
+ * are sent again under their old tags (marked redelivered), acks of them still settle, and
+ * this class drops a resent delivery it has handed to the handler already. Any other failure,
+ * or the server ending the stream, stops the consumer; {@link #terminated()} tells which.
  *
  * <p>The handler runs on a thread of this consumer alone, one delivery at a time, in the
  * order the server sent them. Thread-safe; {@link #close()} may be called from any thread,
@@ -43,6 +45,7 @@ public final class Consumer implements AutoCloseable {
   private final ExecutorService dispatcher;
   private final Set<Consumer> registry;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  private final SeenDeliveries seen;
 
   private final Object lock = new Object();
   // Guarded by lock. A subscription that is not the current one is over: its late
@@ -53,7 +56,9 @@ public final class Consumer implements AutoCloseable {
   Consumer(String queue, int prefetch, DeliveryHandler handler, ChannelPool channels,
       Route route, ScheduledExecutorService scheduler, Set<Consumer> registry) {
     this.queue = queue;
-    this.request = ConsumeRequest.newBuilder().setQueue(queue).setPrefetch(prefetch).build();
+    this.request = ConsumeRequest.newBuilder().setQueue(queue).setPrefetch(prefetch)
+        .setConsumerId(java.util.UUID.randomUUID().toString()).build();
+    this.seen = new SeenDeliveries(Math.max(1_024, 4 * prefetch));
     this.handler = handler;
     this.channels = channels;
     this.route = route;
@@ -173,6 +178,10 @@ public final class Consumer implements AutoCloseable {
   }
 
   private void dispatch(Delivery delivery) {
+    if (!seen.firstTime(delivery)) {
+      // Sent again after a leader change; the handler has it already.
+      return;
+    }
     try {
       dispatcher.execute(() -> handle(delivery));
     } catch (RejectedExecutionException closedMeanwhile) {

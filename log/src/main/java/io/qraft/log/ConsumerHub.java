@@ -26,21 +26,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consumers attached to this node, which serve only queues whose group
- * this node leads. Deliveries go through the log: the leader appends a
- * Deliver command, and only once it is applied (the delivery count recorded
- * on a majority) is the message sent to the consumer. That is what lets the
- * redelivered flag and delivery counts survive a leader change.
+ * The consumers attached to this node, which serve only queues whose group this node leads.
  *
- * <p>Credit: a consumer has at most prefetch deliveries outstanding and at
- * most one Deliver command in flight. Acks and nacks come back as apply
- * events and give credit back.
+ * <p>A consumer that acknowledges is attached to its queue in the log and the shard decides
+ * its deliveries as entries apply ({@link AttachedConsumers}); there is no entry per delivery,
+ * and it keeps what it holds across a leader change if it comes back with the same id.
  *
- * <p>Leadership: when this node stops leading a group its consumers are
- * closed (the client resubscribes at the new leader); a new leader first
- * returns every outstanding delivery of the group to its queues, because the
- * consumers they went to were attached to the old leader, and only then
- * accepts consumers.
+ * <p>An auto-ack consumer and a Get go through Deliver entries: the leader appends one, and
+ * only once it is applied (the delivery recorded on a majority) is the message sent. Such a
+ * consumer has at most prefetch deliveries outstanding and at most two Deliver commands in
+ * flight.
+ *
+ * <p>Leadership: when this node stops leading a group its consumers are closed (the client
+ * resubscribes at the new leader); a new leader first returns every outstanding delivery of
+ * the group that no attached consumer holds (those wait for their consumer for the reattach
+ * grace), and only then accepts consumers.
  *
  * <p>Thread-safety: all consumer state is confined to one dispatcher thread.
  */
@@ -78,9 +78,26 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
   private final Set<RaftGroupId> readyGroups = ConcurrentHashMap.newKeySet();
   private final Set<RaftGroupId> readying = ConcurrentHashMap.newKeySet();
 
+  private final AttachedConsumers attached;
+
   ConsumerHub(ReplicatedLog log) {
     this.log = log;
+    this.attached = new AttachedConsumers(log, dispatcher);
     dispatcher.scheduleWithFixedDelay(this::followMoves, PART_CHECK_MS, PART_CHECK_MS, TimeUnit.MILLISECONDS);
+    dispatcher.scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** How often the leader looks for attached consumers that did not come back. */
+  private static final long SWEEP_MS = 1_000;
+
+  private void sweep() {
+    Set<RaftGroupId> led = new java.util.HashSet<>();
+    for (RaftGroupId g : readyGroups) {
+      if (log.isLeader(g)) {
+        led.add(g);
+      }
+    }
+    attached.sweep(led);
   }
 
   /** How often consumers are checked against the shard that now serves their queue. */
@@ -91,6 +108,10 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
    * part was emptied and dropped, or the queue moved and left nothing behind) it is sent there.
    */
   private void followMoves() {
+    attached.closeAll(k -> {
+      io.qraft.api.log.v1.QueueDef def = log.metadata().queue(k.queue());
+      return def != null && !QueueParts.deliveryGroup(def).equals(GroupIds.text(k.group()));
+    }, true, k -> servedElsewhere(log.metadata().queue(k.queue())));
     for (List<Consumer> list : List.copyOf(byQueue.values())) {
       for (Consumer c : List.copyOf(list)) {
         io.qraft.api.log.v1.QueueDef def = log.metadata().queue(c.queue);
@@ -141,6 +162,17 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
    * @throws LogUnavailableException if this node was just elected and is not ready yet
    */
   public Subscription subscribe(String queue, RaftGroupId group, int prefetch, boolean autoAck, Sink sink) {
+    return subscribe(queue, group, prefetch, autoAck, "", sink);
+  }
+
+  /**
+   * As {@link #subscribe(String, RaftGroupId, int, boolean, Sink)}, for a consumer with an id
+   * that outlives its stream (empty: one is made up). A consumer that acknowledges is attached
+   * to its queue in the log ({@link AttachedConsumers}); one that does not is served with
+   * Deliver entries, each settled at once.
+   */
+  public Subscription subscribe(String queue, RaftGroupId group, int prefetch, boolean autoAck, String consumerId,
+      Sink sink) {
     if (!log.isLeader(group)) {
       throw new LeaderElsewhereException("this node does not lead the group of queue '" + queue + "'",
           log.leaderOf(group));
@@ -148,6 +180,10 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
     if (!readyGroups.contains(group)) {
       makeReady(group);
       throw new LogUnavailableException("the leader of queue '" + queue + "' is taking over; retry shortly", null);
+    }
+    if (!autoAck) {
+      String id = consumerId.isEmpty() ? "s-" + UUID.randomUUID() : consumerId;
+      return attached.subscribe(queue, group, prefetch, id, sink);
     }
     Consumer c = new Consumer(queue, group, prefetch, autoAck, sink);
     dispatcher.execute(() -> {
@@ -160,7 +196,8 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
   /** Consumers attached to this node for the queue. */
   public int consumerCount(String queue) {
     try {
-      return dispatcher.submit(() -> byQueue.getOrDefault(queue, List.of()).size()).get(5, TimeUnit.SECONDS);
+      return dispatcher.submit(() -> byQueue.getOrDefault(queue, List.of()).size() + attached.count(queue))
+          .get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       return 0;
     }
@@ -356,9 +393,18 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
       }
 
       @Override
+      public void delivered(String consumerId, Delivery delivery) {
+        dispatcher.execute(() -> attached.delivered(group, consumerId, delivery));
+      }
+
+      @Override
       public void queueDeleted(String queue) {
         dispatcher.execute(() -> {
           io.qraft.api.log.v1.QueueDef def = log.metadata().queue(queue);
+          // The shard's consumers of the queue went with it: nothing to detach.
+          attached.closeAll(k -> k.group().equals(group) && k.queue().equals(queue), false,
+              k -> def != null && !QueueParts.deliveryGroup(def).equals(GroupIds.text(group)) ? servedElsewhere(def)
+                  : new RequestException(Status.NOT_FOUND, "queue '" + queue + "' was deleted"));
           for (Consumer c : List.copyOf(byQueue.getOrDefault(queue, List.of()))) {
             if (!c.group.equals(group)) {
               continue;
@@ -383,6 +429,7 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
       readyGroups.remove(group);
       String leaderId = leader == null ? null : leader.toString();
       dispatcher.execute(() -> {
+        attached.leaderLost(group, leaderId);
         for (List<Consumer> list : List.copyOf(byQueue.values())) {
           for (Consumer c : List.copyOf(list)) {
             if (c.group.equals(group)) {
@@ -401,13 +448,16 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
     }
   }
 
-  /** Returns every outstanding delivery of the group, then accepts consumers. */
+  /**
+   * Returns every outstanding delivery of the group but those of attached consumers (they keep
+   * theirs for the reattach grace), then accepts consumers.
+   */
   private void makeReady(RaftGroupId group) {
     if (readyGroups.contains(group) || !readying.add(group)) {
       return;
     }
     ShardCommand all = ShardCommand.newBuilder()
-        .setReturnDeliveries(ReturnDeliveries.newBuilder().setAll(true)).build();
+        .setReturnDeliveries(ReturnDeliveries.newBuilder().setAll(true).setKeepAttached(true)).build();
     log.submitShardLocally(group, all).whenComplete((r, e) -> {
       readying.remove(group);
       if (e == null && log.isLeader(group)) {

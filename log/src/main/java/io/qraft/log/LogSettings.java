@@ -19,6 +19,8 @@ import java.util.List;
  * @param shardsPerReplicaSet shards created for a replica set before its queues share them
  * @param shardsMaxPerNode most groups (shards and dedicated) with a replica on one node
  * @param getLease how long messages fetched by Get without ack stay outstanding
+ * @param reattachGrace how long an attached consumer that is not subscribed on the leader (it
+ *     was on the old leader) keeps its outstanding deliveries before they return to the queue
  * @param batch when publishes are cut into a log entry; a queue's arguments override the count and
  *     linger, and can only lower the bytes (an entry must fit raft.max_entry_bytes)
  * @param batchMaxInFlight publish entries per group in the log's hands at once
@@ -43,6 +45,7 @@ public record LogSettings(
     int shardsPerReplicaSet,
     int shardsMaxPerNode,
     Duration getLease,
+    Duration reattachGrace,
     BatchLimits batch,
     int batchMaxInFlight,
     long flowMaxPendingBytes,

@@ -58,7 +58,7 @@ class ShardPlacementTest {
         new NodeAddress("n3", "127.0.0.1", 7003, 8003));
     LogSettings settings = new LogSettings("n1", Path.of("unused"), "127.0.0.1", members,
         Duration.ofMillis(500), Duration.ofMillis(1000), 10_000, 1_000, 8 << 20, 4 << 20,
-        shardsPerReplicaSet, shardsMaxPerNode, Duration.ofSeconds(30), new BatchLimits(1000, 1 << 20, 0), 4, 64 << 20,
+        shardsPerReplicaSet, shardsMaxPerNode, Duration.ofSeconds(30), Duration.ofSeconds(15), new BatchLimits(1000, 1 << 20, 0), 4, 64 << 20,
         new CatalogCaps(100_000, 1_000), Duration.ofSeconds(60));
     return new ShardPlacement(settings, ids(), new java.util.Random(42));
   }
@@ -274,7 +274,7 @@ class ShardPlacementTest {
     }
     LogSettings settings = new LogSettings("n1", Path.of("unused"), "127.0.0.1", members,
         Duration.ofMillis(500), Duration.ofMillis(1000), 10_000, 1_000, 8 << 20, 4 << 20,
-        shardsPerReplicaSet, 100, Duration.ofSeconds(30), new BatchLimits(1000, 1 << 20, 0), 4, 64 << 20,
+        shardsPerReplicaSet, 100, Duration.ofSeconds(30), Duration.ofSeconds(15), new BatchLimits(1000, 1 << 20, 0), 4, 64 << 20,
         new CatalogCaps(100_000, 1_000), Duration.ofSeconds(60));
     return new ShardPlacement(settings, ids(), new java.util.Random(seed));
   }

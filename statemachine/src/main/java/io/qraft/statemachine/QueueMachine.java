@@ -2,9 +2,12 @@ package io.qraft.statemachine;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.qraft.api.HardLimits;
+import io.qraft.api.log.v1.Attach;
+import io.qraft.api.log.v1.AttachedConsumer;
 import io.qraft.api.log.v1.CreateQueue;
 import io.qraft.api.log.v1.DeleteQueue;
 import io.qraft.api.log.v1.Deliver;
+import io.qraft.api.log.v1.Detach;
 import io.qraft.api.log.v1.Enqueue;
 import io.qraft.api.log.v1.PublishResult;
 import io.qraft.api.log.v1.Purge;
@@ -22,6 +25,7 @@ import io.qraft.storage.QueueStore;
 import io.qraft.storage.StoreBatch;
 import io.qraft.storage.StoreException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -47,17 +51,23 @@ public final class QueueMachine {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QueueMachine.class);
   /** Consumer ids of copy marks start with this (see {@link QueueMoves}); no consumer may take one. */
   static final String SYNC_PREFIX = QueueMoves.SYNC_PREFIX;
+  /** Consumers one queue takes with Attach: each costs a scan per delivery decision. */
+  static final int MAX_CONSUMERS = 1_000;
   private final QueueStore store;
-  private final ShardEvents events;
+  private final PendingEvents events;
   private final Map<String, QueueState> queues = new TreeMap<>();
   private final Producers producers;
   private final QueueMoves moves;
+  /** Bodies the entry being applied carried, by queue and offset: checkout hands them on. */
+  private final Map<String, Map<Long, Message>> fresh = new HashMap<>();
+  /** Attached consumers by queue, for readers on other threads; replaced whole when it changes. */
+  private volatile Map<String, List<String>> consumerView = Map.of();
 
   public QueueMachine(QueueStore store, ShardEvents events) {
     this.store = store;
-    this.events = events;
+    this.events = new PendingEvents(events);
     this.producers = new Producers(store);
-    this.moves = new QueueMoves(store, events, queues, producers);
+    this.moves = new QueueMoves(store, this.events, queues, producers);
     reload();
   }
 
@@ -67,6 +77,9 @@ public final class QueueMachine {
     producers.reload();
     store.forEachQueue((name, bytes) -> {
       QueueState state = new QueueState(parseRecord(bytes));
+      for (AttachedConsumer c : state.record.getConsumersList()) {
+        state.consumers.put(c.getId(), new QueueState.Slot(c.getId(), c.getPrefetch(), c.getAttachedAt()));
+      }
       store.scanMessages(name, 0, (offset, value) -> state.ready.add(offset));
       store.scanUnacked(name, (offset, value) -> {
         StoredMessage mark = parseMessage(value);
@@ -75,12 +88,35 @@ public final class QueueMachine {
         } else {
           state.ready.remove(offset);
           state.outstanding.put(offset, new QueueState.Mark(mark.getConsumerId(), mark.getDeliveryCount()));
+          QueueState.Slot holder = state.consumers.get(mark.getConsumerId());
+          if (holder != null) {
+            holder.held++;
+          }
         }
         return true;
       });
       queues.put(name, state);
       return true;
     });
+    publishConsumers();
+  }
+
+  /**
+   * The consumers attached to each queue of the shard (queues without any left out). Safe from
+   * any thread: the leader's dispatch reads it to find consumers that did not come back.
+   */
+  public Map<String, List<String>> attachedConsumers() {
+    return consumerView;
+  }
+
+  private void publishConsumers() {
+    Map<String, List<String>> view = new TreeMap<>();
+    queues.forEach((name, state) -> {
+      if (!state.consumers.isEmpty()) {
+        view.put(name, List.copyOf(state.consumers.keySet()));
+      }
+    });
+    consumerView = java.util.Collections.unmodifiableMap(view);
   }
 
   public long lastAppliedIndex() {
@@ -138,23 +174,55 @@ public final class QueueMachine {
         outcome = null;
       }
       if (outcome != null) {
-        batch.commit(index);
+        // Memory takes the entry before the batch commits, because the deliveries it makes
+        // possible are decided on the new state and written in the same batch.
+        try {
+          outcome.afterCommit().run();
+          checkout(batch);
+        } catch (StoreException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          // Memory may hold half of the entry; the store holds none of it and is the truth.
+          LOG.error("applying index {} to memory failed; it is refused and memory is rebuilt from the store", index, e);
+          events.discard();
+          fresh.clear();
+          reload();
+          outcome = null;
+        }
       }
+      if (outcome != null) {
+        try {
+          batch.commit(index);
+        } catch (RuntimeException e) {
+          // Refused (an index already applied) or failed: memory must not keep what the store did not.
+          events.discard();
+          reload();
+          throw e;
+        }
+      }
+    } finally {
+      fresh.clear();
     }
     if (outcome == null) {
+      events.discard();
       commitIndexOnly(index);
       return error(Status.INVALID_ARGUMENT, "the command could not be applied; nothing changed");
     }
-    try {
-      outcome.afterCommit().run();
-    } catch (StoreException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      // The store holds the entry's effect; memory may hold half of it. The store is the truth.
-      LOG.error("updating memory after index {} failed; rebuilding it from the store", index, e);
-      reload();
+    if (events.takeConsumersChanged()) {
+      publishConsumers();
     }
+    events.flush();
     return outcome.result();
+  }
+
+  /** Runs {@link Checkout} on every queue the entry may have given work to a consumer. */
+  private void checkout(StoreBatch batch) {
+    for (String queue : events.takeDirty()) {
+      QueueState state = queues.get(queue);
+      if (state != null) {
+        Checkout.run(batch, queue, state, fresh.get(queue), events);
+      }
+    }
   }
 
   /** Records the index as applied with no other change: the entry was refused. */
@@ -178,6 +246,8 @@ public final class QueueMachine {
         case SYNC_OUT -> moves.syncOut(batch, command.getSyncOut());
         case SYNC_IN -> moves.syncIn(batch, command.getSyncIn());
         case SYNC_DONE -> moves.syncDone(batch, command.getSyncDone());
+        case ATTACH -> attach(batch, index, command.getAttach());
+        case DETACH -> detach(batch, command.getDetach());
         case KIND_NOT_SET -> Outcome.of(error(Status.INVALID_ARGUMENT, "empty shard command"));
       };
   }
@@ -210,6 +280,7 @@ public final class QueueMachine {
     return new Outcome(ShardResult.newBuilder().setCount(dropped).build(), () -> {
       queues.remove(c.getQueue());
       events.queueDeleted(c.getQueue());
+      events.consumersChanged();
     });
   }
 
@@ -248,8 +319,13 @@ public final class QueueMachine {
       PublishResult.Builder pr = PublishResult.newBuilder();
       List<Long> offsets = new ArrayList<>(p.getMessagesCount());
       long bytes = 0;
+      Map<Long, Message> bodies = state.consumers.isEmpty() ? null
+          : fresh.computeIfAbsent(p.getQueue(), q -> new HashMap<>());
       for (Message m : p.getMessagesList()) {
         long offset = record.getNextOffset();
+        if (bodies != null) {
+          bodies.put(offset, m);
+        }
         record.setNextOffset(offset + 1);
         batch.putMessage(p.getQueue(), offset, StoredMessage.newBuilder()
             .setMessage(m).setEnqueuedAtMs(leaderTimeMs).build().toByteArray());
@@ -291,6 +367,11 @@ public final class QueueMachine {
       // Such a mark would be taken for a copy's: never settled, never returned.
       return Outcome.of(error(Status.INVALID_ARGUMENT, "consumer id '" + c.getConsumerId()
           + "' is reserved: ids starting with '" + SYNC_PREFIX + "' mark copies to other shards"));
+    }
+    if (state.consumers.containsKey(c.getConsumerId())) {
+      // Its credit counts only what the shard handed it: a Deliver under its id would not count.
+      return Outcome.of(error(Status.INVALID_ARGUMENT, "consumer id '" + c.getConsumerId()
+          + "' is attached to the queue; it receives its messages without Deliver"));
     }
     ShardResult.Builder result = ShardResult.newBuilder();
     QueueRecord.Builder record = state.record.toBuilder().setOperations(state.record.getOperations() + 1);
@@ -367,6 +448,7 @@ public final class QueueMachine {
       QueueState.Mark mark = state.outstanding.get(offset);
       perConsumer.merge(mark.consumerId(), 1, Integer::sum);
       record.setUnacked(record.getUnacked() - 1);
+      memory.add(() -> released(state, mark.consumerId(), 1));
       if (c.getOutcome() == Settle.Outcome.REQUEUE) {
         batch.putUnacked(c.getQueue(), offset, mark("", mark.deliveryCount()));
         memory.add(() -> {
@@ -436,7 +518,10 @@ public final class QueueMachine {
       for (Map.Entry<Long, QueueState.Mark> o : new TreeMap<>(state.outstanding).entrySet()) {
         QueueState.Mark mark = o.getValue();
         // A copy is not a consumer's delivery: a new leader leaves it; only its own id returns it.
-        if (c.getAll() ? !mark.forSync() : mark.consumerId().equals(c.getConsumerId())) {
+        boolean goesBack = c.getAll()
+            ? !mark.forSync() && !(c.getKeepAttached() && state.consumers.containsKey(mark.consumerId()))
+            : mark.consumerId().equals(c.getConsumerId());
+        if (goesBack) {
           if (mark.deliveryCount() == 0) {
             // A copy's mark of a message never delivered: nothing prior to remember.
             batch.deleteUnacked(queue, o.getKey());
@@ -463,6 +548,7 @@ public final class QueueMachine {
             state.priorDeliveries.put(offset, mark.deliveryCount());
           }
           state.ready.add(offset);
+          released(state, mark.consumerId(), 1);
         }
         state.record = updated;
         perConsumer.forEach((consumer, n) -> events.deliveriesSettled(queue, consumer, n));
@@ -471,6 +557,110 @@ public final class QueueMachine {
     }
     return new Outcome(ShardResult.newBuilder().setCount(returned).build(),
         () -> memory.forEach(Runnable::run));
+  }
+
+  /** An attached consumer holds count fewer messages (they were settled or returned). */
+  private static void released(QueueState state, String consumerId, int count) {
+    QueueState.Slot slot = state.consumers.get(consumerId);
+    if (slot != null) {
+      slot.held -= count;
+    }
+  }
+
+  /**
+   * A consumer joins the queue, or comes back: what it holds stays its own and is announced
+   * again (redelivered, under the same tags), for the leader to send to its new stream.
+   */
+  private Outcome attach(StoreBatch batch, long index, Attach c) {
+    QueueState state = queues.get(c.getQueue());
+    if (state == null) {
+      return Outcome.of(notFound(c.getQueue()));
+    }
+    String id = c.getConsumerId();
+    int prefetch = c.getPrefetch();
+    QueueState.Slot existing = state.consumers.get(id);
+    QueueRecord.Builder record = state.record.toBuilder().setOperations(state.record.getOperations() + 1);
+    List<AttachedConsumer> list = new ArrayList<>(record.getConsumersList());
+    long attachedAt = existing == null ? index : existing.attachedAt;
+    AttachedConsumer entry = AttachedConsumer.newBuilder().setId(id).setPrefetch(prefetch).setAttachedAt(attachedAt).build();
+    boolean replaced = false;
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i).getId().equals(id)) {
+        list.set(i, entry);
+        replaced = true;
+      }
+    }
+    if (!replaced) {
+      if (list.size() >= MAX_CONSUMERS) {
+        return Outcome.of(error(Status.RESOURCE_EXHAUSTED, "queue '" + c.getQueue() + "' has " + list.size()
+            + " consumers attached, the most a queue takes; cancel one first"));
+      }
+      list.add(entry);
+    }
+    QueueRecord updated = record.clearConsumers().addAllConsumers(list).build();
+    batch.putQueue(c.getQueue(), updated.toByteArray());
+    // Its outstanding deliveries, in offset order, to be sent again to the new stream.
+    List<Delivery> held = new ArrayList<>();
+    if (existing != null) {
+      new TreeMap<>(state.outstanding).forEach((offset, mark) -> {
+        if (mark.consumerId().equals(id)) {
+          held.add(Delivery.newBuilder().setQueue(c.getQueue())
+              .setTag(DeliveryTag.newBuilder().setOffset(offset).setDeliveryCount(mark.deliveryCount()))
+              .setRedelivered(true).build());
+        }
+      });
+    }
+    return new Outcome(ShardResult.newBuilder().setCount(held.size()).build(), () -> {
+      state.record = updated;
+      if (existing == null) {
+        state.consumers.put(id, new QueueState.Slot(id, prefetch, attachedAt));
+      } else {
+        existing.prefetch = prefetch;
+      }
+      held.forEach(d -> events.delivered(id, d));
+      events.markDirty(c.getQueue());
+      events.consumersChanged();
+    });
+  }
+
+  /** A consumer leaves the queue; what it held is ready again, its delivery counts kept. */
+  private Outcome detach(StoreBatch batch, Detach c) {
+    QueueState state = queues.get(c.getQueue());
+    if (state == null) {
+      return Outcome.of(notFound(c.getQueue()));
+    }
+    String id = c.getConsumerId();
+    if (!state.consumers.containsKey(id)) {
+      return Outcome.of(ShardResult.newBuilder().setCount(0).build());
+    }
+    List<Long> offsets = new ArrayList<>();
+    for (Map.Entry<Long, QueueState.Mark> o : new TreeMap<>(state.outstanding).entrySet()) {
+      if (o.getValue().consumerId().equals(id)) {
+        batch.putUnacked(c.getQueue(), o.getKey(), mark("", o.getValue().deliveryCount()));
+        offsets.add(o.getKey());
+      }
+    }
+    List<AttachedConsumer> list = new ArrayList<>(state.record.getConsumersList());
+    list.removeIf(a -> a.getId().equals(id));
+    QueueRecord updated = state.record.toBuilder()
+        .setUnacked(state.record.getUnacked() - offsets.size())
+        .setOperations(state.record.getOperations() + 1)
+        .clearConsumers().addAllConsumers(list).build();
+    batch.putQueue(c.getQueue(), updated.toByteArray());
+    return new Outcome(ShardResult.newBuilder().setCount(offsets.size()).build(), () -> {
+      for (long offset : offsets) {
+        QueueState.Mark mark = state.outstanding.remove(offset);
+        state.priorDeliveries.put(offset, mark.deliveryCount());
+        state.ready.add(offset);
+      }
+      state.consumers.remove(id);
+      state.record = updated;
+      if (!offsets.isEmpty()) {
+        events.deliveriesSettled(c.getQueue(), id, offsets.size());
+        events.messagesReady(c.getQueue());
+      }
+      events.consumersChanged();
+    });
   }
 
   static byte[] mark(String consumerId, int deliveryCount) {

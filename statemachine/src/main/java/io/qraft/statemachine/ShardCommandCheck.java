@@ -41,6 +41,9 @@ public final class ShardCommandCheck {
       case SYNC_OUT -> firstOf(queue(command.getSyncOut().getQueue()), internalName("group", command.getSyncOut().getToGroup()));
       case SYNC_IN -> syncIn(command.getSyncIn().getQueue(), command.getSyncIn().getMessagesList());
       case SYNC_DONE -> firstOf(queue(command.getSyncDone().getQueue()), internalName("group", command.getSyncDone().getToGroup()));
+      case ATTACH -> firstOf(queue(command.getAttach().getQueue()), attachedId(command.getAttach().getConsumerId()),
+          prefetch(command.getAttach().getPrefetch()));
+      case DETACH -> firstOf(queue(command.getDetach().getQueue()), attachedId(command.getDetach().getConsumerId()));
       case KIND_NOT_SET -> "empty shard command";
     };
   }
@@ -77,6 +80,24 @@ public final class ShardCommandCheck {
 
   static String consumerId(String id) {
     return text("consumer id", id, HardLimits.CONSUMER_TAG_BYTES);
+  }
+
+  /** An attached consumer's id: not empty (that marks a returned delivery), not a copy's mark. */
+  static String attachedId(String id) {
+    if (id.isEmpty()) {
+      return "an attached consumer needs an id";
+    }
+    if (id.startsWith(QueueMachine.SYNC_PREFIX)) {
+      return "consumer id '" + id + "' is reserved: ids starting with '" + QueueMachine.SYNC_PREFIX
+          + "' mark copies to other shards";
+    }
+    return consumerId(id);
+  }
+
+  static String prefetch(int prefetch) {
+    long value = Integer.toUnsignedLong(prefetch);
+    return value < 1 || value > HardLimits.PREFETCH
+        ? "prefetch " + value + " is out of range: 1 to " + HardLimits.PREFETCH : null;
   }
 
   /** Null when the text is UTF-8 of at most limit bytes, else why not. */

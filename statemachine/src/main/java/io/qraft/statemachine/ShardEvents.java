@@ -15,4 +15,12 @@ public interface ShardEvents {
   default void deliveriesSettled(String queue, String consumerId, int count) {}
 
   default void queueDeleted(String queue) {}
+
+  /**
+   * The shard handed a message to the attached consumer consumerId: a new delivery, or, after
+   * the consumer attached again, one it held already (redelivered set). The delivery's message
+   * is set when the entry carried it, else left out: read it from the store (only the leader
+   * sends it, and only it needs the bytes).
+   */
+  default void delivered(String consumerId, io.qraft.api.v1.Delivery delivery) {}
 }

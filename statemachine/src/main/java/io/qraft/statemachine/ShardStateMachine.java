@@ -206,6 +206,15 @@ public final class ShardStateMachine extends BaseStateMachine {
     return bytes == null ? null : QueueMachine.parseMessage(bytes).getMessage();
   }
 
+  /**
+   * The consumers attached to each queue of this shard (Attach entries applied and not detached).
+   * Not synchronized: it reads a published copy, so the dispatch thread never waits on apply.
+   */
+  public java.util.Map<String, List<String>> attachedConsumers() {
+    QueueMachine m = machine;
+    return m == null ? java.util.Map.of() : m.attachedConsumers();
+  }
+
   public synchronized boolean hasReady(String queue) {
     return machine != null && machine.hasReady(queue);
   }

@@ -283,6 +283,11 @@ public final class NodeConfig {
         return get(NodeConfigKeys.CONSUMER_GET_LEASE_MS);
     }
 
+    /** {@code consumer.reattach_grace_ms}. */
+    public Duration consumerReattachGrace() {
+        return get(NodeConfigKeys.CONSUMER_REATTACH_GRACE_MS);
+    }
+
     /** {@code consumer.default_prefetch}. */
     public int consumerDefaultPrefetch() {
         return get(NodeConfigKeys.CONSUMER_DEFAULT_PREFETCH);

@@ -85,6 +85,11 @@ public final class NodeConfigKeys {
         30_000, 100, 86_400_000,
         "How long a message fetched by Get without ack stays outstanding before it returns to the queue.");
 
+    public static final ConfigKey<Duration> CONSUMER_REATTACH_GRACE_MS = ConfigKey.millis("consumer.reattach_grace_ms",
+        15_000, 0, 3_600_000,
+        "How long a consumer's outstanding deliveries wait for it to subscribe again (same consumer id) after a"
+            + " leader change before they return to the queue.");
+
     public static final ConfigKey<Integer> CONSUMER_DEFAULT_PREFETCH = ConfigKey.integer("consumer.default_prefetch",
         100, 1, 65_535,
         "Deliveries outstanding per consumer when the consumer asks for prefetch 0.");
@@ -193,7 +198,7 @@ public final class NodeConfigKeys {
         NODE_ID, NODE_DATA_DIR, LISTENERS_GRPC, LISTENERS_RAFT, LISTENERS_HTTP, CLUSTER_NODES, MESSAGE_MAX_BYTES,
         RAFT_ELECTION_TIMEOUT_MIN, RAFT_ELECTION_TIMEOUT_MAX, RAFT_SNAPSHOT_THRESHOLD, RAFT_LOG_KEEP_ENTRIES,
         RAFT_CLOSE_THRESHOLD_MS, RAFT_SEGMENT_SIZE_BYTES, RAFT_MAX_ENTRY_BYTES, SHARDS_PER_REPLICA_SET,
-        SHARDS_MAX_PER_NODE, CONSUMER_GET_LEASE_MS, CONSUMER_DEFAULT_PREFETCH, CONSUMER_MAX_PREFETCH,
+        SHARDS_MAX_PER_NODE, CONSUMER_GET_LEASE_MS, CONSUMER_REATTACH_GRACE_MS, CONSUMER_DEFAULT_PREFETCH, CONSUMER_MAX_PREFETCH,
         CONSUMER_MAX_GET_COUNT, LIMITS_PRODUCER_ID_BYTES, LIMITS_CONSUMER_TAG_BYTES, LIMITS_HEADERS_PER_MESSAGE,
         LIMITS_HEADER_BYTES, LIMITS_ARGUMENT_BYTES, LIMITS_POLICY_NAME_BYTES, LIMITS_POLICY_PATTERN_BYTES,
         LIMITS_POLICY_DEFINITION_BYTES, LIMITS_MAX_QUEUES, LIMITS_MAX_POLICIES, BATCH_SIZE, BATCH_BYTES, BATCH_LINGER_MS,

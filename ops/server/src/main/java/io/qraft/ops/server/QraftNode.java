@@ -76,7 +76,7 @@ public final class QraftNode implements AutoCloseable {
     return new LogSettings(c.nodeId(), c.dataDir().toAbsolutePath(), c.raftListener().host(), members,
         c.raftElectionTimeoutMin(), c.raftElectionTimeoutMax(), c.raftSnapshotThreshold(), c.raftLogKeepEntries(),
         c.raftSegmentSizeBytes(), c.raftMaxEntryBytes(), c.shardsPerReplicaSet(), c.shardsMaxPerNode(),
-        c.consumerGetLease(),
+        c.consumerGetLease(), c.consumerReattachGrace(),
         new io.qraft.log.BatchLimits(c.batchSize(), Math.min(c.batchBytes(), c.raftMaxEntryBytes() / 2),
             c.batchLinger().toMillis()),
         c.batchMaxInFlight(), c.flowMaxPendingBytes(),

@@ -239,6 +239,10 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
       return;
     }
     int prefetch = limits.prefetch(request);
+    // Scoped by user: one user cannot take over another's consumer (and what it holds) by its id.
+    io.qraft.ops.auth.Principal principal = io.qraft.ops.auth.Principal.KEY.get();
+    String consumerId = request.getConsumerId().isEmpty() ? ""
+        : (principal == null ? "" : principal.user()) + "/" + request.getConsumerId();
     ServerCallStreamObserver<Delivery> stream = (ServerCallStreamObserver<Delivery>) response;
     // The cancel handler must be set before this method returns; the subscription comes later.
     java.util.concurrent.atomic.AtomicReference<ConsumerHub.Subscription> current = new java.util.concurrent.atomic.AtomicReference<>();
@@ -261,7 +265,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
       }
       try {
         ConsumerHub.Subscription subscription = log.consumers().subscribe(request.getQueue(), deliveryGroup(def.get()),
-            prefetch, request.getAutoAck(), new ConsumerHub.Sink() {
+            prefetch, request.getAutoAck(), consumerId, new ConsumerHub.Sink() {
               @Override
               public void deliver(Delivery delivery) {
                 stream.onNext(delivery);

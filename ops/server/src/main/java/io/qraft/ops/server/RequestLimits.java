@@ -102,7 +102,29 @@ record RequestLimits(int maxMessageBytes, int maxEntryBytes, int producerIdBytes
     if (prefetch > maxPrefetch) {
       return "prefetch " + prefetch + " is too large; the most is " + maxPrefetch + " (consumer.max_prefetch)";
     }
+    problem = consumerIdProblem(request.getConsumerId());
+    if (problem != null) {
+      return problem;
+    }
     return text("consumer tag", request.getConsumerTag(), consumerTagBytes, "limits.consumer_tag_bytes");
+  }
+
+  /** The most bytes of a consumer id: the SDK's are 36 (a UUID). */
+  static final int CONSUMER_ID_BYTES = 128;
+
+  /** Null for an empty id or up to 128 printable ASCII characters, else why not. */
+  static String consumerIdProblem(String id) {
+    if (id.length() > CONSUMER_ID_BYTES) {
+      return "consumer id is " + id.length() + " characters; the most is " + CONSUMER_ID_BYTES;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char ch = id.charAt(i);
+      if (ch < 0x21 || ch > 0x7e) {
+        return "consumer id may hold printable ASCII characters only (no spaces); character " + (i + 1)
+            + " is not one";
+      }
+    }
+    return null;
   }
 
   /** The prefetch the consumer gets: its own (checked by {@link #consumeProblem}), or the node's default for 0. */

@@ -331,6 +331,6 @@ class NodeConfigTest {
             assertThat(key.parse(key.defaultText())).as(key.name()).isEqualTo(key.defaultValue());
             assertThat(key.doc()).as(key.name()).doesNotContain("\n");
         }
-        assertThat(List.copyOf(NodeConfigKeys.ALL)).hasSize(44);
+        assertThat(List.copyOf(NodeConfigKeys.ALL)).hasSize(45);
     }
 }
