@@ -613,7 +613,16 @@ public final class QueueMachine {
     return new Outcome(ShardResult.newBuilder().setCount(held.size()).build(), () -> {
       state.record = updated;
       if (existing == null) {
-        state.consumers.put(id, new QueueState.Slot(id, prefetch, attachedAt));
+        QueueState.Slot slot = new QueueState.Slot(id, prefetch, attachedAt);
+        // Marks a Deliver made under this id before it attached are its own, as reload()
+        // counts them: starting at 0 here would give a replica that did not restart more
+        // credit than one that did, and a settle of such a mark would take held below 0.
+        for (QueueState.Mark mark : state.outstanding.values()) {
+          if (mark.consumerId().equals(id)) {
+            slot.held++;
+          }
+        }
+        state.consumers.put(id, slot);
       } else {
         existing.prefetch = prefetch;
       }

@@ -2,10 +2,12 @@ package io.qraft.statemachine;
 
 import com.google.protobuf.ByteString;
 import io.qraft.api.log.v1.AdoptQueue;
+import io.qraft.api.log.v1.Attach;
 import io.qraft.api.log.v1.CarriedSequence;
 import io.qraft.api.log.v1.CreateQueue;
 import io.qraft.api.log.v1.DeleteQueue;
 import io.qraft.api.log.v1.Deliver;
+import io.qraft.api.log.v1.Detach;
 import io.qraft.api.log.v1.Enqueue;
 import io.qraft.api.log.v1.Purge;
 import io.qraft.api.log.v1.QueuePublish;
@@ -127,6 +129,22 @@ final class Cmd {
   static ShardCommand returnAll() {
     return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
         .setReturnDeliveries(ReturnDeliveries.newBuilder().setAll(true)).build();
+  }
+
+  /** A new leader's return that leaves the deliveries of attached consumers with them. */
+  static ShardCommand returnAllKeepAttached() {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
+        .setReturnDeliveries(ReturnDeliveries.newBuilder().setAll(true).setKeepAttached(true)).build();
+  }
+
+  static ShardCommand attach(String queue, String consumer, int prefetch) {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
+        .setAttach(Attach.newBuilder().setQueue(queue).setConsumerId(consumer).setPrefetch(prefetch)).build();
+  }
+
+  static ShardCommand detach(String queue, String consumer) {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
+        .setDetach(Detach.newBuilder().setQueue(queue).setConsumerId(consumer)).build();
   }
 
   static ShardCommand seal(String queue) {

@@ -36,6 +36,10 @@ class QueueMachineDeterminismTest {
 
   private static final String[] QUEUES = {"a", "b", "long-queue-name", "é/ü", "q\u0000x"};
   private static final String[] CONSUMERS = {"c1", "c2", "get-1"};
+  /** Ids that attach; "c1" is also one Deliver uses, so that both kinds of marks meet under one id. */
+  private static final String[] ATTACHED = {"w1", "w2", "w3", "c1"};
+  /** Mostly small; 0 and past the ceiling are refused. */
+  private static final int[] PREFETCH = {1, 1, 2, 3, 5, 0, io.qraft.api.HardLimits.PREFETCH + 1};
   private static final String[] GROUPS = {"g1", "g2"};
   private static final List<Map<String, String>> ARGUMENTS = List.of(
       Map.of(), Map.of("ack-mode", "quorum"), Map.of("ack-mode", "local", "queue-log", "shared"));
@@ -48,6 +52,7 @@ class QueueMachineDeterminismTest {
       Run first = runAll(commands);
       Run second = runAll(commands);
       assertThat(second.results).as("results, seed %d", seed).isEqualTo(first.results);
+      assertThat(second.events).as("events, seed %d", seed).isEqualTo(first.events);
       assertThat(second.export).as("export, seed %d", seed).isEqualTo(first.export);
     }
   }
@@ -61,9 +66,11 @@ class QueueMachineDeterminismTest {
       int split = new Random(seed ^ 0xABCDL).nextInt(commands.size() + 1);
 
       byte[] snapshot;
+      List<String> events;
       try (TestShard prefix = TestShard.inMemory()) {
         commands.subList(0, split).forEach(prefix::apply);
         snapshot = prefix.export();
+        events = new ArrayList<>(prefix.events.seen);
       }
       try (TestShard restored = TestShard.restoredFrom(snapshot)) {
         assertThat(restored.index).as("seed %d", seed).isEqualTo(split);
@@ -73,6 +80,9 @@ class QueueMachineDeterminismTest {
             .isEqualTo(whole.results.subList(split, commands.size()));
         assertThat(restored.export()).as("export, snapshot at %d, seed %d", split, seed)
             .isEqualTo(whole.export);
+        // Deliveries to attached consumers included: the restored replica hands out the same.
+        events.addAll(restored.events.seen);
+        assertThat(events).as("events, snapshot at %d, seed %d", split, seed).isEqualTo(whole.events);
       }
     }
   }
@@ -93,6 +103,7 @@ class QueueMachineDeterminismTest {
               .isEqualTo(whole.results.get(i));
         }
         assertThat(shard.export()).as("export, seed %d", seed).isEqualTo(whole.export);
+        assertThat(shard.events.seen).as("events, seed %d", seed).isEqualTo(whole.events);
       }
     }
   }
@@ -115,6 +126,7 @@ class QueueMachineDeterminismTest {
         rocks.assertConsistent();
         assertThat(results).as("results, seed %d", seed).isEqualTo(memory.results);
         assertThat(rocks.export()).as("export, seed %d", seed).isEqualTo(memory.export);
+        assertThat(rocks.events.seen).as("events, seed %d", seed).isEqualTo(memory.events);
       }
     }
   }
@@ -129,6 +141,9 @@ class QueueMachineDeterminismTest {
     long synced = 0;
     long copiedIn = 0;
     long copiesRemoved = 0;
+    long handedOut = 0;
+    long reannounced = 0;
+    long detachedWithDeliveries = 0;
     for (int run = 0; run < 20; run++) {
       List<ShardCommand> commands = generate(BASE_SEED + run, LENGTH);
       Run r = runAll(commands);
@@ -150,26 +165,38 @@ class QueueMachineDeterminismTest {
         if (c.hasSyncDone()) {
           copiesRemoved += r.results.get(i).getCount();
         }
+        if (c.hasAttach()) {
+          reannounced += r.results.get(i).getCount();
+        }
+        if (c.hasDetach() && r.results.get(i).getCount() > 0) {
+          detachedWithDeliveries++;
+        }
       }
+      handedOut += r.events.stream().filter(e -> e.startsWith("delivered ") && !e.contains("redelivered")).count();
     }
     assertThat(kinds).containsKeys("CREATE_QUEUE", "DELETE_QUEUE", "ENQUEUE", "DELIVER", "SETTLE",
         "PURGE", "RETURN_DELIVERIES", "KIND_NOT_SET",
-        "SEAL_QUEUE", "ADOPT_QUEUE", "SYNC_OUT", "SYNC_IN", "SYNC_DONE");
+        "SEAL_QUEUE", "ADOPT_QUEUE", "SYNC_OUT", "SYNC_IN", "SYNC_DONE", "ATTACH", "DETACH");
     assertThat(okSettles).isGreaterThan(100);
     assertThat(refusedSettles).isGreaterThan(20);
-    assertThat(deliveries).isGreaterThan(500);
+    // Fewer than before Attach: attached consumers take much of what is ready.
+    assertThat(deliveries).isGreaterThan(200);
     assertThat(synced).isGreaterThan(10);
     assertThat(copiedIn).isGreaterThan(20);
     assertThat(copiesRemoved).isGreaterThan(0);
+    assertThat(handedOut).isGreaterThan(100);
+    assertThat(reannounced).isGreaterThan(20);
+    assertThat(detachedWithDeliveries).isGreaterThan(10);
   }
 
-  private record Run(List<ShardResult> results, byte[] export) {}
+  /** What a run answered, the events it told (deliveries to attached consumers included), its store. */
+  private record Run(List<ShardResult> results, List<String> events, byte[] export) {}
 
   private static Run runAll(List<ShardCommand> commands) {
     try (TestShard shard = TestShard.inMemory()) {
       List<ShardResult> results = new ArrayList<>(commands.size());
       commands.forEach(c -> results.add(shard.apply(c)));
-      return new Run(results, shard.export());
+      return new Run(results, List.copyOf(shard.events.seen), shard.export());
     }
   }
 
@@ -211,6 +238,9 @@ class QueueMachineDeterminismTest {
     String queue = pick(random, QUEUES);
     if (random.nextInt(12) == 0) {
       return move(random, scratch, queue);
+    }
+    if (random.nextInt(6) == 0) {
+      return consumers(random, scratch, queue);
     }
     int roll = random.nextInt(100);
     if (roll < 8) {
@@ -255,6 +285,27 @@ class QueueMachineDeterminismTest {
       return Cmd.returnAll();
     }
     return Cmd.empty();
+  }
+
+  /** Attach (new or again), Detach, or a new leader's return that leaves attached consumers theirs. */
+  private static ShardCommand consumers(Random random, TestShard scratch, String queue) {
+    int roll = random.nextInt(20);
+    if (roll < 11) {
+      int prefetch = PREFETCH[random.nextInt(PREFETCH.length)];
+      List<String> attached = scratch.machine.attachedConsumers().getOrDefault(queue, List.of());
+      // Sometimes one attached already (it comes back after a leader change).
+      String id = !attached.isEmpty() && random.nextInt(3) == 0
+          ? attached.get(random.nextInt(attached.size())) : pick(random, ATTACHED);
+      return Cmd.attach(queue, id, prefetch);
+    }
+    if (roll < 17) {
+      // Mostly one that is attached, with what it holds.
+      List<String> attached = scratch.machine.attachedConsumers().getOrDefault(queue, List.of());
+      String id = !attached.isEmpty() && random.nextInt(4) != 0
+          ? attached.get(random.nextInt(attached.size())) : pick(random, ATTACHED);
+      return Cmd.detach(queue, id);
+    }
+    return Cmd.returnAllKeepAttached();
   }
 
   /** A command of a queue move; a sync takes a queue's messages to itself, which is enough here. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.TextFormat;
+import io.qraft.api.log.v1.AttachedConsumer;
 import io.qraft.api.log.v1.QueueRecord;
 import io.qraft.api.log.v1.ShardCommand;
 import io.qraft.api.log.v1.ShardResult;
@@ -177,6 +178,7 @@ final class TestShard implements AutoCloseable {
     inMemory.sort(byName);
     assertThat(inMemory).as("machine records vs stored records").isEqualTo(stored);
     assertThat(machine.queueCount()).isEqualTo(stored.size());
+    Map<String, List<String>> attached = new TreeMap<>();
     for (QueueRecord r : stored) {
       String q = r.getName();
       List<Long> offsets = storedOffsets(q);
@@ -192,8 +194,34 @@ final class TestShard implements AutoCloseable {
       assertThat(r.getUnacked()).as("unacked of %s", q).isEqualTo(held);
       assertThat(r.getBytes()).as("bytes of %s", q).isEqualTo(bytes);
       assertThat(machine.hasReady(q)).as("hasReady of %s", q).isEqualTo(offsets.size() > held);
+      assertConsumersConsistent(r, marks, offsets.size() > held);
+      if (!r.getConsumersList().isEmpty()) {
+        attached.put(q, r.getConsumersList().stream().map(AttachedConsumer::getId).toList());
+      }
     }
+    assertThat(machine.attachedConsumers()).as("attachedConsumers() vs the records").isEqualTo(attached);
     assertThat(machine.lastAppliedIndex()).isEqualTo(store.lastAppliedIndex());
+  }
+
+  /**
+   * The attached consumers of a record are distinct, their prefetch and attach index in range,
+   * and (checkout ran after the last entry) none has credit left while a message is ready.
+   */
+  private void assertConsumersConsistent(QueueRecord r, Map<Long, StoredMessage> marks, boolean ready) {
+    String q = r.getName();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (AttachedConsumer c : r.getConsumersList()) {
+      assertThat(ids.add(c.getId())).as("consumer %s attached once to %s", c.getId(), q).isTrue();
+      assertThat(Integer.toUnsignedLong(c.getPrefetch())).as("prefetch of %s", c.getId())
+          .isBetween(1L, (long) io.qraft.api.HardLimits.PREFETCH);
+      assertThat(c.getAttachedAt()).as("attach index of %s", c.getId()).isBetween(1L, store.lastAppliedIndex());
+      long held = marks.values().stream().filter(m -> m.getConsumerId().equals(c.getId())).count();
+      if (ready) {
+        assertThat(held).as("%s has credit while %s has ready messages", c.getId(), q)
+            .isGreaterThanOrEqualTo(c.getPrefetch());
+      }
+    }
+    assertThat(r.getConsumersCount()).as("consumers of %s", q).isLessThanOrEqualTo(QueueMachine.MAX_CONSUMERS);
   }
 
   static StoredMessage parseMessage(byte[] bytes) {
@@ -209,9 +237,29 @@ final class TestShard implements AutoCloseable {
     store.close();
   }
 
-  /** The events of the apply loop, in order, as short strings. */
+  /** A delivery the shard handed to an attached consumer. */
+  record Handed(String consumerId, Delivery delivery) {
+    long offset() {
+      return delivery.getTag().getOffset();
+    }
+
+    int count() {
+      return delivery.getTag().getDeliveryCount();
+    }
+
+    /** The body it carried, or null when left to the store. */
+    String body() {
+      return delivery.hasMessage() ? delivery.getMessage().getBody().toStringUtf8() : null;
+    }
+  }
+
+  /**
+   * The events of the apply loop, in order, as short strings; deliveries to attached consumers
+   * also whole, in {@link #delivered}.
+   */
   static final class RecordingEvents implements ShardEvents {
     final List<String> seen = new ArrayList<>();
+    final List<Handed> delivered = new ArrayList<>();
 
     @Override
     public void messagesReady(String queue) {
@@ -226,6 +274,22 @@ final class TestShard implements AutoCloseable {
     @Override
     public void queueDeleted(String queue) {
       seen.add("deleted " + queue);
+    }
+
+    /** As "delivered CONSUMER QUEUE offset/count[ redelivered][ body=BODY]". */
+    @Override
+    public void delivered(String consumerId, Delivery delivery) {
+      delivered.add(new Handed(consumerId, delivery));
+      seen.add("delivered " + consumerId + " " + delivery.getQueue() + " " + delivery.getTag().getOffset() + "/"
+          + delivery.getTag().getDeliveryCount() + (delivery.getRedelivered() ? " redelivered" : "")
+          + (delivery.hasMessage() ? " body=" + delivery.getMessage().getBody().toStringUtf8() : ""));
+    }
+
+    /** The deliveries to attached consumers since the last call. */
+    List<Handed> drainDelivered() {
+      List<Handed> out = List.copyOf(delivered);
+      delivered.clear();
+      return out;
     }
 
     List<String> drain() {
