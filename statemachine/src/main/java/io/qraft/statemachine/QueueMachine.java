@@ -429,21 +429,32 @@ public final class QueueMachine {
     }
     // Check every tag first: a request with one stale tag changes nothing.
     java.util.Set<Long> seen = new java.util.HashSet<>();
+    List<DeliveryTag> live = new ArrayList<>(c.getTagsCount());
     for (DeliveryTag tag : c.getTagsList()) {
-      QueueState.Mark mark = state.outstanding.get(tag.getOffset());
-      // A copy's mark is no consumer's to settle: only SyncDone removes it.
-      if (mark == null || mark.forSync() || mark.deliveryCount() != tag.getDeliveryCount()
-          || !seen.add(tag.getOffset())) {
-        return Outcome.of(error(Status.FAILED_PRECONDITION, "delivery (offset " + tag.getOffset()
-            + ", delivery " + tag.getDeliveryCount() + ") of queue '" + c.getQueue()
-            + "' is not outstanding: it was already settled, returned to the queue after its consumer"
-            + " went away or the leader changed, or never delivered; nothing was settled"));
+      long offset = tag.getOffset();
+      if (!seen.add(offset)) {
+        return Outcome.of(notOutstanding(c.getQueue(), tag));
       }
+      QueueState.Mark mark = state.outstanding.get(offset);
+      if (mark == null && settledAlready(state, offset)) {
+        // The message is gone from the queue: an ack sent again after its reply was lost (a
+        // leader died between commit and answer), or one of a message someone else settled.
+        // Nothing is left to settle and nothing could be settled wrongly: answered as done.
+        continue;
+      }
+      // A copy's mark is no consumer's to settle: only SyncDone removes it.
+      if (mark == null || mark.forSync() || mark.deliveryCount() != tag.getDeliveryCount()) {
+        return Outcome.of(notOutstanding(c.getQueue(), tag));
+      }
+      live.add(tag);
+    }
+    if (live.isEmpty()) {
+      return Outcome.of(ShardResult.newBuilder().setCount(0).build());
     }
     QueueRecord.Builder record = state.record.toBuilder().setOperations(state.record.getOperations() + 1);
     Map<String, Integer> perConsumer = new TreeMap<>();
     List<Runnable> memory = new ArrayList<>();
-    for (DeliveryTag tag : c.getTagsList()) {
+    for (DeliveryTag tag : live) {
       long offset = tag.getOffset();
       QueueState.Mark mark = state.outstanding.get(offset);
       perConsumer.merge(mark.consumerId(), 1, Integer::sum);
@@ -468,7 +479,7 @@ public final class QueueMachine {
     QueueRecord updated = record.build();
     batch.putQueue(c.getQueue(), updated.toByteArray());
     boolean requeued = c.getOutcome() == Settle.Outcome.REQUEUE;
-    return new Outcome(ShardResult.newBuilder().setCount(c.getTagsCount()).build(), () -> {
+    return new Outcome(ShardResult.newBuilder().setCount(live.size()).build(), () -> {
       memory.forEach(Runnable::run);
       state.record = updated;
       perConsumer.forEach((consumer, n) -> events.deliveriesSettled(c.getQueue(), consumer, n));
@@ -557,6 +568,23 @@ public final class QueueMachine {
     }
     return new Outcome(ShardResult.newBuilder().setCount(returned).build(),
         () -> memory.forEach(Runnable::run));
+  }
+
+  private static ShardResult notOutstanding(String queue, DeliveryTag tag) {
+    return error(Status.FAILED_PRECONDITION, "delivery (offset " + tag.getOffset()
+        + ", delivery " + tag.getDeliveryCount() + ") of queue '" + queue
+        + "' is not outstanding: it was returned to the queue after its consumer went away, or"
+        + " never delivered; nothing was settled");
+  }
+
+  /**
+   * Whether the message at offset was in this shard's queue and is gone (acked, dropped or
+   * purged): below the next offset, at or above the lowest offset the shard holds for the queue
+   * (an adopted queue's older messages are in the shard it left), neither ready nor out.
+   */
+  private static boolean settledAlready(QueueState state, long offset) {
+    return offset >= 0 && offset < state.record.getNextOffset() && offset >= state.record.getSyncFloor()
+        && !state.ready.contains(offset) && !state.outstanding.containsKey(offset);
   }
 
   /** An attached consumer holds count fewer messages (they were settled or returned). */
