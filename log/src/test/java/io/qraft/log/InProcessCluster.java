@@ -56,7 +56,7 @@ final class InProcessCluster implements AutoCloseable {
   static LogSettings settings(String id, Path dataDir, List<NodeAddress> members) {
     return new LogSettings(id, dataDir, "127.0.0.1", members,
         Duration.ofMillis(1000), Duration.ofMillis(2000), 200, 0, 8 << 20, 4 << 20,
-        3, 16, Duration.ofSeconds(2), Duration.ofSeconds(3), new BatchLimits(1000, 1 << 20, 0), 4, 64L << 20,
+        3, 16, Duration.ofSeconds(2), Duration.ofSeconds(8), new BatchLimits(1000, 1 << 20, 0), 4, 64L << 20,
         new CatalogCaps(100_000, 1_000), Duration.ofSeconds(60));
   }
 
