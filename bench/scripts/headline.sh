@@ -21,7 +21,8 @@ cluster_up "$dir"
 . "$root/bench/scripts/nodes.sh"
 tick="$(getconf CLK_TCK)"
 "$dist/bin/qraftctl" --node 127.0.0.1:7791 set_policy one '^r1\.' '{"ha-mode":"exactly","ha-params":1}' > /dev/null
-perf() { "$dist/bin/qraft-perf" "${nodes[@]}" -x 1 -y 1 -s 1000 -q 200 "$@"; }
+# One producer and one consumer unless a run says otherwise (qraft-perf's defaults).
+perf() { "$dist/bin/qraft-perf" "${nodes[@]}" -s 1000 -q 200 "$@"; }
 # The cold figure: nothing has run on these JVMs yet.
 perf -u r3.cold -c 64 -z "$cold" --format json > "$out/cold.json" 2> "$out/cold.log"
 echo "first $cold s of the fresh cluster: $(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["confirmed_per_s"]))' "$out/cold.json") confirmed/s"
