@@ -14,6 +14,9 @@
 #                                  Ratis runs replication steps on the common pool; with two cores its
 #                                  default of one thread makes Java start a new thread for nearly every task
 # Raise the sizes together for a node with large messages or many queues.
+# A node compiles its hot code for its first minutes under load (C2); adding
+#   -XX:TieredStopAtLevel=1        compiles with C1 only: full speed within seconds of a start, but
+#                                  about two thirds of the warmed speed (bench/RESULTS.md, section 18)
 QRAFT_JVM_OPTS="${QRAFT_JVM_OPTS:--Xms256m -Xmx512m -XX:MaxDirectMemorySize=512m -XX:+UseSerialGC -XX:ActiveProcessorCount=2 -Djava.util.concurrent.ForkJoinPool.common.parallelism=4}"
 
 # JVM options of qraftctl (small heap, fast start).
