@@ -112,15 +112,20 @@ record RequestLimits(int maxMessageBytes, int maxEntryBytes, int producerIdBytes
   /** The most bytes of a consumer id: the SDK's are 36 (a UUID). */
   static final int CONSUMER_ID_BYTES = 128;
 
-  /** Null for an empty id or up to 128 printable ASCII characters, else why not. */
+  /**
+   * Null for an empty id or up to 128 of letters, digits, '.', '_', ':' and '-' (a UUID fits),
+   * else why not. No '/': the node scopes an id by its user as USER/ID.
+   */
   static String consumerIdProblem(String id) {
     if (id.length() > CONSUMER_ID_BYTES) {
       return "consumer id is " + id.length() + " characters; the most is " + CONSUMER_ID_BYTES;
     }
     for (int i = 0; i < id.length(); i++) {
       char ch = id.charAt(i);
-      if (ch < 0x21 || ch > 0x7e) {
-        return "consumer id may hold printable ASCII characters only (no spaces); character " + (i + 1)
+      boolean allowed = ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9'
+          || ch == '.' || ch == '_' || ch == ':' || ch == '-';
+      if (!allowed) {
+        return "consumer id may hold letters, digits, '.', '_', ':' and '-' only; character " + (i + 1)
             + " is not one";
       }
     }
