@@ -17,9 +17,7 @@ import io.qraft.statemachine.ShardStateMachine;
 import io.qraft.statemachine.Status;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,21 +30,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class AttachedConsumersClusterTest extends OnThreeReplicas {
-
-  private static final class CollectingSink implements ConsumerHub.Sink {
-    final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
-    final AtomicReference<RuntimeException> closed = new AtomicReference<>();
-
-    @Override
-    public void deliver(Delivery delivery) {
-      deliveries.add(delivery);
-    }
-
-    @Override
-    public void closed(RuntimeException reason) {
-      closed.set(reason);
-    }
-  }
 
   private RaftGroupId declare(String queue) {
     cluster.declare(queue, Map.of());

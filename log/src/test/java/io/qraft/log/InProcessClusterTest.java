@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -73,23 +72,7 @@ class InProcessClusterTest extends OnThreeReplicas {
     return sm == null ? null : sm.queueRecord(queue);
   }
 
-  /** A consumer's deliveries, as the hub hands them over. */
-  private static final class CollectingSink implements ConsumerHub.Sink {
-    final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
-    final AtomicReference<RuntimeException> closed = new AtomicReference<>();
-
-    @Override
-    public void deliver(Delivery delivery) {
-      deliveries.add(delivery);
-    }
-
-    @Override
-    public void closed(RuntimeException reason) {
-      closed.set(reason);
-    }
-  }
-
-  /** A subscription and the node (the group's leader) it is attached to. */
+    /** A subscription and the node (the group's leader) it is attached to. */
   private record Attached(ConsumerHub.Subscription subscription, ReplicatedLog node) {}
 
   /** Subscribes on the group's leader once it is ready to take consumers. */
