@@ -29,21 +29,34 @@ final class Checkout {
    * Delivers what the queue's consumers can take. fresh holds the bodies the current entry
    * carried, by offset, so that the leader need not read them back.
    */
-  static void run(StoreBatch batch, String queue, QueueState state, Map<Long, Message> fresh, ShardEvents events) {
+  static void run(StoreBatch batch, String queue, QueueState state, Map<Long, Message> fresh, ShardEvents events,
+      QueueRules rules, long now) {
     if (state.consumers.isEmpty() || state.ready.isEmpty()) {
       return;
     }
     int delivered = 0;
+    int expired = 0;
     while (!state.ready.isEmpty()) {
       QueueState.Slot slot = mostCredit(state);
       if (slot == null) {
         break;
       }
-      long offset = state.ready.pollFirst();
+      long offset = state.ready.first();
+      if (rules.expired(queue, state, offset, now, fresh)) {
+        if (++expired > QueueRules.MAX_PER_ENTRY) {
+          break;
+        }
+        state.ready.pollFirst();
+        rules.die(batch, queue, state, offset, QueueRules.EXPIRED, now);
+        continue;
+      }
+      state.ready.pollFirst();
       Integer prior = state.priorDeliveries.remove(offset);
       int count = (prior == null ? 0 : prior) + 1;
-      batch.putUnacked(queue, offset, QueueMachine.mark(slot.id, count));
-      state.outstanding.put(offset, new QueueState.Mark(slot.id, count));
+      Integer failures = state.priorFailures.remove(offset);
+      int failed = failures == null ? 0 : failures;
+      batch.putUnacked(queue, offset, QueueMachine.mark(slot.id, count, failed, now));
+      state.outstanding.put(offset, new QueueState.Mark(slot.id, count, failed, now));
       slot.held++;
       delivered++;
       Delivery.Builder d = Delivery.newBuilder().setQueue(queue)
@@ -62,8 +75,16 @@ final class Checkout {
     }
   }
 
-  /** The consumer with the most credit (the earliest attached on a tie), or null if none has any. */
+  /**
+   * The consumer with the most credit (the earliest attached on a tie), or null if none has any.
+   * With single-active-consumer only the earliest attached consumer receives; the next in attach
+   * order takes over when it leaves.
+   */
   static QueueState.Slot mostCredit(QueueState state) {
+    if (state.limits().getSingleActiveConsumer()) {
+      QueueState.Slot active = state.consumers.values().iterator().next();
+      return active.credit() > 0 ? active : null;
+    }
     QueueState.Slot best = null;
     for (QueueState.Slot s : state.consumers.values()) {
       if (s.credit() > 0 && (best == null || s.credit() > best.credit()

@@ -20,6 +20,8 @@ final class PendingEvents implements ShardEvents {
   /** Sorted: checkout visits queues in the same order on every replica. */
   private final Set<String> dirty = new TreeSet<>();
   private boolean consumersChanged;
+  private boolean deadChanged;
+  private final Set<String> deadAnnounced = new java.util.HashSet<>();
 
   PendingEvents(ShardEvents target) {
     this.target = target;
@@ -48,6 +50,32 @@ final class PendingEvents implements ShardEvents {
     calls.add(() -> target.delivered(consumerId, delivery));
   }
 
+  @Override
+  public void deadLettered(String queue) {
+    deadChanged = true;
+    // Once per entry and queue: the listener only needs to know there is work.
+    if (deadAnnounced.add(queue)) {
+      calls.add(() -> target.deadLettered(queue));
+    }
+  }
+
+  @Override
+  public void consumerTimedOut(String queue, String consumerId) {
+    consumersChanged = true;
+    calls.add(() -> target.consumerTimedOut(queue, consumerId));
+  }
+
+  /** Whether the entry dead-lettered a message or finished moving some; cleared by the call. */
+  boolean takeDeadChanged() {
+    boolean changed = deadChanged;
+    deadChanged = false;
+    return changed;
+  }
+
+  void deadDone() {
+    deadChanged = true;
+  }
+
   /** An entry attached or detached a consumer. */
   void consumersChanged() {
     consumersChanged = true;
@@ -56,6 +84,11 @@ final class PendingEvents implements ShardEvents {
   /** A queue whose consumers gained credit or whose ready messages grew. */
   void markDirty(String queue) {
     dirty.add(queue);
+  }
+
+  /** The queues marked so far by this entry, without emptying the set. */
+  Set<String> dirtySoFar() {
+    return java.util.Collections.unmodifiableSet(dirty);
   }
 
   /** The queues marked since the last call, in name order; the set is emptied. */
@@ -74,6 +107,7 @@ final class PendingEvents implements ShardEvents {
 
   /** Tells the listener everything, in order. */
   void flush() {
+    deadAnnounced.clear();
     List<Runnable> now = new ArrayList<>(calls);
     calls.clear();
     for (Runnable call : now) {
@@ -86,5 +120,7 @@ final class PendingEvents implements ShardEvents {
     calls.clear();
     dirty.clear();
     consumersChanged = false;
+    deadChanged = false;
+    deadAnnounced.clear();
   }
 }

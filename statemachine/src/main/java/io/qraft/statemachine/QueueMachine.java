@@ -62,32 +62,64 @@ public final class QueueMachine {
   private final Map<String, Map<Long, Message>> fresh = new HashMap<>();
   /** Attached consumers by queue, for readers on other threads; replaced whole when it changes. */
   private volatile Map<String, List<String>> consumerView = Map.of();
+  private final QueueRules rules;
+  /** Queues with something for the rules to do after each entry (a superset is harmless). */
+  private final java.util.TreeSet<String> ruled = new java.util.TreeSet<>();
+  /** Dead-lettered messages waiting to be moved, by queue, for the leader's mover on another thread. */
+  private volatile Map<String, Integer> deadView = Map.of();
+  /** Whether a Tick would do anything: the leader appends one each second while this holds. */
+  private volatile boolean wantsTicks;
 
   public QueueMachine(QueueStore store, ShardEvents events) {
     this.store = store;
     this.events = new PendingEvents(events);
     this.producers = new Producers(store);
     this.moves = new QueueMoves(store, this.events, queues, producers);
+    this.rules = new QueueRules(store, this.events);
     reload();
   }
 
   /** Rebuilds the in-memory index from the store (after open or a snapshot install). */
   public void reload() {
     queues.clear();
+    ruled.clear();
     producers.reload();
     store.forEachQueue((name, bytes) -> {
       QueueState state = new QueueState(parseRecord(bytes));
       for (AttachedConsumer c : state.record.getConsumersList()) {
-        state.consumers.put(c.getId(), new QueueState.Slot(c.getId(), c.getPrefetch(), c.getAttachedAt()));
+        QueueState.Slot slot = new QueueState.Slot(c.getId(), c.getPrefetch(), c.getAttachedAt());
+        slot.timeoutMs = c.getConsumerTimeoutMs();
+        state.consumers.put(c.getId(), slot);
       }
-      store.scanMessages(name, 0, (offset, value) -> state.ready.add(offset));
+      store.scanMessages(name, 0, (offset, value) -> {
+        state.ready.add(offset);
+        StoredMessage stored = parseMessage(value);
+        long own = QueueRules.ownDeadline(stored.getMessage(), stored.getEnqueuedAtMs());
+        if (own >= 0) {
+          state.ownDeadlines.put(offset, own);
+        }
+        return true;
+      });
       store.scanUnacked(name, (offset, value) -> {
         StoredMessage mark = parseMessage(value);
-        if (mark.getConsumerId().isEmpty()) {
-          state.priorDeliveries.put(offset, mark.getDeliveryCount());
+        if (!mark.getDeadReason().isEmpty()) {
+          state.ready.remove(offset);
+          state.dead.put(offset, mark.getDeadReason());
+        } else if (mark.getConsumerId().isEmpty()) {
+          if (mark.getDeliveryCount() > 0) {
+            state.priorDeliveries.put(offset, mark.getDeliveryCount());
+          }
+          if (mark.getFailedDeliveries() > 0) {
+            state.priorFailures.put(offset, mark.getFailedDeliveries());
+          }
+          if (mark.getReadyAtMs() > 0) {
+            state.ready.remove(offset);
+            state.delayed.put(offset, mark.getReadyAtMs());
+          }
         } else {
           state.ready.remove(offset);
-          state.outstanding.put(offset, new QueueState.Mark(mark.getConsumerId(), mark.getDeliveryCount()));
+          state.outstanding.put(offset, new QueueState.Mark(mark.getConsumerId(), mark.getDeliveryCount(),
+              mark.getFailedDeliveries(), mark.getDeliveredAtMs()));
           QueueState.Slot holder = state.consumers.get(mark.getConsumerId());
           if (holder != null) {
             holder.held++;
@@ -96,9 +128,14 @@ public final class QueueMachine {
         return true;
       });
       queues.put(name, state);
+      if (QueueRules.needsRules(state)) {
+        ruled.add(name);
+      }
       return true;
     });
     publishConsumers();
+    publishDead();
+    updateWantsTicks(true, List.of());
   }
 
   /**
@@ -178,13 +215,25 @@ public final class QueueMachine {
         // possible are decided on the new state and written in the same batch.
         try {
           outcome.afterCommit().run();
-          checkout(batch);
+          long now = command.getLeaderTimeMs();
+          boolean tick = command.getKindCase() == ShardCommand.KindCase.TICK;
+          timeRules(batch, now, tick);
+          List<String> visited = new ArrayList<>(events.dirtySoFar());
+          checkout(batch, now);
+          updateWantsTicks(tick, visited);
+          for (String queue : rules.takeTouched()) {
+            QueueState state = queues.get(queue);
+            if (state != null) {
+              batch.putQueue(queue, state.record.toByteArray());
+            }
+          }
         } catch (StoreException e) {
           throw e;
         } catch (RuntimeException e) {
           // Memory may hold half of the entry; the store holds none of it and is the truth.
           LOG.error("applying index {} to memory failed; it is refused and memory is rebuilt from the store", index, e);
           events.discard();
+          rules.discard();
           fresh.clear();
           reload();
           outcome = null;
@@ -211,18 +260,103 @@ public final class QueueMachine {
     if (events.takeConsumersChanged()) {
       publishConsumers();
     }
+    if (events.takeDeadChanged()) {
+      publishDead();
+    }
     events.flush();
     return outcome.result();
   }
 
+  /**
+   * The rules of the queues' limits ({@link QueueRules}) after the entry's own changes: on a
+   * Tick, consumer timeouts of every queue; after every entry, delayed requeues, expiry and
+   * length limits of the queues that have any.
+   */
+  private void timeRules(StoreBatch batch, long now, boolean tick) {
+    if (tick) {
+      for (Map.Entry<String, QueueState> e : queues.entrySet()) {
+        String queue = e.getKey();
+        QueueState state = e.getValue();
+        for (String consumer : rules.timeouts(batch, queue, state, now)) {
+          detachNow(batch, queue, state, consumer, true, now);
+          events.consumerTimedOut(queue, consumer);
+        }
+      }
+    }
+    for (String queue : events.dirtySoFar()) {
+      QueueState state = queues.get(queue);
+      if (state != null && QueueRules.needsRules(state)) {
+        ruled.add(queue);
+      }
+    }
+    for (String queue : new ArrayList<>(ruled)) {
+      QueueState state = queues.get(queue);
+      if (state == null || !QueueRules.needsRules(state)) {
+        ruled.remove(queue);
+      } else {
+        rules.afterEntry(batch, queue, state, now);
+      }
+    }
+  }
+
   /** Runs {@link Checkout} on every queue the entry may have given work to a consumer. */
-  private void checkout(StoreBatch batch) {
+  private void checkout(StoreBatch batch, long now) {
     for (String queue : events.takeDirty()) {
       QueueState state = queues.get(queue);
       if (state != null) {
-        Checkout.run(batch, queue, state, fresh.get(queue), events);
+        Checkout.run(batch, queue, state, fresh.get(queue), events, rules, now);
       }
     }
+  }
+
+  /**
+   * A Tick recomputes whether ticks are wanted over every queue; other entries can only make it
+   * true, through the queues they touched (a full walk per entry would cost with many queues).
+   */
+  private void updateWantsTicks(boolean tick, List<String> visited) {
+    if (tick) {
+      boolean any = false;
+      for (QueueState state : queues.values()) {
+        any |= timed(state);
+      }
+      wantsTicks = any;
+    } else if (!wantsTicks) {
+      for (String queue : visited) {
+        QueueState state = queues.get(queue);
+        if (state != null && timed(state)) {
+          wantsTicks = true;
+          return;
+        }
+      }
+    }
+  }
+
+  private static boolean timed(QueueState state) {
+    return !state.outstanding.isEmpty() || !state.delayed.isEmpty() || state.limits().getMessageTtlMs() > 0
+        || !state.ownDeadlines.isEmpty();
+  }
+
+  /**
+   * Whether a Tick entry would do anything now (a delivery could time out, a message expire or
+   * a delayed one come back): the leader appends one each second while this holds. Any thread.
+   */
+  public boolean wantsTicks() {
+    return wantsTicks;
+  }
+
+  /** Dead-lettered messages waiting to be moved, by queue (queues with none left out). Any thread. */
+  public Map<String, Integer> deadLettering() {
+    return deadView;
+  }
+
+  private void publishDead() {
+    Map<String, Integer> view = new TreeMap<>();
+    queues.forEach((name, state) -> {
+      if (!state.dead.isEmpty()) {
+        view.put(name, state.dead.size());
+      }
+    });
+    deadView = java.util.Collections.unmodifiableMap(view);
   }
 
   /** Records the index as applied with no other change: the entry was refused. */
@@ -234,25 +368,28 @@ public final class QueueMachine {
 
   private Outcome changes(StoreBatch batch, long index, ShardCommand command) {
       return switch (command.getKindCase()) {
-        case CREATE_QUEUE -> createQueue(batch, command.getCreateQueue());
+        case CREATE_QUEUE -> createQueue(batch, command.getCreateQueue(), command.getLeaderTimeMs());
         case DELETE_QUEUE -> deleteQueue(batch, command.getDeleteQueue());
         case ENQUEUE -> enqueue(batch, index, command.getEnqueue(), command.getLeaderTimeMs());
-        case DELIVER -> deliver(batch, command.getDeliver());
-        case SETTLE -> settle(batch, command.getSettle());
+        case DELIVER -> deliver(batch, command.getDeliver(), command.getLeaderTimeMs());
+        case SETTLE -> settle(batch, command.getSettle(), command.getLeaderTimeMs());
         case PURGE -> purge(batch, command.getPurge());
-        case RETURN_DELIVERIES -> returnDeliveries(batch, command.getReturnDeliveries());
+        case RETURN_DELIVERIES -> returnDeliveries(batch, command.getReturnDeliveries(), command.getLeaderTimeMs());
         case SEAL_QUEUE -> moves.seal(batch, command.getSealQueue());
         case ADOPT_QUEUE -> moves.adopt(batch, index, command.getAdoptQueue(), command.getLeaderTimeMs());
         case SYNC_OUT -> moves.syncOut(batch, command.getSyncOut());
         case SYNC_IN -> moves.syncIn(batch, command.getSyncIn());
         case SYNC_DONE -> moves.syncDone(batch, command.getSyncDone());
-        case ATTACH -> attach(batch, index, command.getAttach());
-        case DETACH -> detach(batch, command.getDetach());
+        case ATTACH -> attach(batch, index, command.getAttach(), command.getLeaderTimeMs());
+        case DETACH -> detach(batch, command.getDetach(), command.getLeaderTimeMs());
+        case SET_LIMITS -> setLimits(batch, command.getSetLimits());
+        case TICK -> Outcome.of(ShardResult.getDefaultInstance());
+        case DEAD_LETTER_DONE -> deadLetterDone(batch, command.getDeadLetterDone());
         case KIND_NOT_SET -> Outcome.of(error(Status.INVALID_ARGUMENT, "empty shard command"));
       };
   }
 
-  private Outcome createQueue(StoreBatch batch, CreateQueue c) {
+  private Outcome createQueue(StoreBatch batch, CreateQueue c, long now) {
     QueueState existing = queues.get(c.getQueue());
     if (existing != null) {
       if (existing.record.getArgumentsMap().equals(c.getArgumentsMap())) {
@@ -263,7 +400,8 @@ public final class QueueMachine {
           + ", not " + new TreeMap<>(c.getArgumentsMap())));
     }
     QueueRecord record = QueueRecord.newBuilder()
-        .setName(c.getQueue()).putAllArguments(c.getArgumentsMap()).setOperations(1).build();
+        .setName(c.getQueue()).putAllArguments(c.getArgumentsMap()).setOperations(1)
+        .setLimits(c.getLimits()).setLastUsedMs(Math.max(0, now)).build();
     batch.putQueue(c.getQueue(), record.toByteArray());
     QueueState state = new QueueState(record);
     return new Outcome(ShardResult.newBuilder().setCreated(true).build(),
@@ -291,6 +429,7 @@ public final class QueueMachine {
     // changes only after the batch commits: work on copies of the records.
     Map<String, QueueRecord> updated = new TreeMap<>();
     Map<String, List<Long>> added = new TreeMap<>();
+    Map<String, Map<Long, Long>> deadlines = new TreeMap<>();
     for (QueuePublish p : c.getPublishesList()) {
       String problem = ShardCommandCheck.publishProblem(p);
       if (problem != null) {
@@ -316,6 +455,18 @@ public final class QueueMachine {
             .setErrorMessage("queue '" + p.getQueue() + "' is moving to another shard; retry"));
         continue;
       }
+      long publishBytes = 0;
+      for (Message m : p.getMessagesList()) {
+        publishBytes += m.getBody().size();
+      }
+      String full = QueueRules.rejectProblem(p.getQueue(), current, state.dead.size(), p.getMessagesCount(), publishBytes);
+      if (full != null) {
+        result.addPublishes(PublishResult.newBuilder().setErrorCode(Status.OUT_OF_RANGE).setErrorMessage(full));
+        io.qraft.api.log.v1.QueueCounters counters = current.getCounters();
+        updated.put(p.getQueue(), current.toBuilder().setCounters(counters.toBuilder()
+            .setRejectedPublishes(counters.getRejectedPublishes() + 1)).build());
+        continue;
+      }
       PublishResult.Builder pr = PublishResult.newBuilder();
       List<Long> offsets = new ArrayList<>(p.getMessagesCount());
       long bytes = 0;
@@ -329,6 +480,10 @@ public final class QueueMachine {
         record.setNextOffset(offset + 1);
         batch.putMessage(p.getQueue(), offset, StoredMessage.newBuilder()
             .setMessage(m).setEnqueuedAtMs(leaderTimeMs).build().toByteArray());
+        long own = QueueRules.ownDeadline(m, leaderTimeMs);
+        if (own >= 0) {
+          deadlines.computeIfAbsent(p.getQueue(), q -> new TreeMap<>()).put(offset, own);
+        }
         bytes += m.getBody().size();
         offsets.add(offset);
         pr.addOffsets(offset);
@@ -336,6 +491,9 @@ public final class QueueMachine {
       record.setMessages(record.getMessages() + offsets.size())
           .setBytes(record.getBytes() + bytes)
           .setOperations(record.getOperations() + 1);
+      if (leaderTimeMs > 0) {
+        record.setLastUsedMs(leaderTimeMs);
+      }
       sequences.remember(batch, p.getQueue(), p.getProducerId(), p.getSequence(), offsets);
       updated.put(p.getQueue(), record.build());
       added.computeIfAbsent(p.getQueue(), q -> new ArrayList<>()).addAll(offsets);
@@ -349,12 +507,13 @@ public final class QueueMachine {
         QueueState state = queues.get(queue);
         state.record = record;
         state.ready.addAll(added.getOrDefault(queue, List.of()));
+        state.ownDeadlines.putAll(deadlines.getOrDefault(queue, Map.of()));
       });
       added.keySet().forEach(events::messagesReady);
     });
   }
 
-  private Outcome deliver(StoreBatch batch, Deliver c) {
+  private Outcome deliver(StoreBatch batch, Deliver c, long now) {
     QueueState state = queues.get(c.getQueue());
     if (state == null) {
       return Outcome.of(notFound(c.getQueue()));
@@ -375,6 +534,10 @@ public final class QueueMachine {
     }
     ShardResult.Builder result = ShardResult.newBuilder();
     QueueRecord.Builder record = state.record.toBuilder().setOperations(state.record.getOperations() + 1);
+    if (now > 0) {
+      record.setLastUsedMs(now);
+    }
+    int skipped = 0;
     // Unsigned on the wire; one entry never takes more than a consumer may hold.
     long max = Math.min(HardLimits.PREFETCH, Math.max(1, Integer.toUnsignedLong(c.getMaxCount())));
     Iterator<Long> it = state.ready.iterator();
@@ -382,10 +545,16 @@ public final class QueueMachine {
     List<Long> taken = new ArrayList<>();
     // Without settle nothing here needs the message itself, and the asking leader reads it later.
     boolean fromStore = c.getMessagesFromStore() && !c.getSettle();
-    while (it.hasNext() && result.getDeliveriesCount() < max) {
+    while (it.hasNext() && result.getDeliveriesCount() < max && skipped < QueueRules.MAX_PER_ENTRY) {
       long offset = it.next();
+      if (rules.expired(c.getQueue(), state, offset, now, null)) {
+        // Never delivered; the expiry after this entry removes it once it is at the head.
+        skipped++;
+        continue;
+      }
       StoredMessage stored = fromStore ? null : parseMessage(store.message(c.getQueue(), offset));
       int count = state.priorDeliveries.getOrDefault(offset, 0) + 1;
+      int failed = state.priorFailures.getOrDefault(offset, 0);
       Delivery.Builder delivery = Delivery.newBuilder()
           .setQueue(c.getQueue())
           .setTag(DeliveryTag.newBuilder().setOffset(offset).setDeliveryCount(count))
@@ -400,13 +569,18 @@ public final class QueueMachine {
         batch.deleteUnacked(c.getQueue(), offset);
         record.setMessages(record.getMessages() - 1)
             .setBytes(record.getBytes() - stored.getMessage().getBody().size());
-        memory.add(() -> state.priorDeliveries.remove(offset));
+        memory.add(() -> {
+          state.priorDeliveries.remove(offset);
+          state.priorFailures.remove(offset);
+          state.ownDeadlines.remove(offset);
+        });
       } else {
-        batch.putUnacked(c.getQueue(), offset, mark(c.getConsumerId(), count));
+        batch.putUnacked(c.getQueue(), offset, mark(c.getConsumerId(), count, failed, now));
         record.setUnacked(record.getUnacked() + 1);
         memory.add(() -> {
           state.priorDeliveries.remove(offset);
-          state.outstanding.put(offset, new QueueState.Mark(c.getConsumerId(), count));
+          state.priorFailures.remove(offset);
+          state.outstanding.put(offset, new QueueState.Mark(c.getConsumerId(), count, failed, now));
         });
       }
     }
@@ -416,10 +590,12 @@ public final class QueueMachine {
       taken.forEach(state.ready::remove);
       memory.forEach(Runnable::run);
       state.record = updated;
+      // The deliveries it made out may time out: the ticks must know of them.
+      events.markDirty(c.getQueue());
     });
   }
 
-  private Outcome settle(StoreBatch batch, Settle c) {
+  private Outcome settle(StoreBatch batch, Settle c, long now) {
     QueueState state = queues.get(c.getQueue());
     if (state == null) {
       return Outcome.of(notFound(c.getQueue()));
@@ -461,11 +637,16 @@ public final class QueueMachine {
       record.setUnacked(record.getUnacked() - 1);
       memory.add(() -> released(state, mark.consumerId(), 1));
       if (c.getOutcome() == Settle.Outcome.REQUEUE) {
-        batch.putUnacked(c.getQueue(), offset, mark("", mark.deliveryCount()));
+        // A nack is a failed delivery: it counts toward the delivery limit.
+        long readyAt = c.getRequeueAfterMs() > 0 && now > 0 ? now + c.getRequeueAfterMs() : 0;
         memory.add(() -> {
           state.outstanding.remove(offset);
-          state.ready.add(offset);
-          state.priorDeliveries.put(offset, mark.deliveryCount());
+          rules.putBack(batch, c.getQueue(), state, offset, mark, true, readyAt, now);
+        });
+      } else if (c.getOutcome() == Settle.Outcome.DROP && deadLettersTo(c.getQueue(), state)) {
+        memory.add(() -> {
+          state.outstanding.remove(offset);
+          rules.die(batch, c.getQueue(), state, offset, QueueRules.REJECTED, now);
         });
       } else {
         StoredMessage stored = parseMessage(store.message(c.getQueue(), offset));
@@ -473,20 +654,31 @@ public final class QueueMachine {
         batch.deleteUnacked(c.getQueue(), offset);
         record.setMessages(record.getMessages() - 1)
             .setBytes(record.getBytes() - stored.getMessage().getBody().size());
-        memory.add(() -> state.outstanding.remove(offset));
+        memory.add(() -> {
+          state.outstanding.remove(offset);
+          state.priorFailures.remove(offset);
+          state.ownDeadlines.remove(offset);
+        });
       }
     }
     QueueRecord updated = record.build();
     batch.putQueue(c.getQueue(), updated.toByteArray());
     boolean requeued = c.getOutcome() == Settle.Outcome.REQUEUE;
     return new Outcome(ShardResult.newBuilder().setCount(live.size()).build(), () -> {
-      memory.forEach(Runnable::run);
+      // The record first: a message put back may die at once, and that changes the record.
       state.record = updated;
+      memory.forEach(Runnable::run);
       perConsumer.forEach((consumer, n) -> events.deliveriesSettled(c.getQueue(), consumer, n));
       if (requeued) {
         events.messagesReady(c.getQueue());
       }
     });
+  }
+
+  /** Whether a message that dies in this queue goes to a dead-letter queue (else it is dropped). */
+  private static boolean deadLettersTo(String queue, QueueState state) {
+    String target = state.limits().getDeadLetterQueue();
+    return !target.isEmpty() && !target.equals(queue);
   }
 
   private Outcome purge(StoreBatch batch, Purge c) {
@@ -495,15 +687,19 @@ public final class QueueMachine {
       return Outcome.of(notFound(c.getQueue()));
     }
     long bytes = 0;
-    for (long offset : state.ready) {
+    // Delayed requeues are ready messages waiting for their time: they go too.
+    java.util.TreeSet<Long> gone = new java.util.TreeSet<>(state.ready);
+    gone.addAll(state.delayed.keySet());
+    for (long offset : gone) {
       StoredMessage stored = parseMessage(store.message(c.getQueue(), offset));
       bytes += stored.getMessage().getBody().size();
       batch.deleteMessage(c.getQueue(), offset);
-      if (state.priorDeliveries.containsKey(offset)) {
+      if (state.priorDeliveries.containsKey(offset) || state.priorFailures.containsKey(offset)
+          || state.delayed.containsKey(offset)) {
         batch.deleteUnacked(c.getQueue(), offset);
       }
     }
-    int purged = state.ready.size();
+    int purged = gone.size();
     QueueRecord updated = state.record.toBuilder()
         .setMessages(state.record.getMessages() - purged)
         .setBytes(state.record.getBytes() - bytes)
@@ -512,12 +708,18 @@ public final class QueueMachine {
     batch.putQueue(c.getQueue(), updated.toByteArray());
     return new Outcome(ShardResult.newBuilder().setCount(purged).build(), () -> {
       state.ready.clear();
+      state.delayed.clear();
       state.priorDeliveries.clear();
+      state.priorFailures.clear();
+      gone.forEach(state.ownDeadlines::remove);
       state.record = updated;
     });
   }
 
-  private Outcome returnDeliveries(StoreBatch batch, ReturnDeliveries c) {
+  private Outcome returnDeliveries(StoreBatch batch, ReturnDeliveries c, long now) {
+    // A new leader returning everything is no fault of the consumers: no failed delivery.
+    // One consumer's deliveries return because it went away: each counts as failed.
+    boolean failed = !c.getAll();
     long returned = 0;
     List<Runnable> memory = new ArrayList<>();
     for (Map.Entry<String, QueueState> e : queues.entrySet()) {
@@ -533,12 +735,6 @@ public final class QueueMachine {
             ? !mark.forSync() && !(c.getKeepAttached() && state.consumers.containsKey(mark.consumerId()))
             : mark.consumerId().equals(c.getConsumerId());
         if (goesBack) {
-          if (mark.deliveryCount() == 0) {
-            // A copy's mark of a message never delivered: nothing prior to remember.
-            batch.deleteUnacked(queue, o.getKey());
-          } else {
-            batch.putUnacked(queue, o.getKey(), mark("", mark.deliveryCount()));
-          }
           perConsumer.merge(mark.consumerId(), 1, Integer::sum);
           offsets.add(o.getKey());
         }
@@ -553,15 +749,13 @@ public final class QueueMachine {
           .build();
       batch.putQueue(queue, updated.toByteArray());
       memory.add(() -> {
+        state.record = updated;
         for (long offset : offsets) {
           QueueState.Mark mark = state.outstanding.remove(offset);
-          if (mark.deliveryCount() > 0) {
-            state.priorDeliveries.put(offset, mark.deliveryCount());
-          }
-          state.ready.add(offset);
           released(state, mark.consumerId(), 1);
+          // A copy's mark is no delivery: it never fails one.
+          rules.putBack(batch, queue, state, offset, mark, failed && !mark.forSync(), 0, now);
         }
-        state.record = updated;
         perConsumer.forEach((consumer, n) -> events.deliveriesSettled(queue, consumer, n));
         events.messagesReady(queue);
       });
@@ -584,7 +778,8 @@ public final class QueueMachine {
    */
   private static boolean settledAlready(QueueState state, long offset) {
     return offset >= 0 && offset < state.record.getNextOffset() && offset >= state.record.getSyncFloor()
-        && !state.ready.contains(offset) && !state.outstanding.containsKey(offset);
+        && !state.ready.contains(offset) && !state.outstanding.containsKey(offset)
+        && !state.delayed.containsKey(offset) && !state.dead.containsKey(offset);
   }
 
   /** An attached consumer holds count fewer messages (they were settled or returned). */
@@ -599,7 +794,7 @@ public final class QueueMachine {
    * A consumer joins the queue, or comes back: what it holds stays its own and is announced
    * again (redelivered, under the same tags), for the leader to send to its new stream.
    */
-  private Outcome attach(StoreBatch batch, long index, Attach c) {
+  private Outcome attach(StoreBatch batch, long index, Attach c, long now) {
     QueueState state = queues.get(c.getQueue());
     if (state == null) {
       return Outcome.of(notFound(c.getQueue()));
@@ -610,7 +805,11 @@ public final class QueueMachine {
     QueueRecord.Builder record = state.record.toBuilder().setOperations(state.record.getOperations() + 1);
     List<AttachedConsumer> list = new ArrayList<>(record.getConsumersList());
     long attachedAt = existing == null ? index : existing.attachedAt;
-    AttachedConsumer entry = AttachedConsumer.newBuilder().setId(id).setPrefetch(prefetch).setAttachedAt(attachedAt).build();
+    AttachedConsumer entry = AttachedConsumer.newBuilder().setId(id).setPrefetch(prefetch).setAttachedAt(attachedAt)
+        .setConsumerTimeoutMs(c.getConsumerTimeoutMs()).build();
+    if (now > 0) {
+      record.setLastUsedMs(now);
+    }
     boolean replaced = false;
     for (int i = 0; i < list.size(); i++) {
       if (list.get(i).getId().equals(id)) {
@@ -642,6 +841,7 @@ public final class QueueMachine {
       state.record = updated;
       if (existing == null) {
         QueueState.Slot slot = new QueueState.Slot(id, prefetch, attachedAt);
+        slot.timeoutMs = c.getConsumerTimeoutMs();
         // Marks a Deliver made under this id before it attached are its own, as reload()
         // counts them: starting at 0 here would give a replica that did not restart more
         // credit than one that did, and a settle of such a mark would take held below 0.
@@ -653,6 +853,7 @@ public final class QueueMachine {
         state.consumers.put(id, slot);
       } else {
         existing.prefetch = prefetch;
+        existing.timeoutMs = c.getConsumerTimeoutMs();
       }
       held.forEach(d -> events.delivered(id, d));
       events.markDirty(c.getQueue());
@@ -660,8 +861,12 @@ public final class QueueMachine {
     });
   }
 
-  /** A consumer leaves the queue; what it held is ready again, its delivery counts kept. */
-  private Outcome detach(StoreBatch batch, Detach c) {
+  /**
+   * A consumer leaves the queue; what it held is ready again, its delivery counts kept. Each
+   * counts as a failed delivery unless the consumer only failed to come back after a leader
+   * change.
+   */
+  private Outcome detach(StoreBatch batch, Detach c, long now) {
     QueueState state = queues.get(c.getQueue());
     if (state == null) {
       return Outcome.of(notFound(c.getQueue()));
@@ -670,38 +875,108 @@ public final class QueueMachine {
     if (!state.consumers.containsKey(id)) {
       return Outcome.of(ShardResult.newBuilder().setCount(0).build());
     }
+    long held = state.outstanding.values().stream().filter(m -> m.consumerId().equals(id)).count();
+    return new Outcome(ShardResult.newBuilder().setCount(held).build(),
+        () -> detachNow(batch, c.getQueue(), state, id, !c.getAfterLeaderChange(), now));
+  }
+
+  /** Detaches an attached consumer and puts back what it held, writing into the entry's batch. */
+  private void detachNow(StoreBatch batch, String queue, QueueState state, String id, boolean failed, long now) {
     List<Long> offsets = new ArrayList<>();
     for (Map.Entry<Long, QueueState.Mark> o : new TreeMap<>(state.outstanding).entrySet()) {
       if (o.getValue().consumerId().equals(id)) {
-        batch.putUnacked(c.getQueue(), o.getKey(), mark("", o.getValue().deliveryCount()));
         offsets.add(o.getKey());
       }
     }
+    for (long offset : offsets) {
+      rules.returnOne(batch, queue, state, offset, failed, now);
+    }
+    if (!offsets.isEmpty()) {
+      events.deliveriesSettled(queue, id, offsets.size());
+      events.messagesReady(queue);
+    }
     List<AttachedConsumer> list = new ArrayList<>(state.record.getConsumersList());
     list.removeIf(a -> a.getId().equals(id));
-    QueueRecord updated = state.record.toBuilder()
-        .setUnacked(state.record.getUnacked() - offsets.size())
+    QueueRecord.Builder updated = state.record.toBuilder()
         .setOperations(state.record.getOperations() + 1)
-        .clearConsumers().addAllConsumers(list).build();
+        .clearConsumers().addAllConsumers(list);
+    if (now > 0) {
+      updated.setLastUsedMs(now);
+    }
+    state.record = updated.build();
+    batch.putQueue(queue, state.record.toByteArray());
+    state.consumers.remove(id);
+    events.consumersChanged();
+    // Another consumer may take what it held, or (single active consumer) take over.
+    events.markDirty(queue);
+  }
+
+  /** Sets a queue's limits; lower length limits apply after this entry (drop-head). */
+  private Outcome setLimits(StoreBatch batch, io.qraft.api.log.v1.SetLimits c) {
+    QueueState state = queues.get(c.getQueue());
+    if (state == null) {
+      return Outcome.of(notFound(c.getQueue()));
+    }
+    QueueRecord updated = state.record.toBuilder().setLimits(c.getLimits())
+        .setOperations(state.record.getOperations() + 1).build();
     batch.putQueue(c.getQueue(), updated.toByteArray());
-    return new Outcome(ShardResult.newBuilder().setCount(offsets.size()).build(), () -> {
-      for (long offset : offsets) {
-        QueueState.Mark mark = state.outstanding.remove(offset);
-        state.priorDeliveries.put(offset, mark.deliveryCount());
-        state.ready.add(offset);
-      }
-      state.consumers.remove(id);
+    return new Outcome(ShardResult.newBuilder().setCount(1).build(), () -> {
       state.record = updated;
-      if (!offsets.isEmpty()) {
-        events.deliveriesSettled(c.getQueue(), id, offsets.size());
-        events.messagesReady(c.getQueue());
+      events.markDirty(c.getQueue());
+    });
+  }
+
+  /**
+   * The leader moved (or dropped) dead-lettered messages: they leave the queue. An offset that
+   * is no longer dead-lettered was done before: a new leader moved it again, and the dead-letter
+   * queue may hold it twice (counted).
+   */
+  private Outcome deadLetterDone(StoreBatch batch, io.qraft.api.log.v1.DeadLetterDone c) {
+    QueueState state = queues.get(c.getQueue());
+    if (state == null) {
+      return Outcome.of(notFound(c.getQueue()));
+    }
+    java.util.TreeSet<Long> offsets = new java.util.TreeSet<>(c.getOffsetsList());
+    io.qraft.api.log.v1.QueueCounters.Builder counters = state.record.getCounters().toBuilder();
+    QueueRecord.Builder record = state.record.toBuilder().setOperations(state.record.getOperations() + 1);
+    List<Long> done = new ArrayList<>();
+    for (long offset : offsets) {
+      String reason = state.dead.get(offset);
+      if (reason == null) {
+        if (settledAlready(state, offset)) {
+          counters.setDeadLetterResends(counters.getDeadLetterResends() + 1);
+        }
+        continue;
       }
-      events.consumersChanged();
+      long size = parseMessage(store.message(c.getQueue(), offset)).getMessage().getBody().size();
+      batch.deleteMessage(c.getQueue(), offset);
+      batch.deleteUnacked(c.getQueue(), offset);
+      record.setMessages(record.getMessages() - 1).setBytes(record.getBytes() - size);
+      if (c.getDropped()) {
+        counters.putDropped(reason, counters.getDroppedOrDefault(reason, 0) + 1);
+      } else {
+        counters.putDeadLettered(reason, counters.getDeadLetteredOrDefault(reason, 0) + 1);
+      }
+      done.add(offset);
+    }
+    QueueRecord updated = record.setCounters(counters).build();
+    batch.putQueue(c.getQueue(), updated.toByteArray());
+    return new Outcome(ShardResult.newBuilder().setCount(done.size()).build(), () -> {
+      state.record = updated;
+      done.forEach(state.dead::remove);
+      events.deadDone();
     });
   }
 
   static byte[] mark(String consumerId, int deliveryCount) {
     return StoredMessage.newBuilder().setConsumerId(consumerId).setDeliveryCount(deliveryCount)
+        .build().toByteArray();
+  }
+
+  /** A delivery's mark: its consumer, delivery and failure counts, and when it went out. */
+  static byte[] mark(String consumerId, int deliveryCount, int failed, long deliveredAt) {
+    return StoredMessage.newBuilder().setConsumerId(consumerId).setDeliveryCount(deliveryCount)
+        .setFailedDeliveries(failed).setDeliveredAtMs(Math.max(0, deliveredAt))
         .build().toByteArray();
   }
 

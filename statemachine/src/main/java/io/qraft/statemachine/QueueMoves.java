@@ -95,7 +95,7 @@ final class QueueMoves {
       return Outcome.of(ShardResult.newBuilder().setCreated(false).build());
     }
     QueueRecord record = QueueRecord.newBuilder()
-        .setName(c.getQueue()).putAllArguments(c.getArgumentsMap())
+        .setName(c.getQueue()).putAllArguments(c.getArgumentsMap()).setLimits(c.getLimits())
         .setNextOffset(c.getNextOffset())
         .setSyncFloor(c.getNextOffset())
         .setOperations(1)
@@ -130,7 +130,7 @@ final class QueueMoves {
     if (!marked.isEmpty()) {
       // An earlier copy stopped halfway: the same messages again, so that it can finish.
       marked.forEach((offset, mark) -> result.addSynced(
-          synced(offset, QueueMachine.parseMessage(store.message(c.getQueue(), offset)), mark.deliveryCount())));
+          synced(offset, QueueMachine.parseMessage(store.message(c.getQueue(), offset)), mark.deliveryCount(), mark.failed())));
       return Outcome.of(result.build());
     }
     // The new shard takes a chunk only below every offset it copied before; offsets taken
@@ -165,12 +165,14 @@ final class QueueMoves {
       long offset = e.getKey();
       // The prior count, not one more: a copy is no delivery, and SyncIn keeps the count.
       int count = state.priorDeliveries.getOrDefault(offset, 0);
-      batch.putUnacked(c.getQueue(), offset, QueueMachine.mark(syncId, count));
-      result.addSynced(synced(offset, e.getValue(), count));
+      int failed = state.priorFailures.getOrDefault(offset, 0);
+      batch.putUnacked(c.getQueue(), offset, QueueMachine.mark(syncId, count, failed, 0));
+      result.addSynced(synced(offset, e.getValue(), count, failed));
       memory.add(() -> {
         state.ready.remove(offset);
         state.priorDeliveries.remove(offset);
-        state.outstanding.put(offset, new QueueState.Mark(syncId, count));
+        state.priorFailures.remove(offset);
+        state.outstanding.put(offset, new QueueState.Mark(syncId, count, failed, 0));
       });
     }
     QueueRecord updated = state.record.toBuilder()
@@ -211,6 +213,8 @@ final class QueueMoves {
     }
     long bytes = 0;
     Map<Long, Integer> prior = new TreeMap<>();
+    Map<Long, Integer> failures = new TreeMap<>();
+    Map<Long, Long> deadlines = new TreeMap<>();
     for (SyncedMessage m : c.getMessagesList()) {
       if (!below.contains(m.getOffset())) {
         continue;
@@ -219,9 +223,19 @@ final class QueueMoves {
       // Stored as a requeued message is: the message as enqueued, its count in an unowned mark.
       batch.putMessage(c.getQueue(), m.getOffset(), StoredMessage.newBuilder()
           .setMessage(copied.getMessage()).setEnqueuedAtMs(copied.getEnqueuedAtMs()).build().toByteArray());
-      if (copied.getDeliveryCount() > 0) {
-        batch.putUnacked(c.getQueue(), m.getOffset(), QueueMachine.mark("", copied.getDeliveryCount()));
-        prior.put(m.getOffset(), copied.getDeliveryCount());
+      if (copied.getDeliveryCount() > 0 || copied.getFailedDeliveries() > 0) {
+        batch.putUnacked(c.getQueue(), m.getOffset(), QueueMachine.mark("", copied.getDeliveryCount(),
+            copied.getFailedDeliveries(), 0));
+        if (copied.getDeliveryCount() > 0) {
+          prior.put(m.getOffset(), copied.getDeliveryCount());
+        }
+        if (copied.getFailedDeliveries() > 0) {
+          failures.put(m.getOffset(), copied.getFailedDeliveries());
+        }
+      }
+      long own = QueueRules.ownDeadline(copied.getMessage(), copied.getEnqueuedAtMs());
+      if (own >= 0) {
+        deadlines.put(m.getOffset(), own);
       }
       bytes += copied.getMessage().getBody().size();
     }
@@ -235,6 +249,8 @@ final class QueueMoves {
     return new Outcome(ShardResult.newBuilder().setCount(below.size()).build(), () -> {
       state.ready.addAll(below);
       state.priorDeliveries.putAll(prior);
+      state.priorFailures.putAll(failures);
+      state.ownDeadlines.putAll(deadlines);
       state.record = updated;
       events.messagesReady(c.getQueue());
     });
@@ -286,9 +302,9 @@ final class QueueMoves {
   }
 
   /** A message as SyncOut answers it: as enqueued, with its prior delivery count and no consumer. */
-  private static SyncedMessage synced(long offset, StoredMessage stored, int deliveryCount) {
+  private static SyncedMessage synced(long offset, StoredMessage stored, int deliveryCount, int failed) {
     return SyncedMessage.newBuilder().setOffset(offset)
-        .setStored(stored.toBuilder().setDeliveryCount(deliveryCount).clearConsumerId())
+        .setStored(stored.toBuilder().setDeliveryCount(deliveryCount).setFailedDeliveries(failed).clearConsumerId())
         .build();
   }
 }

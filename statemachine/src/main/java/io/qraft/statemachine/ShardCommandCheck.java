@@ -27,13 +27,13 @@ public final class ShardCommandCheck {
   public static String problem(ShardCommand command) {
     return switch (command.getKindCase()) {
       case CREATE_QUEUE -> firstOf(queue(command.getCreateQueue().getQueue()),
-          arguments(command.getCreateQueue().getArgumentsMap()));
+          arguments(command.getCreateQueue().getArgumentsMap()), limits(command.getCreateQueue().getLimits()));
       case DELETE_QUEUE -> queue(command.getDeleteQueue().getQueue());
       // Each publish of a batch is checked on its own (publishProblem): one bad publish does not sink the rest.
       case ENQUEUE -> null;
       // A max_count past the ceiling is taken as the ceiling (QueueMachine#deliver): it is a bound, not a demand.
       case DELIVER -> firstOf(queue(command.getDeliver().getQueue()), consumerId(command.getDeliver().getConsumerId()));
-      case SETTLE -> queue(command.getSettle().getQueue());
+      case SETTLE -> firstOf(queue(command.getSettle().getQueue()), requeueDelay(command.getSettle()));
       case PURGE -> queue(command.getPurge().getQueue());
       case RETURN_DELIVERIES -> consumerId(command.getReturnDeliveries().getConsumerId());
       case SEAL_QUEUE -> queue(command.getSealQueue().getQueue());
@@ -42,10 +42,56 @@ public final class ShardCommandCheck {
       case SYNC_IN -> syncIn(command.getSyncIn().getQueue(), command.getSyncIn().getMessagesList());
       case SYNC_DONE -> firstOf(queue(command.getSyncDone().getQueue()), internalName("group", command.getSyncDone().getToGroup()));
       case ATTACH -> firstOf(queue(command.getAttach().getQueue()), attachedId(command.getAttach().getConsumerId()),
-          prefetch(command.getAttach().getPrefetch()));
+          prefetch(command.getAttach().getPrefetch()),
+          atMost("consumer timeout", command.getAttach().getConsumerTimeoutMs(), MAX_MS));
       case DETACH -> firstOf(queue(command.getDetach().getQueue()), attachedId(command.getDetach().getConsumerId()));
+      case SET_LIMITS -> firstOf(queue(command.getSetLimits().getQueue()), limits(command.getSetLimits().getLimits()));
+      case TICK -> null;
+      case DEAD_LETTER_DONE -> firstOf(queue(command.getDeadLetterDone().getQueue()),
+          command.getDeadLetterDone().getOffsetsCount() > MAX_DEAD_LETTER_OFFSETS
+              ? "a dead-letter move names " + command.getDeadLetterDone().getOffsetsCount()
+                  + " messages; the most is " + MAX_DEAD_LETTER_OFFSETS : null);
       case KIND_NOT_SET -> "empty shard command";
     };
+  }
+
+  /** Most of a time limit in ms (message-ttl, expires, consumer-timeout): RabbitMQ's 32-bit range. */
+  static final long MAX_MS = 0xFFFF_FFFFL;
+  /** Most of a requeue delay: a day. */
+  public static final long MAX_REQUEUE_DELAY_MS = 86_400_000L;
+  static final long MAX_LENGTH = 1_000_000_000_000L;
+  static final long MAX_LENGTH_BYTES = 1_000_000_000_000_000L;
+  static final long MAX_DELIVERY_LIMIT = 1_000_000L;
+  static final int MAX_DEAD_LETTER_OFFSETS = 10_000;
+
+  /** Null when the limits may be a queue's, else why not. */
+  static String limits(io.qraft.api.log.v1.QueueLimits l) {
+    if (l.getOverflow() == io.qraft.api.log.v1.QueueLimits.Overflow.UNRECOGNIZED) {
+      return "unknown overflow " + l.getOverflowValue() + ": drop-head or reject-publish";
+    }
+    return firstOf(atMost("message-ttl", l.getMessageTtlMs(), MAX_MS),
+        atMost("expires", l.getExpiresMs(), MAX_MS),
+        atMost("consumer-timeout", l.getConsumerTimeoutMs(), MAX_MS),
+        atMost("max-length", l.getMaxLength(), MAX_LENGTH),
+        atMost("max-length-bytes", l.getMaxLengthBytes(), MAX_LENGTH_BYTES),
+        atMost("delivery-limit", Integer.toUnsignedLong(l.getDeliveryLimit()), MAX_DELIVERY_LIMIT),
+        l.getDeadLetterQueue().isEmpty() ? null : queue(l.getDeadLetterQueue()));
+  }
+
+  /** Null when value, read as unsigned, is at most max. */
+  static String atMost(String what, long value, long max) {
+    return Long.compareUnsigned(value, max) > 0
+        ? what + " " + Long.toUnsignedString(value) + " is out of range: at most " + max : null;
+  }
+
+  private static String requeueDelay(io.qraft.api.log.v1.Settle s) {
+    if (s.getRequeueAfterMs() == 0) {
+      return null;
+    }
+    if (s.getOutcome() != io.qraft.api.log.v1.Settle.Outcome.REQUEUE) {
+      return "a requeue delay goes only with a requeue";
+    }
+    return atMost("requeue delay (ms)", s.getRequeueAfterMs(), MAX_REQUEUE_DELAY_MS);
   }
 
   /** Null when one publish of an Enqueue may be stored, else why it is refused. */
@@ -158,7 +204,7 @@ public final class ShardCommandCheck {
   }
 
   private static String adopt(AdoptQueue c) {
-    String problem = firstOf(queue(c.getQueue()), arguments(c.getArgumentsMap()));
+    String problem = firstOf(queue(c.getQueue()), arguments(c.getArgumentsMap()), limits(c.getLimits()));
     if (problem != null) {
       return problem;
     }

@@ -23,4 +23,13 @@ public interface ShardEvents {
    * sends it, and only it needs the bytes).
    */
   default void delivered(String consumerId, io.qraft.api.v1.Delivery delivery) {}
+
+  /** Messages of the queue were dead-lettered: the leader moves them to its dead-letter queue. */
+  default void deadLettered(String queue) {}
+
+  /**
+   * An attached consumer let a delivery pass its consumer timeout: it was detached and what it
+   * held went back to the queue. The leader ends its stream with a status that says so.
+   */
+  default void consumerTimedOut(String queue, String consumerId) {}
 }

@@ -11,6 +11,7 @@ public final class Status {
   public static final int ALREADY_EXISTS = 6;
   public static final int FAILED_PRECONDITION = 9;
   public static final int RESOURCE_EXHAUSTED = 8;
+  public static final int OUT_OF_RANGE = 11;
   public static final int UNAVAILABLE = 14;
 
   private Status() {}
