@@ -42,7 +42,7 @@ final class Checkout {
         break;
       }
       long offset = state.ready.first();
-      if (rules.expired(queue, state, offset, now, fresh)) {
+      if (rules.expired(queue, state, offset, now)) {
         if (++expired > QueueRules.MAX_PER_ENTRY) {
           break;
         }

@@ -75,7 +75,7 @@ public final class QueueMachine {
     this.events = new PendingEvents(events);
     this.producers = new Producers(store);
     this.moves = new QueueMoves(store, this.events, queues, producers);
-    this.rules = new QueueRules(store, this.events);
+    this.rules = new QueueRules(store, this.events, fresh);
     reload();
   }
 
@@ -470,7 +470,8 @@ public final class QueueMachine {
       PublishResult.Builder pr = PublishResult.newBuilder();
       List<Long> offsets = new ArrayList<>(p.getMessagesCount());
       long bytes = 0;
-      Map<Long, Message> bodies = state.consumers.isEmpty() ? null
+      boolean ownTtl = p.getMessagesList().stream().anyMatch(m -> m.containsHeaders(QueueRules.TTL_HEADER));
+      Map<Long, Message> bodies = !QueueRules.wantsBodies(state) && !ownTtl ? null
           : fresh.computeIfAbsent(p.getQueue(), q -> new HashMap<>());
       for (Message m : p.getMessagesList()) {
         long offset = record.getNextOffset();
@@ -547,7 +548,7 @@ public final class QueueMachine {
     boolean fromStore = c.getMessagesFromStore() && !c.getSettle();
     while (it.hasNext() && result.getDeliveriesCount() < max && skipped < QueueRules.MAX_PER_ENTRY) {
       long offset = it.next();
-      if (rules.expired(c.getQueue(), state, offset, now, null)) {
+      if (rules.expired(c.getQueue(), state, offset, now)) {
         // Never delivered; the expiry after this entry removes it once it is at the head.
         skipped++;
         continue;

@@ -44,10 +44,32 @@ final class QueueRules {
   private final PendingEvents events;
   /** Queues whose record this entry's rules changed, to be written once at the end. */
   private final Set<String> touched = new TreeSet<>();
+  /**
+   * The bodies the entry being applied carried, by queue and offset (the machine's map): they
+   * are in the batch, not yet in the store.
+   */
+  private final Map<String, Map<Long, Message>> fresh;
 
-  QueueRules(QueueStore store, PendingEvents events) {
+  QueueRules(QueueStore store, PendingEvents events, Map<String, Map<Long, Message>> fresh) {
     this.store = store;
     this.events = events;
+    this.fresh = fresh;
+  }
+
+  /** Whether enqueue must keep the entry's bodies of this queue for the rules (see {@link #fresh}). */
+  static boolean wantsBodies(QueueState state) {
+    QueueLimits l = state.limits();
+    return !state.consumers.isEmpty() || l.getMessageTtlMs() > 0 || l.hasMaxLength() || l.hasMaxLengthBytes();
+  }
+
+  /** The body size of a message of the queue, from the entry being applied or the store. */
+  private long bodySize(String queue, long offset) {
+    Map<Long, Message> bodies = fresh.get(queue);
+    Message m = bodies == null ? null : bodies.get(offset);
+    if (m != null) {
+      return m.getBody().size();
+    }
+    return QueueMachine.parseMessage(store.message(queue, offset)).getMessage().getBody().size();
   }
 
   /** Whether the queue has anything for {@link #afterEntry} to do, now or later. */
@@ -94,7 +116,7 @@ final class QueueRules {
   private void expireHead(StoreBatch batch, String queue, QueueState state, long now) {
     for (int i = 0; i < MAX_PER_ENTRY && !state.ready.isEmpty(); i++) {
       long head = state.ready.first();
-      if (!expired(queue, state, head, now, null)) {
+      if (!expired(queue, state, head, now)) {
         return;
       }
       state.ready.pollFirst();
@@ -145,7 +167,7 @@ final class QueueRules {
    * Whether the message at offset has passed its queue's message-ttl or its own ttl-ms.
    * fresh holds the bodies the entry being applied carried: those were enqueued just now.
    */
-  boolean expired(String queue, QueueState state, long offset, long now, Map<Long, Message> fresh) {
+  boolean expired(String queue, QueueState state, long offset, long now) {
     if (now <= 0) {
       return false;
     }
@@ -154,7 +176,9 @@ final class QueueRules {
       return true;
     }
     long ttl = state.limits().getMessageTtlMs();
-    if (ttl <= 0 || (fresh != null && fresh.containsKey(offset))) {
+    Map<Long, Message> bodies = fresh.get(queue);
+    if (ttl <= 0 || (bodies != null && bodies.containsKey(offset))) {
+      // Enqueued by this very entry: not older than the entry.
       return false;
     }
     return now - enqueuedAt(queue, state, offset) >= ttl;
@@ -234,7 +258,7 @@ final class QueueRules {
     String target = state.limits().getDeadLetterQueue();
     QueueCounters.Builder counters = state.record.getCounters().toBuilder();
     if (target.isEmpty() || target.equals(queue)) {
-      long size = QueueMachine.parseMessage(store.message(queue, offset)).getMessage().getBody().size();
+      long size = bodySize(queue, offset);
       batch.deleteMessage(queue, offset);
       batch.deleteUnacked(queue, offset);
       forget(state, offset);

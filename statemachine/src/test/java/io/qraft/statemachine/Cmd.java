@@ -197,6 +197,41 @@ final class Cmd {
   }
 
   /** A command with no kind: refused, but its index is applied. */
+  static ShardCommand at(long leaderTimeMs, ShardCommand command) {
+    return command.toBuilder().setLeaderTimeMs(leaderTimeMs).build();
+  }
+
+  static ShardCommand setLimits(String queue, io.qraft.api.log.v1.QueueLimits limits) {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
+        .setSetLimits(io.qraft.api.log.v1.SetLimits.newBuilder().setQueue(queue).setLimits(limits)).build();
+  }
+
+  static ShardCommand tick(long leaderTimeMs) {
+    return ShardCommand.newBuilder().setLeaderTimeMs(leaderTimeMs)
+        .setTick(io.qraft.api.log.v1.Tick.getDefaultInstance()).build();
+  }
+
+  static ShardCommand deadLetterDone(String queue, boolean dropped, Long... offsets) {
+    return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS)
+        .setDeadLetterDone(io.qraft.api.log.v1.DeadLetterDone.newBuilder().setQueue(queue)
+            .addAllOffsets(List.of(offsets)).setDropped(dropped)).build();
+  }
+
+  static ShardCommand requeueAfter(String queue, long delayMs, DeliveryTag... tags) {
+    ShardCommand c = settle(queue, Settle.Outcome.REQUEUE, tags);
+    return c.toBuilder().setSettle(c.getSettle().toBuilder().setRequeueAfterMs(delayMs)).build();
+  }
+
+  static ShardCommand detachAfterLeaderChange(String queue, String consumer) {
+    ShardCommand c = detach(queue, consumer);
+    return c.toBuilder().setDetach(c.getDetach().toBuilder().setAfterLeaderChange(true)).build();
+  }
+
+  static ShardCommand attach(String queue, String consumer, int prefetch, long timeoutMs) {
+    ShardCommand c = attach(queue, consumer, prefetch);
+    return c.toBuilder().setAttach(c.getAttach().toBuilder().setConsumerTimeoutMs(timeoutMs)).build();
+  }
+
   static ShardCommand empty() {
     return ShardCommand.newBuilder().setLeaderTimeMs(LEADER_TIME_MS).build();
   }
