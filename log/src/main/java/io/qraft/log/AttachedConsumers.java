@@ -186,6 +186,20 @@ final class AttachedConsumers {
     absentSince.keySet().removeIf(k -> k.group().equals(group));
   }
 
+  /**
+   * The shard detached the consumer because a delivery passed its consumer timeout: its stream
+   * ends with DEADLINE_EXCEEDED (the client is told why and does not subscribe again as after
+   * a failover); what it held is back in the queue already.
+   */
+  void timedOut(RaftGroupId group, String queue, String id) {
+    Stream stream = streams.get(new Key(group, queue, id));
+    if (stream != null) {
+      close(stream, new RequestException(Status.DEADLINE_EXCEEDED, "consumer '" + id + "' did not ack or nack"
+          + " a delivery of queue '" + queue + "' within its consumer-timeout; its deliveries went back to the"
+          + " queue and this subscription ended"));
+    }
+  }
+
   int count(String queue) {
     int n = 0;
     for (Key k : streams.keySet()) {
@@ -219,7 +233,8 @@ final class AttachedConsumers {
           if (now - since >= graceNanos && detaching.add(key)) {
             LOG.info("consumer {} of queue '{}' did not come back within {} ms; what it held returns to the queue",
                 id, queue, TimeUnit.NANOSECONDS.toMillis(graceNanos));
-            detach(key, 0);
+            // Gone with a leader change: what it held returns without counting as failed.
+            detach(key, 0, true);
           }
         }
       });
@@ -232,8 +247,13 @@ final class AttachedConsumers {
    * would hold its messages until the next leader's sweep.
    */
   private void detach(Key key, int attempt) {
+    detach(key, attempt, false);
+  }
+
+  /** As {@link #detach(Key, int)}; afterLeaderChange: its deliveries do not count as failed. */
+  private void detach(Key key, int attempt, boolean afterLeaderChange) {
     ShardCommand command = ShardCommand.newBuilder().setDetach(Detach.newBuilder()
-        .setQueue(key.queue()).setConsumerId(key.id())).build();
+        .setQueue(key.queue()).setConsumerId(key.id()).setAfterLeaderChange(afterLeaderChange)).build();
     log.submitShard(key.group(), command).whenCompleteAsync((r, e) -> {
       if (e == null) {
         detaching.remove(key);
@@ -247,7 +267,7 @@ final class AttachedConsumers {
         return;
       }
       if (attempt < DETACH_ATTEMPTS && !streams.containsKey(key)) {
-        dispatcher.schedule(() -> detach(key, attempt + 1),
+        dispatcher.schedule(() -> detach(key, attempt + 1, afterLeaderChange),
             Math.min(5_000, RETRY_MS << Math.min(attempt, 5)), TimeUnit.MILLISECONDS);
       } else {
         detaching.remove(key);

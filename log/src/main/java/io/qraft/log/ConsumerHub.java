@@ -79,6 +79,12 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
   private final Set<RaftGroupId> readying = ConcurrentHashMap.newKeySet();
 
   private final AttachedConsumers attached;
+  /** Told when a shard dead-letters messages; set once the log has built it. */
+  private volatile DeadLetterMover deadLetters = DeadLetterMover.NONE;
+
+  void moveDeadLettersWith(DeadLetterMover mover) {
+    this.deadLetters = mover;
+  }
 
   ConsumerHub(ReplicatedLog log) {
     this.log = log;
@@ -191,6 +197,28 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
       dispatch(queue);
     });
     return () -> dispatcher.execute(() -> remove(c));
+  }
+
+  /**
+   * Queues of the group with consumers that only this node knows of (auto-ack, served with
+   * Deliver entries): the log counts them as used (see expires) when the leader says so.
+   */
+  List<String> queuesWithUnattachedConsumers(RaftGroupId group) {
+    try {
+      return dispatcher.submit(() -> {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        byQueue.forEach((queue, list) -> {
+          for (Consumer c : list) {
+            if (c.group.equals(group)) {
+              out.add(queue);
+            }
+          }
+        });
+        return List.copyOf(out);
+      }).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      return List.of();
+    }
   }
 
   /** Consumers attached to this node for the queue. */
@@ -435,6 +463,20 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
       public void delivered(String consumerId, Delivery delivery) {
         if (readyGroups.contains(group)) {
           fromApply(() -> attached.delivered(group, consumerId, delivery));
+        }
+      }
+
+      @Override
+      public void deadLettered(String queue) {
+        if (readyGroups.contains(group)) {
+          deadLetters.nudge();
+        }
+      }
+
+      @Override
+      public void consumerTimedOut(String queue, String consumerId) {
+        if (readyGroups.contains(group)) {
+          fromApply(() -> attached.timedOut(group, queue, consumerId));
         }
       }
 

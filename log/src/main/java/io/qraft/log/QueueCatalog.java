@@ -66,8 +66,10 @@ public final class QueueCatalog {
     ShardPlacement.Choice choice = placement.choose(log.metadata(), request(name, arguments, declaringNode),
         this::currentLeader, log.metadata().staleGroups(name));
     String group = ensureShard(choice);
+    // Its limits from the start: a reject-publish limit must hold from the first publish.
     ShardCommand create = ShardCommand.newBuilder()
-        .setCreateQueue(CreateQueue.newBuilder().setQueue(name).putAllArguments(arguments)).build();
+        .setCreateQueue(CreateQueue.newBuilder().setQueue(name).putAllArguments(arguments)
+            .setLimits(log.effectivePolicy(name, arguments).limits())).build();
     ShardResult created = Answers.await(choice.create()
         ? log.submitShardToNewShard(GroupIds.parse(group), create)
         : log.submitShard(GroupIds.parse(group), create));
@@ -164,6 +166,29 @@ public final class QueueCatalog {
     if (def == null) {
       throw new RequestException(Status.NOT_FOUND, "queue '" + name + "' does not exist");
     }
+    return deleteParts(name, def);
+  }
+
+  /**
+   * Deletes the queue if its head shard finds it expired (its expires passed with no consumer
+   * and no use, by the entry's time); true when it was deleted.
+   */
+  synchronized boolean deleteIfExpired(String name) {
+    requireMetadataLeader();
+    QueueDef def = log.metadata().queue(name);
+    if (def == null || !def.getMovingTo().isEmpty()) {
+      return false;
+    }
+    ShardResult head = Answers.await(log.submitShard(GroupIds.parse(def.getGroup()), ShardCommand.newBuilder()
+        .setDeleteQueue(DeleteQueue.newBuilder().setQueue(name).setOnlyIfExpired(true)).build()));
+    if (head.getErrorCode() != Status.OK) {
+      return false;
+    }
+    deleteParts(name, def);
+    return true;
+  }
+
+  private long deleteParts(String name, QueueDef def) {
     // Every shard that may hold some of it, a move's target included.
     List<String> parts = new java.util.ArrayList<>(QueueParts.groups(def));
     if (!def.getMovingTo().isEmpty()) {

@@ -178,6 +178,7 @@ final class QueueMover implements AutoCloseable {
     }
     Answers.ok(shard(def.getMovingTo(), ShardCommand.newBuilder().setAdoptQueue(AdoptQueue.newBuilder()
         .setQueue(queue).putAllArguments(def.getArgumentsMap()).setNextOffset(sealed.getNextOffset())
+        .setLimits(log.effectivePolicy(def).limits())
         .addAllSequences(sealed.getSequencesList())).build()));
     boolean oldPart = sealed.getMessages() > 0;
     Answers.ok(Answers.await(log.submitMeta(MetaCommand.newBuilder().setFinishMove(FinishMove.newBuilder()

@@ -83,6 +83,13 @@ public final class ReplicatedLog implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
+  /** Runs the queue limits' keeper and the dead-letter mover (once a second each, and on nudges). */
+  private final java.util.concurrent.ScheduledExecutorService keeperTimer =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "qraft-queue-keeper");
+        t.setDaemon(true);
+        return t;
+      });
   private final MetaStateMachine meta;
   private final GroupClients clients;
   private final CommitNotices commitNotices = new CommitNotices(() -> submitMetaOnly(MetaCommand.newBuilder()
@@ -113,6 +120,8 @@ public final class ReplicatedLog implements AutoCloseable {
     this.effectivePolicies = new EffectivePolicies(meta.machine());
     this.clients = new GroupClients(this);
     this.consumers = new ConsumerHub(this);
+    consumers.moveDeadLettersWith(new DeadLetterMover(this, keeperTimer));
+    new QueueKeeper(this, consumers, keeperTimer);
     this.catalog = new QueueCatalog(this);
     this.policyCatalog = new PolicyCatalog(this);
     this.userCatalog = new UserCatalog(this);
@@ -475,12 +484,22 @@ public final class ReplicatedLog implements AutoCloseable {
   }
 
   public CompletableFuture<ShardResult> submitShard(RaftGroupId group, ShardCommand command) {
-    return decoded(submit(group, LogCodec.message(command), false));
+    return decoded(submit(group, LogCodec.message(stamped(command)), false));
   }
 
   /** As {@link #submitShard}, to a shard just added: waits (bounded) for its replicas to start it. */
   CompletableFuture<ShardResult> submitShardToNewShard(RaftGroupId group, ShardCommand command) {
-    return decoded(submit(group, LogCodec.message(command), true));
+    return decoded(submit(group, LogCodec.message(stamped(command)), true));
+  }
+
+  /**
+   * The command with this node's time in it, unless it has one: every rule of a queue's limits
+   * (expiry, timeouts, delayed requeues, expires) decides on the time in the entry, the same on
+   * every replica.
+   */
+  static ShardCommand stamped(ShardCommand command) {
+    return command.getLeaderTimeMs() != 0 ? command
+        : command.toBuilder().setLeaderTimeMs(System.currentTimeMillis()).build();
   }
 
   private static CompletableFuture<ShardResult> decoded(CompletableFuture<Message> reply) {
@@ -557,7 +576,7 @@ public final class ReplicatedLog implements AutoCloseable {
 
   /** Only where this node leads the group: never forwarded (consumer dispatch uses it). */
   CompletableFuture<ShardResult> submitShardLocally(RaftGroupId group, ShardCommand command) {
-    return submitLocal(group, LogCodec.message(command)).thenApply(reply -> {
+    return submitLocal(group, LogCodec.message(stamped(command))).thenApply(reply -> {
       if (!reply.isSuccess()) {
         throw new CompletionException(new LogUnavailableException("not leader of " + group, reply.getException()));
       }
@@ -689,6 +708,7 @@ public final class ReplicatedLog implements AutoCloseable {
     servingWatch.close();
     leaderWatch.close();
     batchTimer.shutdownNow();
+    keeperTimer.shutdownNow();
     mover.close();
     forgetter.close();
     localAcks.close();

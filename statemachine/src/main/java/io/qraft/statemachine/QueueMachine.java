@@ -344,6 +344,25 @@ public final class QueueMachine {
     return wantsTicks;
   }
 
+  /**
+   * Up to max dead-lettered messages of the queue waiting to be moved, lowest offset first, read
+   * from the store (any thread: what the store holds was committed).
+   */
+  public List<DeadLetter> deadLetters(String queue, int max) {
+    List<DeadLetter> out = new ArrayList<>();
+    store.scanUnacked(queue, (offset, value) -> {
+      StoredMessage mark = parseMessage(value);
+      if (!mark.getDeadReason().isEmpty()) {
+        byte[] body = store.message(queue, offset);
+        if (body != null) {
+          out.add(new DeadLetter(offset, mark.getDeadReason(), mark.getDeadAtMs(), parseMessage(body).getMessage()));
+        }
+      }
+      return out.size() < max;
+    });
+    return out;
+  }
+
   /** Dead-lettered messages waiting to be moved, by queue (queues with none left out). Any thread. */
   public Map<String, Integer> deadLettering() {
     return deadView;
@@ -368,8 +387,8 @@ public final class QueueMachine {
 
   private Outcome changes(StoreBatch batch, long index, ShardCommand command) {
       return switch (command.getKindCase()) {
-        case CREATE_QUEUE -> createQueue(batch, command.getCreateQueue(), command.getLeaderTimeMs());
-        case DELETE_QUEUE -> deleteQueue(batch, command.getDeleteQueue());
+        case CREATE_QUEUE -> createQueue(batch, index, command.getCreateQueue(), command.getLeaderTimeMs());
+        case DELETE_QUEUE -> deleteQueue(batch, command.getDeleteQueue(), command.getLeaderTimeMs());
         case ENQUEUE -> enqueue(batch, index, command.getEnqueue(), command.getLeaderTimeMs());
         case DELIVER -> deliver(batch, command.getDeliver(), command.getLeaderTimeMs());
         case SETTLE -> settle(batch, command.getSettle(), command.getLeaderTimeMs());
@@ -383,13 +402,13 @@ public final class QueueMachine {
         case ATTACH -> attach(batch, index, command.getAttach(), command.getLeaderTimeMs());
         case DETACH -> detach(batch, command.getDetach(), command.getLeaderTimeMs());
         case SET_LIMITS -> setLimits(batch, command.getSetLimits());
-        case TICK -> Outcome.of(ShardResult.getDefaultInstance());
+        case TICK -> used(batch, command.getTick().getUsedQueuesList(), command.getLeaderTimeMs());
         case DEAD_LETTER_DONE -> deadLetterDone(batch, command.getDeadLetterDone());
         case KIND_NOT_SET -> Outcome.of(error(Status.INVALID_ARGUMENT, "empty shard command"));
       };
   }
 
-  private Outcome createQueue(StoreBatch batch, CreateQueue c, long now) {
+  private Outcome createQueue(StoreBatch batch, long index, CreateQueue c, long now) {
     QueueState existing = queues.get(c.getQueue());
     if (existing != null) {
       if (existing.record.getArgumentsMap().equals(c.getArgumentsMap())) {
@@ -401,17 +420,24 @@ public final class QueueMachine {
     }
     QueueRecord record = QueueRecord.newBuilder()
         .setName(c.getQueue()).putAllArguments(c.getArgumentsMap()).setOperations(1)
-        .setLimits(c.getLimits()).setLastUsedMs(Math.max(0, now)).build();
+        .setLimits(c.getLimits()).setLastUsedMs(Math.max(0, now)).setIncarnation(index).build();
     batch.putQueue(c.getQueue(), record.toByteArray());
     QueueState state = new QueueState(record);
     return new Outcome(ShardResult.newBuilder().setCreated(true).build(),
         () -> queues.put(c.getQueue(), state));
   }
 
-  private Outcome deleteQueue(StoreBatch batch, DeleteQueue c) {
+  private Outcome deleteQueue(StoreBatch batch, DeleteQueue c, long now) {
     QueueState state = queues.get(c.getQueue());
     if (state == null) {
       return Outcome.of(notFound(c.getQueue()));
+    }
+    if (c.getOnlyIfExpired()) {
+      long expires = state.limits().getExpiresMs();
+      if (expires <= 0 || now <= 0 || !state.consumers.isEmpty() || now - state.record.getLastUsedMs() < expires) {
+        return Outcome.of(error(Status.FAILED_PRECONDITION, "queue '" + c.getQueue()
+            + "' is in use or its expires has not passed; it stays"));
+      }
     }
     batch.deleteQueue(c.getQueue());
     long dropped = state.record.getMessages();
@@ -910,6 +936,21 @@ public final class QueueMachine {
     events.consumersChanged();
     // Another consumer may take what it held, or (single active consumer) take over.
     events.markDirty(queue);
+  }
+
+  /** A Tick's queues with consumers only the leader knows of are used now (see expires). */
+  private Outcome used(StoreBatch batch, List<String> usedQueues, long now) {
+    List<Runnable> memory = new ArrayList<>();
+    for (String queue : new java.util.TreeSet<>(usedQueues)) {
+      QueueState state = queues.get(queue);
+      if (state == null || now <= 0) {
+        continue;
+      }
+      QueueRecord updated = state.record.toBuilder().setLastUsedMs(now).build();
+      batch.putQueue(queue, updated.toByteArray());
+      memory.add(() -> state.record = updated);
+    }
+    return new Outcome(ShardResult.getDefaultInstance(), () -> memory.forEach(Runnable::run));
   }
 
   /** Sets a queue's limits; lower length limits apply after this entry (drop-head). */

@@ -96,6 +96,7 @@ final class QueueMoves {
     }
     QueueRecord record = QueueRecord.newBuilder()
         .setName(c.getQueue()).putAllArguments(c.getArgumentsMap()).setLimits(c.getLimits())
+        .setIncarnation(index)
         .setNextOffset(c.getNextOffset())
         .setSyncFloor(c.getNextOffset())
         .setOperations(1)

@@ -46,7 +46,10 @@ public final class ShardCommandCheck {
           atMost("consumer timeout", command.getAttach().getConsumerTimeoutMs(), MAX_MS));
       case DETACH -> firstOf(queue(command.getDetach().getQueue()), attachedId(command.getDetach().getConsumerId()));
       case SET_LIMITS -> firstOf(queue(command.getSetLimits().getQueue()), limits(command.getSetLimits().getLimits()));
-      case TICK -> null;
+      case TICK -> command.getTick().getUsedQueuesCount() > MAX_DEAD_LETTER_OFFSETS
+          ? "a tick names " + command.getTick().getUsedQueuesCount() + " queues; the most is " + MAX_DEAD_LETTER_OFFSETS
+          : command.getTick().getUsedQueuesList().stream().map(ShardCommandCheck::queue)
+              .filter(java.util.Objects::nonNull).findFirst().orElse(null);
       case DEAD_LETTER_DONE -> firstOf(queue(command.getDeadLetterDone().getQueue()),
           command.getDeadLetterDone().getOffsetsCount() > MAX_DEAD_LETTER_OFFSETS
               ? "a dead-letter move names " + command.getDeadLetterDone().getOffsetsCount()

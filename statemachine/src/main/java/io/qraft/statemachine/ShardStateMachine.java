@@ -215,6 +215,28 @@ public final class ShardStateMachine extends BaseStateMachine {
     return m == null ? java.util.Map.of() : m.attachedConsumers();
   }
 
+  /** Whether a Tick entry would do anything now (see QueueMachine#wantsTicks). Any thread. */
+  public boolean wantsTicks() {
+    QueueMachine m = machine;
+    return m != null && m.wantsTicks();
+  }
+
+  /** Dead-lettered messages waiting to be moved, by queue. Any thread. */
+  public java.util.Map<String, Integer> deadLettering() {
+    QueueMachine m = machine;
+    return m == null ? java.util.Map.of() : m.deadLettering();
+  }
+
+  /** Up to max dead-lettered messages of the queue, read from the store; empty when closed. */
+  public List<DeadLetter> deadLetters(String queue, int max) {
+    QueueMachine m = machine;
+    try {
+      return m == null ? List.of() : m.deadLetters(queue, max);
+    } catch (RuntimeException closed) {
+      return List.of();
+    }
+  }
+
   public synchronized boolean hasReady(String queue) {
     return machine != null && machine.hasReady(queue);
   }

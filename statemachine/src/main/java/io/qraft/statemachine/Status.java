@@ -12,6 +12,7 @@ public final class Status {
   public static final int FAILED_PRECONDITION = 9;
   public static final int RESOURCE_EXHAUSTED = 8;
   public static final int OUT_OF_RANGE = 11;
+  public static final int DEADLINE_EXCEEDED = 4;
   public static final int UNAVAILABLE = 14;
 
   private Status() {}
