@@ -31,6 +31,20 @@ function fill(tableId, rows, cells) {
 function num(v) { return el("td", v, "num"); }
 function leader(v) { return v ? el("td", v) : el("td", "none", "bad"); }
 
+// A count by reason (dead_lettered, dropped): the total, and each reason on hover.
+function byReason(counts) {
+  const reasons = Object.entries(counts || {});
+  const td = num(reasons.reduce((sum, [, n]) => sum + Number(n), 0));
+  td.title = reasons.map(([reason, n]) => reason + ": " + n).join("\n");
+  return td;
+}
+
+// The limits among a queue's effective arguments (declare arguments over its policy), as key=value.
+function limits(q, keys) {
+  return keys.filter(k => k in q.effective_arguments)
+    .map(k => k + "=" + q.effective_arguments[k]).join(", ");
+}
+
 async function getJson(path) {
   const r = await fetch(path, { cache: "no-store" });
   const body = await r.json();
@@ -62,7 +76,9 @@ async function refresh() {
       n.grpc_address, n.raft_address, num(n.groups), num(n.groups_led), num(n.threads),
       num(bytes(n.heap_used_bytes)), num(bytes(n.resident_bytes))]);
     fill("queues", queues.queues, q => [q.name, leader(q.leader), q.replicas.join(", "),
-      num(q.messages), num(q.messages_unacked), num(bytes(q.bytes)), num(q.consumers), q.group]);
+      num(q.messages), num(q.messages_unacked), num(bytes(q.bytes)), num(q.consumers), q.group,
+      limits(q, queues.limit_keys), num(q.messages_expired), byReason(q.dead_lettered), byReason(q.dropped),
+      num(q.publishes_rejected), num(q.deliveries_timed_out)]);
     fill("shards", overview.groups, g => [g.group, g.kind, leader(g.leader), g.replicas.join(", "),
       num(g.queues)]);
     document.getElementById("error").textContent = "";

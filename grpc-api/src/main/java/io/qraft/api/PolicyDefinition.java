@@ -24,8 +24,12 @@ import java.util.TreeSet;
  * <p>Values arrive typed as JSON gives them (strings, numbers, lists): a key
  * that takes a number accepts a JSON number or a string holding a whole
  * number; {@code ha-params} with {@code ha-mode nodes} takes a list of node
- * ids. The normalised form ({@link #values()}) is text: numbers in decimal,
- * node lists comma-separated (node ids contain no commas).
+ * ids; {@code dead-letter-queue} a queue name (a string, kept as given, spaces
+ * and all); {@code single-active-consumer} a JSON boolean or the string
+ * {@code true} or {@code false}. The limits take the ranges and values of the
+ * declare arguments ({@link QueueArguments}). The normalised form
+ * ({@link #values()}) is text: numbers in decimal, node lists comma-separated
+ * (node ids contain no commas).
  *
  * <p>Immutable; thread-safe.
  */
@@ -47,20 +51,14 @@ public final class PolicyDefinition {
   public static final String LOCATOR_CLIENT_LOCAL = "client-local";
   public static final String LOCATOR_BALANCED = "balanced";
 
-  private static final Map<String, Set<String>> CHOICES = Map.of(
-      HA_MODE, Set.of(MODE_ALL, MODE_EXACTLY, MODE_NODES),
-      HA_SYNC_MODE, Set.of(SYNC_AUTOMATIC, SYNC_MANUAL),
-      HA_PROMOTE_ON_SHUTDOWN, Set.of(PROMOTE_WHEN_SYNCED, PROMOTE_ALWAYS),
-      QUEUE_LEADER_LOCATOR, Set.of(LOCATOR_CLIENT_LOCAL, LOCATOR_BALANCED),
-      QueueArguments.ACK_MODE, QueueArguments.allowedValues(QueueArguments.ACK_MODE),
-      QueueArguments.QUEUE_LOG, QueueArguments.allowedValues(QueueArguments.QUEUE_LOG));
+  /** Keys with a fixed set of values: the HA keys and every such declare argument. */
+  private static final Map<String, Set<String>> CHOICES = choices();
 
-  /** Keys that take a whole number: key to {min, max}; batch ranges are the declare arguments'. */
-  private static final Map<String, long[]> NUMBERS = Map.of(
-      HA_SYNC_BATCH_SIZE, new long[] {1, Integer.MAX_VALUE},
-      QueueArguments.BATCH_SIZE, QueueArguments.numericRange(QueueArguments.BATCH_SIZE),
-      QueueArguments.BATCH_BYTES, QueueArguments.numericRange(QueueArguments.BATCH_BYTES),
-      QueueArguments.BATCH_LINGER_MS, QueueArguments.numericRange(QueueArguments.BATCH_LINGER_MS));
+  /** Keys that take a whole number: key to {min, max}; the declare arguments' ranges are theirs. */
+  private static final Map<String, long[]> NUMBERS = numbers();
+
+  /** Keys whose value is a queue name (a JSON string). */
+  private static final Set<String> QUEUE_NAMES = QueueArguments.queueNamedKeys();
 
   /** Every key a definition may set, sorted. */
   public static final SortedSet<String> KEYS;
@@ -68,11 +66,33 @@ public final class PolicyDefinition {
   static {
     TreeSet<String> keys = new TreeSet<>(CHOICES.keySet());
     keys.addAll(NUMBERS.keySet());
+    keys.addAll(QUEUE_NAMES);
     keys.add(HA_PARAMS);
     KEYS = Collections.unmodifiableSortedSet(keys);
   }
 
   private final SortedMap<String, String> values;
+
+  private static Map<String, Set<String>> choices() {
+    Map<String, Set<String>> choices = new TreeMap<>(Map.of(
+        HA_MODE, Set.of(MODE_ALL, MODE_EXACTLY, MODE_NODES),
+        HA_SYNC_MODE, Set.of(SYNC_AUTOMATIC, SYNC_MANUAL),
+        HA_PROMOTE_ON_SHUTDOWN, Set.of(PROMOTE_WHEN_SYNCED, PROMOTE_ALWAYS),
+        QUEUE_LEADER_LOCATOR, Set.of(LOCATOR_CLIENT_LOCAL, LOCATOR_BALANCED)));
+    for (String key : QueueArguments.keysWithAllowedValues()) {
+      choices.put(key, QueueArguments.allowedValues(key));
+    }
+    return Collections.unmodifiableMap(choices);
+  }
+
+  private static Map<String, long[]> numbers() {
+    Map<String, long[]> numbers = new TreeMap<>();
+    numbers.put(HA_SYNC_BATCH_SIZE, new long[] {1, Integer.MAX_VALUE});
+    for (String key : QueueArguments.numericKeys()) {
+      numbers.put(key, QueueArguments.numericRange(key));
+    }
+    return Collections.unmodifiableMap(numbers);
+  }
 
   private PolicyDefinition(SortedMap<String, String> values) {
     this.values = Collections.unmodifiableSortedMap(values);
@@ -96,8 +116,7 @@ public final class PolicyDefinition {
       if (key.equals(HA_PARAMS)) {
         continue;
       }
-      Set<String> choices = CHOICES.get(key);
-      out.put(key, choices != null ? choice(key, e.getValue(), choices) : Long.toString(number(key, e.getValue(), NUMBERS.get(key))));
+      out.put(key, value(key, e.getValue()));
     }
     haParams(out, given.get(HA_PARAMS), given.containsKey(HA_PARAMS));
     return new PolicyDefinition(out);
@@ -171,6 +190,33 @@ public final class PolicyDefinition {
     return ids;
   }
 
+  /** The normalised text of one key's value (any key but ha-params). */
+  private static String value(String key, Object value) {
+    if (QUEUE_NAMES.contains(key)) {
+      return queueName(key, value);
+    }
+    Set<String> choices = CHOICES.get(key);
+    if (choices == null) {
+      return Long.toString(number(key, value, NUMBERS.get(key)));
+    }
+    // JSON has booleans: "single-active-consumer": true reads as what it says.
+    return choice(key, value instanceof Boolean b && choices.contains(b.toString()) ? b.toString() : value, choices);
+  }
+
+  private static String queueName(String key, Object value) {
+    if (!(value instanceof String name)) {
+      throw new IllegalArgumentException("policy key '" + key + "' takes a queue name as a string, not "
+          + describe(value));
+    }
+    // Not trimmed: spaces are part of a queue name.
+    String problem = QueueNames.problem(name);
+    if (problem != null) {
+      throw new IllegalArgumentException("policy key '" + key + "' takes a queue name, and " + describe(value)
+          + " cannot be one: " + problem);
+    }
+    return name;
+  }
+
   private static String choice(String key, Object value, Set<String> choices) {
     if (!(value instanceof String s) || !choices.contains(s.trim())) {
       throw new IllegalArgumentException("policy key '" + key + "' takes one of " + new TreeSet<>(choices) + ", not "
@@ -239,7 +285,8 @@ public final class PolicyDefinition {
 
   /**
    * The values typed as JSON would show them: whole numbers as Long, the node list of
-   * {@code ha-mode nodes} as a List of Strings, the rest as Strings. Sorted by key.
+   * {@code ha-mode nodes} as a List of Strings, {@code single-active-consumer} as a Boolean, the
+   * rest as Strings. Sorted by key.
    */
   public Map<String, Object> typed() {
     Map<String, Object> out = new TreeMap<>();
@@ -247,7 +294,9 @@ public final class PolicyDefinition {
       boolean numeric = NUMBERS.containsKey(e.getKey())
           || (e.getKey().equals(HA_PARAMS) && MODE_EXACTLY.equals(values.get(HA_MODE)));
       out.put(e.getKey(), numeric ? (Object) Long.parseLong(e.getValue())
-          : e.getKey().equals(HA_PARAMS) ? haNodes() : e.getValue());
+          : e.getKey().equals(HA_PARAMS) ? haNodes()
+          : e.getKey().equals(QueueArguments.SINGLE_ACTIVE_CONSUMER) ? (Object) Boolean.valueOf(e.getValue())
+          : e.getValue());
     }
     return out;
   }

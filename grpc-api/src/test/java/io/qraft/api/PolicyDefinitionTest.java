@@ -68,9 +68,59 @@ class PolicyDefinitionTest {
   }
 
   @Test
+  void theLimitsAreKeysWithTheRangesOfTheDeclareArguments() {
+    PolicyDefinition d = PolicyDefinition.parse(def("message-ttl", 60_000, "expires", "1800000",
+        "max-length", new BigDecimal("0"), "max-length-bytes", 1_000_000_000_000_000L, "overflow", "reject-publish",
+        "delivery-limit", "20", "dead-letter-queue", "orders.dead", "consumer-timeout", 4_294_967_295L,
+        "single-active-consumer", true));
+
+    assertThat(d.values()).containsExactly(
+        Map.entry("consumer-timeout", "4294967295"), Map.entry("dead-letter-queue", "orders.dead"),
+        Map.entry("delivery-limit", "20"), Map.entry("expires", "1800000"), Map.entry("max-length", "0"),
+        Map.entry("max-length-bytes", "1000000000000000"), Map.entry("message-ttl", "60000"),
+        Map.entry("overflow", "reject-publish"), Map.entry("single-active-consumer", "true"));
+    assertThat(d.typed()).containsEntry("message-ttl", 60_000L).containsEntry("max-length", 0L)
+        .containsEntry("dead-letter-queue", "orders.dead").containsEntry("single-active-consumer", true)
+        .containsEntry("overflow", "reject-publish");
+    assertThat(PolicyDefinition.fromValues(d.values())).isEqualTo(d);
+  }
+
+  @Test
+  void aBadLimitIsRefusedNamingTheKeyAndWhatItTakes() {
+    for (String key : List.of("message-ttl", "expires", "consumer-timeout")) {
+      assertRefused(def(key, 0), "'" + key + "'", "between 1 and 4294967295", "not 0");
+      assertRefused(def(key, "4294967296"), "'" + key + "'", "between 1 and 4294967295");
+      assertRefused(def(key, new BigDecimal("1.5")), "'" + key + "'", "whole number", "1.5");
+    }
+    assertRefused(def("max-length", -1), "'max-length'", "between 0 and 1000000000000");
+    assertRefused(def("max-length-bytes", "lots"), "'max-length-bytes'", "whole number", "\"lots\"");
+    assertRefused(def("delivery-limit", 1_000_001), "'delivery-limit'", "between 0 and 1000000");
+    assertRefused(def("overflow", "reject-publish-dlx"), "'overflow'", "[drop-head, reject-publish]");
+    assertRefused(def("single-active-consumer", "yes"), "'single-active-consumer'", "[false, true]");
+    assertRefused(def("single-active-consumer", 1), "'single-active-consumer'", "[false, true]");
+    assertRefused(def("dead-letter-queue", 7), "'dead-letter-queue'", "queue name as a string", "7");
+    assertRefused(def("dead-letter-queue", List.of("a")), "'dead-letter-queue'", "queue name as a string");
+    assertRefused(def("dead-letter-queue", ""), "'dead-letter-queue'", "queue name is empty");
+    assertRefused(def("dead-letter-queue", "q".repeat(256)), "'dead-letter-queue'", "the most is 255");
+  }
+
+  @Test
+  void singleActiveConsumerTakesAJsonBooleanOrItsWord() {
+    assertThat(PolicyDefinition.parse(def("single-active-consumer", false)).values())
+        .containsEntry("single-active-consumer", "false");
+    assertThat(PolicyDefinition.parse(def("single-active-consumer", " true ")).typed())
+        .containsEntry("single-active-consumer", true);
+  }
+
+  @Test
+  void theRabbitMqSpellingIsADeclareArgumentNotAPolicyKey() {
+    assertRefused(def("x-message-ttl", 1000), "unknown policy key 'x-message-ttl'");
+  }
+
+  @Test
   void anUnknownKeyIsRefusedNamingTheKnownKeys() {
     assertRefused(def("ha_mode", "all"), "unknown policy key 'ha_mode'", "known keys: [ack-mode, batch-bytes,",
-        "ha-mode", "queue-log]");
+        "ha-mode", "queue-log, single-active-consumer]");
   }
 
   @Test

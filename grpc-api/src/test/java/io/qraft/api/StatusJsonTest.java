@@ -23,10 +23,21 @@ class StatusJsonTest {
 
     assertThat(q.keySet()).containsExactly("name", "arguments", "leader", "replicas", "messages",
         "messages_unacked", "bytes", "group", "consumers", "policy", "effective_arguments", "ack_mode",
-        "synchronised_replicas", "messages_given_up");
+        "synchronised_replicas", "messages_given_up", "messages_expired", "dead_lettered", "dropped",
+        "publishes_rejected", "deliveries_timed_out");
     assertThat(q).containsEntry("name", "orders").containsEntry("messages", 42L).containsEntry("leader", "")
         .containsEntry("consumers", 0L).containsEntry("replicas", List.of("n1", "n2"));
     assertThat((Map<String, Object>) q.get("arguments")).containsExactly(Map.entry("a", "1"), Map.entry("b", "2"));
+  }
+
+  @Test
+  void countsByReasonAreMapsOfNumbersSortedByReason() {
+    Map<String, Object> q = StatusJson.fields(QueueInfo.newBuilder().putDeadLettered("maxlen", 3)
+        .putDeadLettered("expired", -1L).build());
+
+    assertThat((Map<String, Object>) q.get("dead_lettered")).containsExactly(
+        Map.entry("expired", new BigInteger("18446744073709551615")), Map.entry("maxlen", 3L));
+    assertThat((Map<String, Object>) q.get("dropped")).isEmpty();
   }
 
   @Test

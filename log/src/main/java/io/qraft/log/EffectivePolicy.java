@@ -3,6 +3,7 @@ package io.qraft.log;
 import io.qraft.api.Policy;
 import io.qraft.api.PolicyDefinition;
 import io.qraft.api.QueueArguments;
+import io.qraft.api.log.v1.QueueLimits;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -19,7 +20,7 @@ import java.util.TreeMap;
  *
  * <p>Placement reads {@link #haMode()}, {@link #replicaCount}, {@link #nodes()},
  * {@link #leaderLocator()} and {@link #dedicated()}; publishing reads
- * {@link #ackMode()} and {@link #batchLimits}.
+ * {@link #ackMode()} and {@link #batchLimits}; the shard enforces {@link #limits()}.
  *
  * <p>Immutable; thread-safe.
  */
@@ -28,6 +29,31 @@ public final class EffectivePolicy {
   public static final int DEFAULT_REPLICAS = 3;
   /** RabbitMQ's default chunk when a mirror catches up. */
   public static final int DEFAULT_SYNC_BATCH_SIZE = 4096;
+
+  // The limits' defaults. A queue that nothing limits keeps every message until it is consumed,
+  // as queues did before limits existed: no default may remove messages behind a user's back.
+  // The one default that acts is the consumer timeout, and it only returns a message to the queue.
+  // Length limits have no default either: unset, the queue holds what the disk holds.
+
+  /** 0: messages never expire. A TTL is a decision about the data, the application's to make. */
+  public static final long DEFAULT_MESSAGE_TTL_MS = 0;
+  /** 0: a queue is never deleted for being unused; deleting it would delete its messages. */
+  public static final long DEFAULT_EXPIRES_MS = 0;
+  /** RabbitMQ's default; it only matters once a length limit is set. */
+  public static final String DEFAULT_OVERFLOW = QueueArguments.OVERFLOW_DROP_HEAD;
+  /**
+   * 0: no limit, a message may be requeued forever. Applications that retry by requeueing rely on
+   * that, and a default limit would silently drop or dead-letter their messages (RabbitMQ 4's
+   * default of 20 surprised exactly them). Set one with a policy.
+   */
+  public static final int DEFAULT_DELIVERY_LIMIT = 0;
+  /**
+   * 30 minutes, RabbitMQ's default: a consumer that holds a delivery that long has most likely
+   * hung, and the message should go to another. A timed-out delivery returns to the queue.
+   */
+  public static final long DEFAULT_CONSUMER_TIMEOUT_MS = 1_800_000;
+  /** RabbitMQ's default: the queue's consumers share its messages. */
+  public static final boolean DEFAULT_SINGLE_ACTIVE_CONSUMER = false;
 
   private static final EffectivePolicy NONE = new EffectivePolicy("", new TreeMap<>());
 
@@ -153,6 +179,39 @@ public final class EffectivePolicy {
   /** {@code when-synced} (the default, as in RabbitMQ) or {@code always}. */
   public String promoteOnShutdown() {
     return settings.getOrDefault(PolicyDefinition.HA_PROMOTE_ON_SHUTDOWN, PolicyDefinition.PROMOTE_WHEN_SYNCED);
+  }
+
+  /**
+   * What the shard enforces for this queue: each limit key (declare argument over policy), else
+   * its default ({@link #DEFAULT_MESSAGE_TTL_MS} and the constants beside it). Length limits are
+   * left unset when nothing sets them, and 0 is a limit.
+   */
+  public QueueLimits limits() {
+    QueueLimits.Builder limits = QueueLimits.newBuilder()
+        .setMessageTtlMs(number(QueueArguments.MESSAGE_TTL, DEFAULT_MESSAGE_TTL_MS))
+        .setOverflow(QueueArguments.OVERFLOW_REJECT_PUBLISH.equals(
+            settings.getOrDefault(QueueArguments.OVERFLOW, DEFAULT_OVERFLOW))
+            ? QueueLimits.Overflow.REJECT_PUBLISH : QueueLimits.Overflow.DROP_HEAD)
+        .setDeliveryLimit((int) number(QueueArguments.DELIVERY_LIMIT, DEFAULT_DELIVERY_LIMIT))
+        .setDeadLetterQueue(settings.getOrDefault(QueueArguments.DEAD_LETTER_QUEUE, ""))
+        .setConsumerTimeoutMs(number(QueueArguments.CONSUMER_TIMEOUT, DEFAULT_CONSUMER_TIMEOUT_MS))
+        .setSingleActiveConsumer(settings.containsKey(QueueArguments.SINGLE_ACTIVE_CONSUMER)
+            ? Boolean.parseBoolean(settings.get(QueueArguments.SINGLE_ACTIVE_CONSUMER))
+            : DEFAULT_SINGLE_ACTIVE_CONSUMER)
+        .setExpiresMs(number(QueueArguments.EXPIRES, DEFAULT_EXPIRES_MS));
+    if (settings.containsKey(QueueArguments.MAX_LENGTH)) {
+      limits.setMaxLength(number(QueueArguments.MAX_LENGTH, 0));
+    }
+    if (settings.containsKey(QueueArguments.MAX_LENGTH_BYTES)) {
+      limits.setMaxLengthBytes(number(QueueArguments.MAX_LENGTH_BYTES, 0));
+    }
+    return limits.build();
+  }
+
+  /** A whole-number setting (validated when it was declared or set), or the default. */
+  private long number(String key, long byDefault) {
+    String value = settings.get(key);
+    return value == null ? byDefault : Long.parseLong(value);
   }
 
   /** The node's batch limits with this queue's batch-size, batch-bytes and batch-linger-ms over them. */

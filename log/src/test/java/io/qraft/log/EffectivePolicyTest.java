@@ -4,6 +4,7 @@ import static io.qraft.log.PolicyMatcherTest.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qraft.api.Policy;
+import io.qraft.api.log.v1.QueueLimits;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -98,5 +99,67 @@ class EffectivePolicyTest {
     assertThat(three.replicaSettings()).isNotEqualTo(two.replicaSettings());
     assertThat(twoDedicated.replicaSettings()).isNotEqualTo(two.replicaSettings());
     assertThat(EffectivePolicy.none().replicaSettings()).isNotEqualTo(two.replicaSettings());
+  }
+
+  @Test
+  void aQueueThatNothingLimitsKeepsItsMessagesAndGetsBackWhatAConsumerHoldsForHalfAnHour() {
+    QueueLimits limits = EffectivePolicy.none().limits();
+
+    assertThat(limits.getMessageTtlMs()).as("no TTL").isZero();
+    assertThat(limits.hasMaxLength()).as("no length limit").isFalse();
+    assertThat(limits.hasMaxLengthBytes()).isFalse();
+    assertThat(limits.getOverflow()).isEqualTo(QueueLimits.Overflow.DROP_HEAD);
+    assertThat(limits.getDeliveryLimit()).as("no delivery limit").isZero();
+    assertThat(limits.getDeadLetterQueue()).isEmpty();
+    assertThat(limits.getConsumerTimeoutMs()).isEqualTo(1_800_000);
+    assertThat(limits.getSingleActiveConsumer()).isFalse();
+    assertThat(limits.getExpiresMs()).as("never expires").isZero();
+  }
+
+  @Test
+  void everyLimitKeyOfThePolicyReachesTheLimits() {
+    QueueLimits limits = with(Map.of("message-ttl", 60_000, "expires", 3_600_000, "max-length", 1000,
+        "max-length-bytes", 1 << 20, "overflow", "reject-publish", "delivery-limit", 5,
+        "dead-letter-queue", "orders.dead", "consumer-timeout", 10_000, "single-active-consumer", true)).limits();
+
+    assertThat(limits).isEqualTo(QueueLimits.newBuilder().setMessageTtlMs(60_000).setExpiresMs(3_600_000)
+        .setMaxLength(1000).setMaxLengthBytes(1 << 20).setOverflow(QueueLimits.Overflow.REJECT_PUBLISH)
+        .setDeliveryLimit(5).setDeadLetterQueue("orders.dead").setConsumerTimeoutMs(10_000)
+        .setSingleActiveConsumer(true).build());
+  }
+
+  @Test
+  void aLengthLimitOfZeroIsALimit() {
+    QueueLimits limits = with(Map.of("max-length", 0, "max-length-bytes", 0)).limits();
+
+    assertThat(limits.hasMaxLength()).isTrue();
+    assertThat(limits.getMaxLength()).isZero();
+    assertThat(limits.hasMaxLengthBytes()).isTrue();
+  }
+
+  @Test
+  void aDeclareArgumentLiftsOrTightensThePolicysLimits() {
+    Policy strict = policy("strict", ".*", 0, Map.of("delivery-limit", 20, "max-length", 100,
+        "single-active-consumer", true, "dead-letter-queue", "dlq"));
+
+    QueueLimits lifted = EffectivePolicy.of("q", Map.of("delivery-limit", "0", "single-active-consumer", "false"),
+        List.of(strict)).limits();
+    QueueLimits tightened = EffectivePolicy.of("q", Map.of("max-length", "10", "dead-letter-queue", "q.dead"),
+        List.of(strict)).limits();
+
+    assertThat(lifted.getDeliveryLimit()).isZero();
+    assertThat(lifted.getSingleActiveConsumer()).isFalse();
+    assertThat(lifted.getMaxLength()).isEqualTo(100);
+    assertThat(tightened.getMaxLength()).isEqualTo(10);
+    assertThat(tightened.getDeadLetterQueue()).isEqualTo("q.dead");
+    assertThat(tightened.getDeliveryLimit()).isEqualTo(20);
+  }
+
+  @Test
+  void rabbitMqSpellingsOfDeclareArgumentsCountAsThePolicyKeys() {
+    Policy ttl = policy("ttl", ".*", 0, Map.of("message-ttl", 1000));
+    Map<String, String> arguments = io.qraft.api.QueueArguments.normalise(Map.of("x-message-ttl", "5000"));
+
+    assertThat(EffectivePolicy.of("q", arguments, List.of(ttl)).limits().getMessageTtlMs()).isEqualTo(5000);
   }
 }

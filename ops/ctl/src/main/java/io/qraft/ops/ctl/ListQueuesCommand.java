@@ -21,7 +21,8 @@ final class ListQueuesCommand extends CtlCommand {
     // picocli report an "unmatched argument" instead of the converter's message.
     @Parameters(paramLabel = "COLUMN", arity = "0..*",
         description = "Columns to show, in order: name, policy, leader, replicas, synchronised_replicas, messages, "
-            + "messages_unacked, bytes, messages_given_up, ack_mode, group, consumers, arguments, effective_arguments "
+            + "messages_unacked, bytes, messages_given_up, messages_expired, dead_lettered, dropped, publishes_rejected, "
+            + "deliveries_timed_out, ack_mode, group, consumers, arguments, effective_arguments "
             + "(default: name leader replicas messages messages_unacked).")
     private List<String> columnNames = new ArrayList<>();
 

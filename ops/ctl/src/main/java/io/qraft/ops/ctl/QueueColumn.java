@@ -22,6 +22,13 @@ enum QueueColumn {
     BYTES,
     // Dropped with ha-promote-on-shutdown: always when an old part stayed unavailable.
     MESSAGES_GIVEN_UP,
+    // What the queue's limits did (see the limit keys in the README): expired whether dead-lettered
+    // or dropped; dead_lettered and dropped by reason (reason=count,...).
+    MESSAGES_EXPIRED,
+    DEAD_LETTERED,
+    DROPPED,
+    PUBLISHES_REJECTED,
+    DELIVERIES_TIMED_OUT,
     // Effective: the declare argument, else the policy's, else the default.
     ACK_MODE,
     GROUP,
@@ -29,7 +36,11 @@ enum QueueColumn {
     ARGUMENTS,
     EFFECTIVE_ARGUMENTS;
 
-    /** What list_queues shows when no column is named. */
+    /**
+     * What list_queues shows when no column is named. The limits' counts are not among them:
+     * dead_lettered and dropped are maps by reason, too wide for every row, and a column of their
+     * totals would be no field of QueueInfo, which every column is.
+     */
     static final List<QueueColumn> DEFAULT = List.of(NAME, LEADER, REPLICAS, MESSAGES, MESSAGES_UNACKED);
 
     String columnName() {

@@ -448,4 +448,36 @@ class QraftCtlCommandsTest {
             "name              policy  ack_mode",
             "important.orders  ha-two  local");
     }
+
+    @Test
+    void listQueuesShowsWhatTheLimitsDidWhenAsked() throws Exception {
+        QueueInfo limited = ORDERS.toBuilder().setMessagesExpired(5).putDeadLettered("maxlen", 3)
+            .putDeadLettered("expired", 4).putDropped("expired", 1).setPublishesRejected(2).setDeliveriesTimedOut(7)
+            .putEffectiveArguments("max-length", "10").build();
+        FakeNode node = node().answer("ListQueues", r -> ListQueuesResponse.newBuilder().addQueues(limited).build());
+        String[] columns = {"name", "messages_expired", "dead_lettered", "dropped", "publishes_rejected",
+            "deliveries_timed_out"};
+
+        CtlRun table = ctl(concat(new String[] {"--node", node.address.toString(), "list_queues"}, columns));
+        JsonNode queues = json(ctl(concat(new String[] {"--node", node.address.toString(), "--format", "json",
+            "list_queues"}, columns)));
+        JsonNode byDefault = json(ctl("--node", node.address.toString(), "--format", "json", "list_queues"));
+
+        assertThat(table.exitCode()).as(table.err()).isZero();
+        assertThat(table.out().lines()).containsExactly(
+            "name    messages_expired  dead_lettered       dropped    publishes_rejected  deliveries_timed_out",
+            "orders                 5  expired=4,maxlen=3  expired=1                   2                     7");
+        JsonNode q = queues.get(0);
+        assertThat(q.get("dead_lettered").get("maxlen").asLong()).isEqualTo(3);
+        assertThat(q.get("dropped").get("expired").asLong()).isEqualTo(1);
+        assertThat(q.get("deliveries_timed_out").asLong()).isEqualTo(7);
+        assertThat(byDefault.get(0).fieldNames()).toIterable()
+            .containsExactly("name", "leader", "replicas", "messages", "messages_unacked");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
 }

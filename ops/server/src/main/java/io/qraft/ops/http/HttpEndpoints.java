@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.qraft.api.QueueArguments;
 import io.qraft.api.StatusJson;
 import io.qraft.api.v1.AdminServiceGrpc;
 import io.qraft.api.v1.ClusterStatusRequest;
@@ -26,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -46,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /ready}: 200 when, in addition, every group hosted here has a leader, else 503;</li>
  *   <li>{@code /api/overview}, {@code /api/nodes}, {@code /api/queues}: JSON for the web page,
  *       built by the AdminService's own logic; its messages in {@link StatusJson}'s shape, as
- *       qraftctl prints them;</li>
+ *       qraftctl prints them; {@code /api/queues} adds {@code limit_keys}, the keys of
+ *       {@code effective_arguments} that are limits, so that the page need not know them;</li>
  *   <li>{@code /}: the management web page (static files under {@code qraft-web/} on the class path).</li>
  * </ul>
  *
@@ -267,6 +270,7 @@ public final class HttpEndpoints implements AutoCloseable {
     ListQueuesResponse list = listQueues();
     ObjectNode o = json.createObjectNode().put("node", log.settings().nodeId());
     o.set("queues", json.valueToTree(list.getQueuesList().stream().map(StatusJson::fields).toList()));
+    o.set("limit_keys", json.valueToTree(new TreeSet<>(QueueArguments.LIMIT_KEYS)));
     return Response.json(200, o.toString());
   }
 

@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.qraft.api.QueueArguments;
+import io.qraft.api.log.v1.QueueCounters;
 import io.qraft.api.log.v1.QueueDef;
 import io.qraft.api.log.v1.QueueRecord;
 import io.qraft.log.GroupIds;
@@ -32,6 +33,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,8 +48,9 @@ import org.apache.ratis.server.RaftServer;
  *
  * <p>Series are bounded: per-node series have no queue label; per-queue series exist only when
  * {@code metrics.per_queue} is on, for at most {@code metrics.per_queue_max} queues (first come),
- * and disappear with their queue. Raft series are per group (bounded by
- * {@code shards.max_per_node}). Gauges read from the log are refreshed just before each scrape.
+ * and disappear with their queue (what a queue's limits did: {@link QueueLimitSeries}). Raft series
+ * are per group (bounded by {@code shards.max_per_node}). Gauges read from the log are refreshed
+ * just before each scrape.
  *
  * <p>Thread-safe.
  */
@@ -79,6 +82,7 @@ public final class NodeMetrics implements AutoCloseable {
   private final MultiGauge queueMessages;
   private final MultiGauge queueUnacked;
   private final MultiGauge queueBytes;
+  private final QueueLimitSeries queueLimits;
   private final MultiGauge commitIndex;
   private final MultiGauge appliedIndex;
   private final MultiGauge isLeader;
@@ -125,6 +129,7 @@ public final class NodeMetrics implements AutoCloseable {
         .description("Messages delivered and not yet acked, on this node's replica").register(registry);
     queueBytes = MultiGauge.builder("qraft.queue.bytes").baseUnit("bytes")
         .description("Message bytes in the queue, on this node's replica").register(registry);
+    queueLimits = new QueueLimitSeries(registry);
     commitIndex = MultiGauge.builder("qraft.raft.commit.index")
         .description("Last committed log index of the group on this node").register(registry);
     appliedIndex = MultiGauge.builder("qraft.raft.applied.index")
@@ -325,6 +330,7 @@ public final class NodeMetrics implements AutoCloseable {
     List<MultiGauge.Row<?>> messages = new ArrayList<>();
     List<MultiGauge.Row<?>> unacked = new ArrayList<>();
     List<MultiGauge.Row<?>> bytes = new ArrayList<>();
+    Map<String, QueueCounters> limitCounters = new HashMap<>();
     if (perQueue) {
       for (Map.Entry<RaftGroupId, ShardStateMachine> e : log.localShards().entrySet()) {
         ShardStateMachine sm = e.getValue();
@@ -340,12 +346,14 @@ public final class NodeMetrics implements AutoCloseable {
           messages.add(MultiGauge.Row.of(tags, record.getMessages()));
           unacked.add(MultiGauge.Row.of(tags, record.getUnacked()));
           bytes.add(MultiGauge.Row.of(tags, record.getBytes()));
+          limitCounters.put(def.getName(), record.getCounters());
         }
       }
     }
     queueMessages.register(messages, true);
     queueUnacked.register(unacked, true);
     queueBytes.register(bytes, true);
+    queueLimits.refresh(limitCounters);
   }
 
   private void refreshRaft() {

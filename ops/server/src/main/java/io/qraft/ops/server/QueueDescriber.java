@@ -49,7 +49,8 @@ final class QueueDescriber {
     EffectivePolicy effective = log.effectivePolicy(def);
     info.setPolicy(effective.policyName()).putAllEffectiveArguments(effective.settings())
         .setAckMode(effective.ackMode());
-    // Counted from the parts this node holds a replica of (all of them on a synchronised replica).
+    // Counted from the parts this node holds a replica of (all of them on a synchronised replica),
+    // and so are the counts of what the queue's limits did.
     for (String part : QueueParts.groups(def)) {
       ShardStateMachine sm = log.localShards().get(GroupIds.parse(part));
       QueueRecord record = sm == null ? null : sm.queueRecord(def.getName());
@@ -57,6 +58,7 @@ final class QueueDescriber {
         info.setMessages(info.getMessages() + record.getMessages())
             .setMessagesUnacked(info.getMessagesUnacked() + record.getUnacked())
             .setBytes(info.getBytes() + record.getBytes());
+        LimitCounts.add(info, record.getCounters());
       }
     }
     if (log.isLeader(group)) {

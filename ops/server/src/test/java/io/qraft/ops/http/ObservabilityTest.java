@@ -72,7 +72,9 @@ class ObservabilityTest {
       channel = node.channel();
       QueueServiceGrpc.QueueServiceBlockingStub queues = QueueServiceGrpc.newBlockingStub(channel);
       OneNodeServer.whenReady(() -> queues.withDeadlineAfter(5, TimeUnit.SECONDS)
-          .declareQueue(DeclareQueueRequest.newBuilder().setQueue(QUEUE).build()));
+          .declareQueue(DeclareQueueRequest.newBuilder().setQueue(QUEUE)
+              // A limit far above what the test publishes, in RabbitMQ's spelling: the page shows it.
+              .putArguments("x-max-length", "1000").build()));
       for (int i = 0; i < 3; i++) {
         int n = i;
         OneNodeServer.whenReady(() -> queues.withDeadlineAfter(5, TimeUnit.SECONDS).publish(PublishRequest.newBuilder()
@@ -119,6 +121,11 @@ class ObservabilityTest {
         "qraft_queue_messages{node=\"n1\",queue=\"" + QUEUE + "\"} 1.0",
         "qraft_queue_bytes{node=\"n1\",queue=\"" + QUEUE + "\"}",
         "qraft_queue_messages_unacked{node=\"n1\",queue=\"" + QUEUE + "\"} 0.0",
+        "qraft_queue_messages_expired_total{node=\"n1\",queue=\"" + QUEUE + "\"} 0.0",
+        "qraft_queue_messages_dead_lettered_total{node=\"n1\",queue=\"" + QUEUE + "\",reason=\"maxlen\"} 0.0",
+        "qraft_queue_messages_dropped_total{node=\"n1\",queue=\"" + QUEUE + "\",reason=\"delivery_limit\"} 0.0",
+        "qraft_queue_publishes_rejected_total{node=\"n1\",queue=\"" + QUEUE + "\"} 0.0",
+        "qraft_queue_deliveries_timed_out_total{node=\"n1\",queue=\"" + QUEUE + "\"} 0.0",
         "qraft_raft_commit_index{group=",
         "qraft_raft_applied_index{group=",
         "qraft_raft_leader{group=",
@@ -174,7 +181,8 @@ class ObservabilityTest {
     HttpResponse<String> page = get("/");
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
-    assertThat(page.body()).contains("<title>qraft</title>", "app.js").doesNotContain("https://");
+    assertThat(page.body()).contains("<title>qraft</title>", "app.js").doesNotContain("https://")
+        .contains("<th>limits</th>", "<th>expired</th>", "<th>dead-lettered</th>", "<th>dropped</th>");
     assertThat(get("/app.js").statusCode()).isEqualTo(200);
     assertThat(get("/style.css").statusCode()).isEqualTo(200);
     assertThat(get("/../pom.xml").statusCode()).isEqualTo(404);
@@ -193,6 +201,11 @@ class ObservabilityTest {
     assertThat(mine.get("leader").asText()).isEqualTo("n1");
     assertThat(mine.get("messages").asLong()).isEqualTo(1);
     assertThat(mine.get("replicas").get(0).asText()).isEqualTo("n1");
+    assertThat(mine.get("effective_arguments").get("max-length").asText()).isEqualTo("1000");
+    assertThat(mine.get("dead_lettered").isObject()).isTrue();
+    assertThat(mine.get("messages_expired").asLong()).isZero();
+    assertThat(json.readTree(queues.body()).get("limit_keys")).extracting(JsonNode::asText)
+        .contains("max-length", "message-ttl", "dead-letter-queue").doesNotContain("ack-mode");
     // The shape qraftctl prints too: every QueueInfo field under its .proto name.
     assertThat(mine.fieldNames()).toIterable()
         .containsExactlyElementsOf(StatusJson.fields(QueueInfo.getDefaultInstance()).keySet());
