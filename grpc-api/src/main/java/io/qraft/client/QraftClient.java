@@ -166,8 +166,9 @@ public final class QraftClient implements AutoCloseable {
    * Publishes the messages as one transaction: the server stores all of them or none.
    *
    * @return completes with the offsets once the server confirms; exceptionally with
-   *     {@link PublishTimeoutException} when no confirm came before the deadline, or with
-   *     {@link QraftException} when the server refused the publish
+   *     {@link PublishTimeoutException} when no confirm came before the deadline, with
+   *     {@link QueueFullException} when the queue is full and refuses publishes (not retried),
+   *     or with {@link QraftException} when the server refused the publish otherwise
    */
   public CompletableFuture<PublishConfirm> publishBatch(String queue, List<Message> messages) {
     Objects.requireNonNull(queue, "queue");
@@ -186,7 +187,8 @@ public final class QraftClient implements AutoCloseable {
     CompletableFuture<PublishResponse> sent = start("Publish", queue, RetryPolicy.DEDUPLICATED,
         stubCall(request, QueueServiceStub::publish),
         (last, attempts) ->
-            new PublishTimeoutException(queue, producerId, seq, deadline, attempts, last));
+            new PublishTimeoutException(queue, producerId, seq, deadline, attempts, last),
+        status -> QueueFullException.ofPublish(queue, status));
     CompletableFuture<PublishConfirm> confirm =
         sent.thenApply(response -> {
           // A follower that forwarded this publish names the leader: the next ones go there.
@@ -380,16 +382,17 @@ public final class QraftClient implements AutoCloseable {
         new QraftException(last.getCode(), last.getDescription(),
             name + " failed: " + last.getCode() + ": " + last.getDescription() + " (gave up after "
                 + attempts + " attempt(s) within " + deadline.toMillis() + " ms)",
-            last.getCause()));
+            last.getCause()),
+        QraftException::from);
   }
 
   private <T> CompletableFuture<T> start(String name, String routeKey, RetryPolicy policy,
-      RetryingCall.Rpc<T> rpc, RetryingCall.OutOfTime outOfTime) {
+      RetryingCall.Rpc<T> rpc, RetryingCall.OutOfTime outOfTime, RetryingCall.Refused refused) {
     Objects.requireNonNull(routeKey, "queue");
     ensureOpen();
     RetryingCall<T> call = new RetryingCall<>(name, rpc, policy,
         new Route(routeKey, leaders, backoff),
-        Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS), channels, scheduler, outOfTime,
+        Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS), channels, scheduler, outOfTime, refused,
         policy == RetryPolicy.DEDUPLICATED ? attemptTimeout : null);
     inFlight.add(call);
     CompletableFuture<T> result = call.start();

@@ -178,6 +178,52 @@ class QraftClientTest {
   }
 
   @Test
+  void a_publish_to_a_full_queue_fails_with_queue_full_and_is_not_retried() {
+    FakeNode leader = cluster.leader("b");
+    leader.failNext("Publish",
+        Status.OUT_OF_RANGE.withDescription("queue 'orders' holds its max-length of 10 (overflow reject-publish)"));
+    QraftClient client = cluster.client(leader.name);
+
+    CompletableFuture<PublishConfirm> publish = client.publish("orders", bytes("one more"));
+
+    assertThatThrownBy(() -> publish.get(WAIT_SECONDS, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOfSatisfying(QueueFullException.class, e -> {
+          assertThat(e.code()).isEqualTo(Status.Code.OUT_OF_RANGE);
+          assertThat(e.queue()).isEqualTo("orders");
+          assertThat(e.serverMessage()).isEqualTo("queue 'orders' holds its max-length of 10 (overflow reject-publish)");
+          assertThat(e.getMessage()).startsWith("queue 'orders' is full: ");
+        });
+    assertThat(leader.publishes()).hasSize(1);
+  }
+
+  @Test
+  void a_publish_retried_after_unavailable_that_then_finds_the_queue_full_fails_with_queue_full() {
+    FakeNode leader = cluster.leader("b");
+    leader.failNext("Publish", Status.UNAVAILABLE.withDescription("no leader yet"));
+    leader.failNext("Publish", Status.OUT_OF_RANGE.withDescription("queue 'orders' is full"));
+    QraftClient client = cluster.client(leader.name);
+
+    assertThatThrownBy(() -> client.publish("orders", bytes("late")).join())
+        .cause()
+        .isInstanceOf(QueueFullException.class);
+    assertThat(leader.publishes()).hasSize(2);
+  }
+
+  @Test
+  void only_a_publish_turns_out_of_range_into_queue_full() {
+    FakeNode leader = cluster.leader("b");
+    leader.failNext("Ack", Status.OUT_OF_RANGE.withDescription("some other range"));
+    QraftClient client = cluster.client(leader.name);
+
+    assertThatThrownBy(() -> client.ack("orders", List.of(DeliveryTag.newBuilder().setOffset(1).build())))
+        .isInstanceOfSatisfying(QraftException.class,
+            e -> assertThat(e.code()).isEqualTo(Status.Code.OUT_OF_RANGE))
+        .isNotInstanceOf(QueueFullException.class);
+  }
+
+  @Test
   void an_ack_of_a_stale_tag_fails_with_failed_precondition() {
     FakeNode leader = cluster.leader("b");
     leader.failNext("Ack", Status.FAILED_PRECONDITION.withDescription("offset 7 redelivered"));
