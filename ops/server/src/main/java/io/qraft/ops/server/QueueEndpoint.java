@@ -187,7 +187,8 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
     };
   }
 
-  private PublishResponse streamError(PublishRequest request, io.grpc.StatusRuntimeException e) {
+  /** The refusal of one request of a PublishStream: its code and message in the confirm; the stream goes on. */
+  static PublishResponse streamError(PublishRequest request, io.grpc.StatusRuntimeException e) {
     PublishResponse.Builder b = PublishResponse.newBuilder().setCorrelationId(request.getCorrelationId())
         .setErrorCode(e.getStatus().getCode().value())
         .setErrorMessage(String.valueOf(e.getStatus().getDescription()));
@@ -202,6 +203,9 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
         .addAllMessages(request.getMessagesList())
         .setProducerId(request.getProducerId()).setSequence(request.getSequence()).build();
     return log.publish(def, publish).thenApply(result -> {
+      // The shard's refusal of this publish keeps its code and message on the way to the client
+      // (Publish: the call's status; PublishStream: the confirm's error_code), OUT_OF_RANGE for a
+      // full queue with reject-publish among them: the SDK does not retry it.
       if (result.getErrorCode() != Status.OK) {
         throw new RequestException(result.getErrorCode(), result.getErrorMessage());
       }
