@@ -35,6 +35,10 @@ public final class HardLimits {
   public static final int POLICY_DEFINITION_BYTES = 65_536;
   /** Deliveries one consumer may have outstanding, and messages one get may take. */
   public static final int PREFETCH = 65_535;
+  /** Milliseconds a nack may hold a requeued message back (requeue_after_ms): a day. */
+  public static final long REQUEUE_AFTER_MS = 86_400_000L;
+  /** Milliseconds of a consumer's own consumer timeout (consumer_timeout_ms): 2^32 - 1, about 49 days. */
+  public static final long CONSUMER_TIMEOUT_MS = 4_294_967_295L;
   /** Bytes of a group id, a node id or another name the cluster itself makes. */
   public static final int INTERNAL_NAME_BYTES = 255;
   /** Bytes of UTF-8 in a user name. */

@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * the same consumer id, so a new leader lets the consumer keep the deliveries it holds: they
  * are sent again under their old tags (marked redelivered), acks of them still settle, and
  * this class drops a resent delivery it has handed to the handler already. Any other failure,
- * or the server ending the stream, stops the consumer; {@link #terminated()} tells which.
+ * or the server ending the stream, stops the consumer; {@link #terminated()} tells which. Among
+ * them DEADLINE_EXCEEDED: a delivery outlived its consumer timeout, went back to the queue, and
+ * the server ended the consumer on purpose; subscribing again would hide a handler that is stuck
+ * or too slow.
  *
  * <p>The handler runs on a thread of this consumer alone, one delivery at a time, in the
  * order the server sent them. Thread-safe; {@link #close()} may be called from any thread,
@@ -53,11 +56,12 @@ public final class Consumer implements AutoCloseable {
   private Subscription current;
   private volatile boolean closed;
 
-  Consumer(String queue, int prefetch, DeliveryHandler handler, ChannelPool channels,
+  /** @param consumerTimeoutMs the consumer's own consumer timeout; 0: the queue's alone */
+  Consumer(String queue, int prefetch, long consumerTimeoutMs, DeliveryHandler handler, ChannelPool channels,
       Route route, ScheduledExecutorService scheduler, Set<Consumer> registry) {
     this.queue = queue;
     this.request = ConsumeRequest.newBuilder().setQueue(queue).setPrefetch(prefetch)
-        .setConsumerId(java.util.UUID.randomUUID().toString()).build();
+        .setConsumerId(java.util.UUID.randomUUID().toString()).setConsumerTimeoutMs(consumerTimeoutMs).build();
     this.seen = new SeenDeliveries(Math.max(1_024, 4 * prefetch));
     this.handler = handler;
     this.channels = channels;
@@ -83,7 +87,8 @@ public final class Consumer implements AutoCloseable {
   /**
    * Completes when the consumer stops: normally after {@link #close()} or when the server
    * ends the stream; exceptionally, with a {@link QraftException}, after a failure it does
-   * not retry (for example NOT_FOUND when the queue does not exist).
+   * not retry (for example NOT_FOUND when the queue does not exist, or DEADLINE_EXCEEDED when
+   * a delivery outlived the consumer timeout).
    */
   public CompletableFuture<Void> terminated() {
     return terminated.copy();
@@ -243,6 +248,8 @@ public final class Consumer implements AutoCloseable {
         return;
       }
       Status status = Status.fromThrowable(error);
+      // Only UNAVAILABLE is a failover. DEADLINE_EXCEEDED (a consumer timeout) and every
+      // other code end the consumer, and terminated() carries the server's message.
       if (status.getCode() == Status.Code.UNAVAILABLE) {
         resubscribe(this, error);
       } else {

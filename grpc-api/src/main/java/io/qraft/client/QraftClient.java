@@ -9,6 +9,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.qraft.api.HardLimits;
 import io.qraft.api.v1.AckRequest;
 import io.qraft.api.v1.AdminServiceGrpc;
 import io.qraft.api.v1.AdminServiceGrpc.AdminServiceStub;
@@ -166,8 +167,9 @@ public final class QraftClient implements AutoCloseable {
    * Publishes the messages as one transaction: the server stores all of them or none.
    *
    * @return completes with the offsets once the server confirms; exceptionally with
-   *     {@link PublishTimeoutException} when no confirm came before the deadline, or with
-   *     {@link QraftException} when the server refused the publish
+   *     {@link PublishTimeoutException} when no confirm came before the deadline, with
+   *     {@link QueueFullException} when the queue is full and refuses publishes (not retried),
+   *     or with {@link QraftException} when the server refused the publish otherwise
    */
   public CompletableFuture<PublishConfirm> publishBatch(String queue, List<Message> messages) {
     Objects.requireNonNull(queue, "queue");
@@ -186,7 +188,8 @@ public final class QraftClient implements AutoCloseable {
     CompletableFuture<PublishResponse> sent = start("Publish", queue, RetryPolicy.DEDUPLICATED,
         stubCall(request, QueueServiceStub::publish),
         (last, attempts) ->
-            new PublishTimeoutException(queue, producerId, seq, deadline, attempts, last));
+            new PublishTimeoutException(queue, producerId, seq, deadline, attempts, last),
+        status -> QueueFullException.ofPublish(queue, status));
     CompletableFuture<PublishConfirm> confirm =
         sent.thenApply(response -> {
           // A follower that forwarded this publish names the leader: the next ones go there.
@@ -292,6 +295,23 @@ public final class QraftClient implements AutoCloseable {
     return nack(delivery.getQueue(), List.of(delivery.getTag()), requeue);
   }
 
+  /**
+   * Returns the deliveries to the queue, ready again only after {@code requeueAfter} (a retry
+   * with backoff; zero: at once); returns how many. Whole milliseconds, at most a day.
+   *
+   * @throws IllegalArgumentException when the delay is negative or longer than a day
+   */
+  public int nack(String queue, List<DeliveryTag> tags, Duration requeueAfter) {
+    long ms = millis(requeueAfter, "requeue delay", HardLimits.REQUEUE_AFTER_MS);
+    NackRequest request = NackRequest.newBuilder()
+        .setQueue(queue).addAllTags(tags).setRequeue(true).setRequeueAfterMs(ms).build();
+    return await(queueCall("Nack", queue, request, QueueServiceStub::nack)).getNacked();
+  }
+
+  public int nack(Delivery delivery, Duration requeueAfter) {
+    return nack(delivery.getQueue(), List.of(delivery.getTag()), requeueAfter);
+  }
+
   // ---- consume ------------------------------------------------------------------------
 
   /**
@@ -300,13 +320,28 @@ public final class QraftClient implements AutoCloseable {
    * @param prefetch most deliveries outstanding at once; 0 lets the server choose (100)
    */
   public Consumer consume(String queue, int prefetch, DeliveryHandler handler) {
+    return consume(queue, prefetch, Duration.ZERO, handler);
+  }
+
+  /**
+   * As {@link #consume(String, int, DeliveryHandler)}, with a consumer timeout of this
+   * consumer's own: a delivery it neither acks nor nacks within {@code consumerTimeout} goes
+   * back to the queue and the server ends the consumer, which then stops (no resubscribe):
+   * {@link Consumer#terminated()} fails with DEADLINE_EXCEEDED and the server's message. The
+   * queue's own consumer-timeout applies too, the smaller of the two winning; zero leaves only
+   * the queue's. Whole milliseconds, at most 2^32 - 1 (about 49 days).
+   *
+   * @throws IllegalArgumentException when the timeout is negative or too long
+   */
+  public Consumer consume(String queue, int prefetch, Duration consumerTimeout, DeliveryHandler handler) {
     Objects.requireNonNull(queue, "queue");
     Objects.requireNonNull(handler, "handler");
     if (prefetch < 0) {
       throw new IllegalArgumentException("prefetch cannot be negative: " + prefetch);
     }
+    long timeoutMs = millis(consumerTimeout, "consumer timeout", HardLimits.CONSUMER_TIMEOUT_MS);
     ensureOpen();
-    Consumer consumer = new Consumer(queue, prefetch, handler, channels,
+    Consumer consumer = new Consumer(queue, prefetch, timeoutMs, handler, channels,
         new Route(queue, leaders, backoff), scheduler, consumers);
     consumers.add(consumer);
     consumer.start();
@@ -380,21 +415,35 @@ public final class QraftClient implements AutoCloseable {
         new QraftException(last.getCode(), last.getDescription(),
             name + " failed: " + last.getCode() + ": " + last.getDescription() + " (gave up after "
                 + attempts + " attempt(s) within " + deadline.toMillis() + " ms)",
-            last.getCause()));
+            last.getCause()),
+        QraftException::from);
   }
 
   private <T> CompletableFuture<T> start(String name, String routeKey, RetryPolicy policy,
-      RetryingCall.Rpc<T> rpc, RetryingCall.OutOfTime outOfTime) {
+      RetryingCall.Rpc<T> rpc, RetryingCall.OutOfTime outOfTime, RetryingCall.Refused refused) {
     Objects.requireNonNull(routeKey, "queue");
     ensureOpen();
     RetryingCall<T> call = new RetryingCall<>(name, rpc, policy,
         new Route(routeKey, leaders, backoff),
-        Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS), channels, scheduler, outOfTime,
+        Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS), channels, scheduler, outOfTime, refused,
         policy == RetryPolicy.DEDUPLICATED ? attemptTimeout : null);
     inFlight.add(call);
     CompletableFuture<T> result = call.start();
     result.whenComplete((value, error) -> inFlight.remove(call));
     return result;
+  }
+
+  /** The duration in whole milliseconds, checked against 0 and max (ms) on the way. */
+  private static long millis(Duration duration, String what, long max) {
+    Objects.requireNonNull(duration, what);
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException(what + " cannot be negative: " + duration);
+    }
+    // Compared as a duration first: toMillis of a very long one would overflow.
+    if (duration.compareTo(Duration.ofMillis(max)) > 0) {
+      throw new IllegalArgumentException(what + " is at most " + max + " ms, not " + duration);
+    }
+    return duration.toMillis();
   }
 
   private void ensureOpen() {

@@ -13,7 +13,9 @@ import java.util.Set;
  * sequence the server deduplicates on; for other calls a lapsed attempt may have been applied.
  * A publish pushed back by flow control (RESOURCE_EXHAUSTED, naming the node that refused it)
  * is tried again on that node after a backoff: the application sees a slower publish, not an
- * error.
+ * error. A publish refused because its queue is full (OUT_OF_RANGE) is not repeated: the queue
+ * stays full until its consumers catch up, and retrying would only hide that from the
+ * application ({@link QueueFullException}).
  *
  * <p>A publish is also repeated when the connection under it closed while the request was
  * being written: gRPC reports that as UNKNOWN "channel closed" (a {@link ClosedChannelException}

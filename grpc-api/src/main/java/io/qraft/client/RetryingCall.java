@@ -39,6 +39,12 @@ final class RetryingCall<T> {
     QraftException error(Status last, int attempts);
   }
 
+  /** The failure to report for a status the {@link RetryPolicy} does not retry. */
+  @FunctionalInterface
+  interface Refused {
+    QraftException error(Status status);
+  }
+
   private final String name;
   private final Rpc<T> rpc;
   private final RetryPolicy policy;
@@ -47,6 +53,7 @@ final class RetryingCall<T> {
   private final ChannelPool channels;
   private final ScheduledExecutorService scheduler;
   private final OutOfTime outOfTime;
+  private final Refused refused;
   /** Most time one attempt may take before it is abandoned and retried elsewhere; null: the whole deadline. */
   private final java.time.Duration attemptTimeout;
   private final CompletableFuture<T> result = new CompletableFuture<>();
@@ -55,7 +62,7 @@ final class RetryingCall<T> {
   private int attempts;
 
   RetryingCall(String name, Rpc<T> rpc, RetryPolicy policy, Route route, Deadline deadline,
-      ChannelPool channels, ScheduledExecutorService scheduler, OutOfTime outOfTime,
+      ChannelPool channels, ScheduledExecutorService scheduler, OutOfTime outOfTime, Refused refused,
       java.time.Duration attemptTimeout) {
     this.attemptTimeout = attemptTimeout;
     this.name = name;
@@ -66,6 +73,7 @@ final class RetryingCall<T> {
     this.channels = channels;
     this.scheduler = scheduler;
     this.outOfTime = outOfTime;
+    this.refused = refused;
   }
 
   CompletableFuture<T> start() {
@@ -118,7 +126,7 @@ final class RetryingCall<T> {
   private void failed(Throwable error) {
     Status status = Status.fromThrowable(error);
     if (!policy.retries(status)) {
-      result.completeExceptionally(QraftException.from(status));
+      result.completeExceptionally(refused.error(status));
       return;
     }
     String failedAt = route.address();

@@ -131,17 +131,43 @@ class PublisherTest {
     List<CompletableFuture<PublishConfirm>> first = send(publisher, 0, 1);
     awaitRequests(1);
     List<CompletableFuture<PublishConfirm>> refused = send(publisher, 1, 4);
-    node.failNext("Publish", Status.FAILED_PRECONDITION.withDescription("queue is full"));
+    node.failNext("Publish", Status.INVALID_ARGUMENT.withDescription("message 1 is too large"));
     node.openGate();
     for (CompletableFuture<PublishConfirm> c : refused) {
       assertThatThrownBy(() -> c.get(WAIT_SECONDS, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
-          .cause().isInstanceOf(QraftException.class).hasMessageContaining("queue is full");
+          .cause().isInstanceOf(QraftException.class).hasMessageContaining("message 1 is too large");
     }
     first.get(0).get(WAIT_SECONDS, TimeUnit.SECONDS);
 
     PublishConfirm after = publisher.send(body(9)).get(WAIT_SECONDS, TimeUnit.SECONDS);
     assertThat(after.offsets()).hasSize(1);
+    assertThat(publisher.outstanding()).isZero();
+  }
+
+  @Test
+  void a_full_queue_fails_every_send_of_the_refused_request_and_none_is_sent_again() throws Exception {
+    Publisher publisher = client.publisher("orders", 64, new PublishBatching(128, 1 << 20, 1));
+    List<CompletableFuture<PublishConfirm>> first = sendBehindAWaitingOne(publisher, 1);
+    List<CompletableFuture<PublishConfirm>> refused = send(publisher, 1, 4);
+    node.failNext("Publish", Status.OUT_OF_RANGE.withDescription("queue 'orders' holds its max-length of 3"));
+    node.openGate();
+    for (CompletableFuture<PublishConfirm> c : refused) {
+      assertThatThrownBy(() -> c.get(WAIT_SECONDS, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause().isInstanceOfSatisfying(QueueFullException.class, e -> {
+            assertThat(e.code()).isEqualTo(Status.Code.OUT_OF_RANGE);
+            assertThat(e.queue()).isEqualTo("orders");
+            assertThat(e.serverMessage()).isEqualTo("queue 'orders' holds its max-length of 3");
+          });
+    }
+    first.get(0).get(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertThat(node.publishes()).extracting(PublisherTest::bodies)
+        .containsExactly(List.of("m0"), List.of("m1", "m2", "m3"));
+
+    publisher.send(body(9)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertThat(node.publishes()).hasSize(3);
+    assertThat(bodies(node.publishes().get(2))).containsExactly("m9");
     assertThat(publisher.outstanding()).isZero();
   }
 

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
+import io.qraft.api.v1.Delivery;
 import io.qraft.api.v1.DeliveryTag;
+import io.qraft.api.v1.NackRequest;
+import io.qraft.api.v1.NackResponse;
 import io.qraft.api.v1.PublishRequest;
 import io.qraft.api.v1.QueueInfo;
 import java.nio.charset.StandardCharsets;
@@ -175,6 +178,85 @@ class QraftClientTest {
           assertThat(e.serverMessage()).isEqualTo("message too large");
         });
     assertThat(leader.publishes()).hasSize(1);
+  }
+
+  @Test
+  void a_publish_to_a_full_queue_fails_with_queue_full_and_is_not_retried() {
+    FakeNode leader = cluster.leader("b");
+    leader.failNext("Publish",
+        Status.OUT_OF_RANGE.withDescription("queue 'orders' holds its max-length of 10 (overflow reject-publish)"));
+    QraftClient client = cluster.client(leader.name);
+
+    CompletableFuture<PublishConfirm> publish = client.publish("orders", bytes("one more"));
+
+    assertThatThrownBy(() -> publish.get(WAIT_SECONDS, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOfSatisfying(QueueFullException.class, e -> {
+          assertThat(e.code()).isEqualTo(Status.Code.OUT_OF_RANGE);
+          assertThat(e.queue()).isEqualTo("orders");
+          assertThat(e.serverMessage()).isEqualTo("queue 'orders' holds its max-length of 10 (overflow reject-publish)");
+          assertThat(e.getMessage()).startsWith("queue 'orders' is full: ");
+        });
+    assertThat(leader.publishes()).hasSize(1);
+  }
+
+  @Test
+  void a_publish_retried_after_unavailable_that_then_finds_the_queue_full_fails_with_queue_full() {
+    FakeNode leader = cluster.leader("b");
+    leader.failNext("Publish", Status.UNAVAILABLE.withDescription("no leader yet"));
+    leader.failNext("Publish", Status.OUT_OF_RANGE.withDescription("queue 'orders' is full"));
+    QraftClient client = cluster.client(leader.name);
+
+    assertThatThrownBy(() -> client.publish("orders", bytes("late")).join())
+        .cause()
+        .isInstanceOf(QueueFullException.class);
+    assertThat(leader.publishes()).hasSize(2);
+  }
+
+  @Test
+  void only_a_publish_turns_out_of_range_into_queue_full() {
+    FakeNode leader = cluster.leader("b");
+    leader.failNext("Ack", Status.OUT_OF_RANGE.withDescription("some other range"));
+    QraftClient client = cluster.client(leader.name);
+
+    assertThatThrownBy(() -> client.ack("orders", List.of(DeliveryTag.newBuilder().setOffset(1).build())))
+        .isInstanceOfSatisfying(QraftException.class,
+            e -> assertThat(e.code()).isEqualTo(Status.Code.OUT_OF_RANGE))
+        .isNotInstanceOf(QueueFullException.class);
+  }
+
+  @Test
+  void a_nack_with_a_delay_requeues_after_that_many_milliseconds() {
+    FakeNode leader = cluster.leader("b");
+    leader.answer("Nack", (NackRequest r) -> NackResponse.newBuilder().setNacked(r.getTagsCount()).build());
+    QraftClient client = cluster.client(leader.name);
+
+    int nacked = client.nack(FakeNode.delivery("orders", 4), Duration.ofSeconds(30));
+    client.nack("orders", List.of(FakeNode.delivery("orders", 5).getTag()), Duration.ZERO);
+    client.nack(FakeNode.delivery("orders", 6), false);
+
+    assertThat(nacked).isEqualTo(1);
+    List<NackRequest> nacks = leader.requests.stream()
+        .filter(NackRequest.class::isInstance).map(NackRequest.class::cast).toList();
+    assertThat(nacks).extracting(NackRequest::getRequeue).containsExactly(true, true, false);
+    assertThat(nacks).extracting(NackRequest::getRequeueAfterMs).containsExactly(30_000L, 0L, 0L);
+    assertThat(nacks.get(0).getTags(0).getOffset()).isEqualTo(4);
+  }
+
+  @Test
+  void a_nack_delay_that_is_negative_or_longer_than_a_day_is_refused_before_anything_is_sent() {
+    FakeNode leader = cluster.leader("b");
+    QraftClient client = cluster.client(leader.name);
+    Delivery delivery = FakeNode.delivery("orders", 4);
+
+    assertThatThrownBy(() -> client.nack(delivery, Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
+    assertThatThrownBy(() -> client.nack(delivery, Duration.ofDays(1).plusMillis(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 86400000 ms");
+    assertThatThrownBy(() -> client.nack(delivery, Duration.ofSeconds(Long.MAX_VALUE)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 86400000 ms");
+    assertThat(leader.calls("Nack")).isZero();
   }
 
   @Test

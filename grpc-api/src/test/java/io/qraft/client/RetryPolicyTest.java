@@ -29,6 +29,11 @@ class RetryPolicyTest {
   }
 
   @Test
+  void a_publish_to_a_full_queue_is_not_repeated() {
+    assertThat(RetryPolicy.DEDUPLICATED.retries(Status.OUT_OF_RANGE.withDescription("queue is full"))).isFalse();
+  }
+
+  @Test
   void other_unknown_failures_are_not_repeated() {
     assertThat(RetryPolicy.DEDUPLICATED.retries(Status.UNKNOWN.withDescription("a handler threw"))).isFalse();
     assertThat(RetryPolicy.DEDUPLICATED.retries(Status.UNKNOWN.withCause(new IOException("other")))).isFalse();

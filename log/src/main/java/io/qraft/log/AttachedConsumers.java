@@ -57,12 +57,15 @@ final class AttachedConsumers {
   final class Stream implements ConsumerHub.Subscription {
     final Key key;
     final int prefetch;
+    /** The consumer's own consumer timeout in ms; 0: the queue's alone. */
+    final long consumerTimeoutMs;
     final ConsumerHub.Sink sink;
     boolean closed;
 
-    Stream(Key key, int prefetch, ConsumerHub.Sink sink) {
+    Stream(Key key, int prefetch, long consumerTimeoutMs, ConsumerHub.Sink sink) {
       this.key = key;
       this.prefetch = prefetch;
+      this.consumerTimeoutMs = consumerTimeoutMs;
       this.sink = sink;
     }
 
@@ -73,8 +76,9 @@ final class AttachedConsumers {
   }
 
   /** Attaches the consumer (the caller checked that this node leads the group and is ready). */
-  ConsumerHub.Subscription subscribe(String queue, RaftGroupId group, int prefetch, String id, ConsumerHub.Sink sink) {
-    Stream stream = new Stream(new Key(group, queue, id), prefetch, sink);
+  ConsumerHub.Subscription subscribe(String queue, RaftGroupId group, int prefetch, long consumerTimeoutMs, String id,
+      ConsumerHub.Sink sink) {
+    Stream stream = new Stream(new Key(group, queue, id), prefetch, consumerTimeoutMs, sink);
     dispatcher.execute(() -> open(stream));
     return stream;
   }
@@ -89,7 +93,8 @@ final class AttachedConsumers {
           + "' subscribed again on another stream; this one is replaced"));
     }
     ShardCommand attach = ShardCommand.newBuilder().setAttach(Attach.newBuilder()
-        .setQueue(stream.key.queue()).setConsumerId(stream.key.id()).setPrefetch(stream.prefetch)).build();
+        .setQueue(stream.key.queue()).setConsumerId(stream.key.id()).setPrefetch(stream.prefetch)
+        .setConsumerTimeoutMs(stream.consumerTimeoutMs)).build();
     log.submitShardLocally(stream.key.group(), attach).whenCompleteAsync((result, error) -> {
       if (stream.closed) {
         return;

@@ -179,6 +179,16 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
    */
   public Subscription subscribe(String queue, RaftGroupId group, int prefetch, boolean autoAck, String consumerId,
       Sink sink) {
+    return subscribe(queue, group, prefetch, autoAck, consumerId, 0, sink);
+  }
+
+  /**
+   * As {@link #subscribe(String, RaftGroupId, int, boolean, String, Sink)}, with the consumer's
+   * own consumer timeout in ms (0: the queue's alone), carried in its Attach. An auto-ack
+   * consumer settles each message as it is delivered, so no timeout can pass for it.
+   */
+  public Subscription subscribe(String queue, RaftGroupId group, int prefetch, boolean autoAck, String consumerId,
+      long consumerTimeoutMs, Sink sink) {
     if (!log.isLeader(group)) {
       throw new LeaderElsewhereException("this node does not lead the group of queue '" + queue + "'",
           log.leaderOf(group));
@@ -189,7 +199,7 @@ public final class ConsumerHub implements RoleListener, AutoCloseable {
     }
     if (!autoAck) {
       String id = consumerId.isEmpty() ? "s-" + UUID.randomUUID() : consumerId;
-      return attached.subscribe(queue, group, prefetch, id, sink);
+      return attached.subscribe(queue, group, prefetch, consumerTimeoutMs, id, sink);
     }
     Consumer c = new Consumer(queue, group, prefetch, autoAck, sink);
     dispatcher.execute(() -> {

@@ -187,7 +187,8 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
     };
   }
 
-  private PublishResponse streamError(PublishRequest request, io.grpc.StatusRuntimeException e) {
+  /** The refusal of one request of a PublishStream: its code and message in the confirm; the stream goes on. */
+  static PublishResponse streamError(PublishRequest request, io.grpc.StatusRuntimeException e) {
     PublishResponse.Builder b = PublishResponse.newBuilder().setCorrelationId(request.getCorrelationId())
         .setErrorCode(e.getStatus().getCode().value())
         .setErrorMessage(String.valueOf(e.getStatus().getDescription()));
@@ -202,6 +203,9 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
         .addAllMessages(request.getMessagesList())
         .setProducerId(request.getProducerId()).setSequence(request.getSequence()).build();
     return log.publish(def, publish).thenApply(result -> {
+      // The shard's refusal of this publish keeps its code and message on the way to the client
+      // (Publish: the call's status; PublishStream: the confirm's error_code), OUT_OF_RANGE for a
+      // full queue with reject-publish among them: the SDK does not retry it.
       if (result.getErrorCode() != Status.OK) {
         throw new RequestException(result.getErrorCode(), result.getErrorMessage());
       }
@@ -265,7 +269,7 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
       }
       try {
         ConsumerHub.Subscription subscription = log.consumers().subscribe(request.getQueue(), deliveryGroup(def.get()),
-            prefetch, request.getAutoAck(), consumerId, new ConsumerHub.Sink() {
+            prefetch, request.getAutoAck(), consumerId, request.getConsumerTimeoutMs(), new ConsumerHub.Sink() {
               @Override
               public void deliver(Delivery delivery) {
                 stream.onNext(delivery);
@@ -288,19 +292,23 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
 
   @Override
   public void ack(AckRequest request, StreamObserver<AckResponse> response) {
-    settle(request.getQueue(), request.getTagsList(), Settle.Outcome.ACK, response,
+    settle(request.getQueue(), request.getTagsList(), Settle.Outcome.ACK, 0, response,
         n -> AckResponse.newBuilder().setAcked(n).build());
   }
 
   @Override
   public void nack(NackRequest request, StreamObserver<NackResponse> response) {
+    if (Errors.refused(RequestLimits.nackProblem(request), response)) {
+      return;
+    }
     settle(request.getQueue(), request.getTagsList(),
-        request.getRequeue() ? Settle.Outcome.REQUEUE : Settle.Outcome.DROP, response,
+        request.getRequeue() ? Settle.Outcome.REQUEUE : Settle.Outcome.DROP, request.getRequeueAfterMs(), response,
         n -> NackResponse.newBuilder().setNacked(n).build());
   }
 
-  private <R> void settle(String queue, List<DeliveryTag> tags, Settle.Outcome outcome, StreamObserver<R> response,
-      java.util.function.IntFunction<R> answer) {
+  /** @param requeueAfterMs for REQUEUE, how long the messages wait before they are ready again; else 0 */
+  private <R> void settle(String queue, List<DeliveryTag> tags, Settle.Outcome outcome, long requeueAfterMs,
+      StreamObserver<R> response, java.util.function.IntFunction<R> answer) {
     if (tags.isEmpty()) {
       response.onError(Errors.invalid("no delivery tag given"));
       return;
@@ -320,7 +328,8 @@ final class QueueEndpoint extends QueueServiceGrpc.QueueServiceImplBase {
       CompletableFuture<Long> total = CompletableFuture.completedFuture(0L);
       for (Map.Entry<String, List<DeliveryTag>> e : byPart.entrySet()) {
         total = total.thenCompose(n -> log.submitShard(GroupIds.parse(e.getKey()), ShardCommand.newBuilder()
-                .setSettle(Settle.newBuilder().setQueue(queue).addAllTags(e.getValue()).setOutcome(outcome)).build())
+                .setSettle(Settle.newBuilder().setQueue(queue).addAllTags(e.getValue()).setOutcome(outcome)
+                    .setRequeueAfterMs(requeueAfterMs)).build())
             .thenApply(r -> n + Answers.ok(r).getCount()));
       }
       return total.thenApply(n -> answer.apply(n.intValue()));

@@ -1,11 +1,13 @@
 package io.qraft.ops.server;
 
 import io.qraft.api.HardLimits;
+import io.qraft.api.MessageTtl;
 import io.qraft.api.QueueNames;
 import io.qraft.api.v1.ConsumeRequest;
 import io.qraft.api.v1.DeclareQueueRequest;
 import io.qraft.api.v1.GetRequest;
 import io.qraft.api.v1.Message;
+import io.qraft.api.v1.NackRequest;
 import io.qraft.api.v1.PublishRequest;
 import io.qraft.api.v1.SetPolicyRequest;
 import io.qraft.ops.config.NodeConfig;
@@ -20,8 +22,8 @@ import io.qraft.statemachine.ShardCommandCheck;
  * nothing changes. The replicas check the same fields again in apply against
  * {@link HardLimits}, which these can only be lower than.
  *
- * <p>Unsigned fields ({@code prefetch}, {@code count}) are read as unsigned:
- * 2^31 and above are large numbers, not negative ones.
+ * <p>Unsigned fields ({@code prefetch}, {@code count}, the {@code _ms} durations) are read as
+ * unsigned: 2^31 (2^63) and above are large numbers, not negative ones.
  *
  * <p>Immutable; thread-safe.
  */
@@ -70,6 +72,10 @@ record RequestLimits(int maxMessageBytes, int maxEntryBytes, int producerIdBytes
         return "message " + i + " has " + headers + " bytes of header names and values; the most is " + headerBytes
             + " (limits.header_bytes)";
       }
+      problem = MessageTtl.problem(i, m.getHeadersMap());
+      if (problem != null) {
+        return problem;
+      }
       total += m.getSerializedSize();
     }
     if (total > maxEntryBytes - ENTRY_OVERHEAD) {
@@ -106,7 +112,26 @@ record RequestLimits(int maxMessageBytes, int maxEntryBytes, int producerIdBytes
     if (problem != null) {
       return problem;
     }
+    // Unsigned: 2^63 and above arrive as negative longs and are large numbers all the same.
+    if (Long.compareUnsigned(request.getConsumerTimeoutMs(), HardLimits.CONSUMER_TIMEOUT_MS) > 0) {
+      return "consumer timeout " + Long.toUnsignedString(request.getConsumerTimeoutMs()) + " ms is too long; the most"
+          + " is " + HardLimits.CONSUMER_TIMEOUT_MS + " ms, and 0 leaves the queue's consumer-timeout";
+    }
     return text("consumer tag", request.getConsumerTag(), consumerTagBytes, "limits.consumer_tag_bytes");
+  }
+
+  /** Null when the nack's requeue delay may be applied, else why not. */
+  static String nackProblem(NackRequest request) {
+    long delay = request.getRequeueAfterMs();
+    if (delay != 0 && !request.getRequeue()) {
+      return "a requeue delay (requeue_after_ms " + Long.toUnsignedString(delay) + ") applies only to messages that"
+          + " go back to the queue: set requeue, or leave the delay at 0 to drop or dead-letter them";
+    }
+    if (Long.compareUnsigned(delay, HardLimits.REQUEUE_AFTER_MS) > 0) {
+      return "requeue delay " + Long.toUnsignedString(delay) + " ms is too long; the most is "
+          + HardLimits.REQUEUE_AFTER_MS + " ms (a day)";
+    }
+    return null;
   }
 
   /** The most bytes of a consumer id: the SDK's are 36 (a UUID). */
