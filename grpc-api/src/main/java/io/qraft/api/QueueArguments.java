@@ -51,7 +51,7 @@ public final class QueueArguments {
       DELIVERY_LIMIT, DEAD_LETTER_QUEUE, CONSUMER_TIMEOUT, SINGLE_ACTIVE_CONSUMER);
 
   /** RabbitMQ's prefix of declare arguments. */
-  static final String RABBITMQ_PREFIX = "x-";
+  private static final String RABBITMQ_PREFIX = "x-";
 
   // The most ms a time limit takes: RabbitMQ's ceiling for x-message-ttl and x-expires (2^32 - 1,
   // about 49.7 days), so a declaration that RabbitMQ takes is taken here too.
