@@ -156,9 +156,17 @@ public final class EffectivePolicy {
     return keys.toString();
   }
 
-  /** {@code quorum} (the default) or {@code local}. */
+  /**
+   * {@code quorum} (the default) or {@code local}. A queue that refuses publishes past a length
+   * limit ({@code overflow reject-publish}) runs {@code quorum} whatever it asks: a local ack
+   * confirms before the shard applies the publish, and the shard may then refuse it, so a
+   * confirmed message would be dropped.
+   */
   public String ackMode() {
-    return settings.getOrDefault(QueueArguments.ACK_MODE, QueueArguments.ACK_QUORUM);
+    boolean mayRefuse = QueueArguments.OVERFLOW_REJECT_PUBLISH.equals(settings.get(QueueArguments.OVERFLOW))
+        && (settings.containsKey(QueueArguments.MAX_LENGTH) || settings.containsKey(QueueArguments.MAX_LENGTH_BYTES));
+    return mayRefuse ? QueueArguments.ACK_QUORUM
+        : settings.getOrDefault(QueueArguments.ACK_MODE, QueueArguments.ACK_QUORUM);
   }
 
   public boolean localAcks() {

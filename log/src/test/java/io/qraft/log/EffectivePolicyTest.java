@@ -162,4 +162,16 @@ class EffectivePolicyTest {
 
     assertThat(EffectivePolicy.of("q", arguments, List.of(ttl)).limits().getMessageTtlMs()).isEqualTo(5000);
   }
+
+  @Test
+  void aQueueThatRefusesPublishesPastItsLengthAcksByQuorumWhateverItAsks() {
+    Policy local = policy("local", ".*", 0, Map.of("ack-mode", "local"));
+
+    EffectivePolicy refusing = EffectivePolicy.of("q", Map.of("overflow", "reject-publish", "max-length", "10"),
+        List.of(local));
+    EffectivePolicy dropping = EffectivePolicy.of("q", Map.of("max-length", "10"), List.of(local));
+
+    assertThat(refusing.localAcks()).as("a local ack would confirm what the shard may refuse").isFalse();
+    assertThat(dropping.localAcks()).isTrue();
+  }
 }

@@ -36,7 +36,7 @@ final class QueueRules {
   static final String DELIVERY_LIMIT = "delivery_limit";
   static final String REJECTED = "rejected";
   /** A message header: the message's own TTL in ms (the queue's message-ttl applies when smaller). */
-  static final String TTL_HEADER = "ttl-ms";
+  static final String TTL_HEADER = io.qraft.api.MessageTtl.HEADER;
   /** Most messages one rule removes from one queue in one entry: a huge batch would stall the log. */
   static final int MAX_PER_ENTRY = 4_096;
 
@@ -198,13 +198,9 @@ final class QueueRules {
     if (ttl == null || enqueuedAt <= 0) {
       return -1;
     }
-    try {
-      long ms = Long.parseLong(ttl.trim());
-      // The endpoint refuses other values; an entry that carries one anyway just has no TTL.
-      return ms < 0 || ms > 0xFFFF_FFFFL ? -1 : enqueuedAt + ms;
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+    // The endpoint refuses other values; an entry that carries one anyway just has no TTL.
+    long ms = io.qraft.api.MessageTtl.millis(ttl);
+    return ms < 0 ? -1 : enqueuedAt + ms;
   }
 
   /**
