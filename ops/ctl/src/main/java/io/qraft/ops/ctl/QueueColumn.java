@@ -29,6 +29,7 @@ enum QueueColumn {
     DROPPED,
     PUBLISHES_REJECTED,
     DELIVERIES_TIMED_OUT,
+    DEAD_LETTER_RESENDS,
     // Effective: the declare argument, else the policy's, else the default.
     ACK_MODE,
     GROUP,

@@ -50,7 +50,7 @@ class QraftCtlArgumentsTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).startsWith("Invalid column: expected one of name, policy, leader, replicas, "
             + "synchronised_replicas, messages, messages_unacked, bytes, messages_given_up, messages_expired, dead_lettered, "
-            + "dropped, publishes_rejected, deliveries_timed_out, ack_mode, group, consumers, arguments, "
+            + "dropped, publishes_rejected, deliveries_timed_out, dead_letter_resends, ack_mode, group, consumers, arguments, "
             + "effective_arguments but was 'size'");
     }
 

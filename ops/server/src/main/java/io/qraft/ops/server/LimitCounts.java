@@ -23,7 +23,8 @@ final class LimitCounts {
     long expired = counters.getDeadLetteredOrDefault(EXPIRED, 0) + counters.getDroppedOrDefault(EXPIRED, 0);
     info.setMessagesExpired(info.getMessagesExpired() + expired)
         .setPublishesRejected(info.getPublishesRejected() + counters.getRejectedPublishes())
-        .setDeliveriesTimedOut(info.getDeliveriesTimedOut() + counters.getTimedOutDeliveries());
+        .setDeliveriesTimedOut(info.getDeliveriesTimedOut() + counters.getTimedOutDeliveries())
+        .setDeadLetterResends(info.getDeadLetterResends() + counters.getDeadLetterResends());
     for (Map.Entry<String, Long> e : counters.getDeadLetteredMap().entrySet()) {
       info.putDeadLettered(e.getKey(), info.getDeadLetteredOrDefault(e.getKey(), 0) + e.getValue());
     }
