@@ -126,10 +126,19 @@ class HostileShardCommandsProperties {
         net.jqwik.api.Tuple.of(2, Combinators.combine(consumerId(), Arbitraries.of(true, false), Arbitraries.of(true, false))
             .as((c, all, keep) -> ShardCommand.newBuilder().setReturnDeliveries(ReturnDeliveries.newBuilder()
                 .setConsumerId(c).setAll(all).setKeepAttached(keep)))),
-        net.jqwik.api.Tuple.of(4, Combinators.combine(queue(), consumerId(), prefetch()).as((q, c, p) ->
-            ShardCommand.newBuilder().setAttach(Attach.newBuilder().setQueue(q).setConsumerId(c).setPrefetch(p)))),
-        net.jqwik.api.Tuple.of(2, Combinators.combine(queue(), consumerId()).as((q, c) ->
-            ShardCommand.newBuilder().setDetach(Detach.newBuilder().setQueue(q).setConsumerId(c)))),
+        net.jqwik.api.Tuple.of(4, Combinators.combine(queue(), consumerId(), prefetch(), millis()).as((q, c, p, t) ->
+            ShardCommand.newBuilder().setAttach(Attach.newBuilder().setQueue(q).setConsumerId(c).setPrefetch(p)
+                .setConsumerTimeoutMs(t)))),
+        net.jqwik.api.Tuple.of(2, Combinators.combine(queue(), consumerId(), Arbitraries.of(true, false)).as((q, c, l) ->
+            ShardCommand.newBuilder().setDetach(Detach.newBuilder().setQueue(q).setConsumerId(c).setAfterLeaderChange(l)))),
+        net.jqwik.api.Tuple.of(3, setLimits()),
+        net.jqwik.api.Tuple.of(3, queue().list().ofMaxSize(2).map(qs -> ShardCommand.newBuilder()
+            .setTick(io.qraft.api.log.v1.Tick.newBuilder().addAllUsedQueues(qs)))),
+        net.jqwik.api.Tuple.of(2, Combinators.combine(queue(), Arbitraries.longs().between(-1, 6).list().ofMaxSize(4),
+            Arbitraries.of(true, false)).as((q, offsets, dropped) -> ShardCommand.newBuilder().setDeadLetterDone(
+                io.qraft.api.log.v1.DeadLetterDone.newBuilder().setQueue(q).addAllOffsets(offsets).setDropped(dropped)))),
+        net.jqwik.api.Tuple.of(1, queue().map(q -> ShardCommand.newBuilder().setDeleteQueue(DeleteQueue.newBuilder()
+            .setQueue(q).setOnlyIfExpired(true)))),
         net.jqwik.api.Tuple.of(1, queue().map(q -> ShardCommand.newBuilder().setSealQueue(SealQueue.newBuilder().setQueue(q)))),
         net.jqwik.api.Tuple.of(1, adopt()),
         net.jqwik.api.Tuple.of(1, Combinators.combine(queue(), group(), anyInt()).as((q, g, n) ->
@@ -171,9 +180,38 @@ class HostileShardCommandsProperties {
             net.jqwik.api.Tuple.of(1, -1)),
         Arbitraries.of("", "", "", "g1", "\uDC00"))
         .as((o, d, part) -> DeliveryTag.newBuilder().setOffset(o).setDeliveryCount(d).setPart(part).build());
-    return Combinators.combine(queue(), tag.list().ofMaxSize(4), Arbitraries.of(0, 0, 1, 2, 7, -3))
-        .as((q, tags, outcome) -> ShardCommand.newBuilder().setSettle(Settle.newBuilder().setQueue(q)
-            .addAllTags(tags).setOutcomeValue(outcome)));
+    Arbitrary<Long> delay = Arbitraries.of(0L, 0L, 0L, 10L, 5_000L, 86_400_001L, -1L);
+    return Combinators.combine(queue(), tag.list().ofMaxSize(4), Arbitraries.of(0, 0, 1, 2, 7, -3), delay)
+        .as((q, tags, outcome, after) -> ShardCommand.newBuilder().setSettle(Settle.newBuilder().setQueue(q)
+            .addAllTags(tags).setOutcomeValue(outcome).setRequeueAfterMs(after)));
+  }
+
+  /** Limits of every kind, hostile values among them (out of range, unknown overflow, bad names). */
+  private static Arbitrary<ShardCommand.Builder> setLimits() {
+    Arbitrary<io.qraft.api.log.v1.QueueLimits> limits = Combinators.combine(millis(),
+        Arbitraries.of(-1L, 0L, 1L, 2L, 3L, 1L << 50), Arbitraries.of(-1L, 0L, 2L, 8L),
+        Arbitraries.of(0, 0, 1, 7), Arbitraries.of(0, 1, 2, 3, -1), Arbitraries.of("", "", "a", "b", "\uDC00"),
+        millis(), Arbitraries.of(true, false))
+        .as((ttl, maxLength, maxBytes, overflow, deliveryLimit, dlq, timeout, sac) -> {
+          io.qraft.api.log.v1.QueueLimits.Builder l = io.qraft.api.log.v1.QueueLimits.newBuilder()
+              .setMessageTtlMs(ttl).setOverflowValue(overflow).setDeliveryLimit(deliveryLimit)
+              .setDeadLetterQueue(dlq).setConsumerTimeoutMs(timeout).setSingleActiveConsumer(sac)
+              .setExpiresMs(ttl);
+          if (maxLength >= 0) {
+            l.setMaxLength(maxLength);
+          }
+          if (maxBytes >= 0) {
+            l.setMaxLengthBytes(maxBytes);
+          }
+          return l.build();
+        });
+    return Combinators.combine(queue(), limits).as((q, l) -> ShardCommand.newBuilder()
+        .setSetLimits(io.qraft.api.log.v1.SetLimits.newBuilder().setQueue(q).setLimits(l)));
+  }
+
+  /** Times in ms a limit or a consumer may give: none, short, long, past the ceiling, negative. */
+  private static Arbitrary<Long> millis() {
+    return Arbitraries.of(0L, 0L, 1L, 50L, 3_000L, 1L << 33, -1L);
   }
 
   private static Arbitrary<ShardCommand.Builder> adopt() {
@@ -197,6 +235,8 @@ class HostileShardCommandsProperties {
     Arbitrary<Map<String, String>> headers = Arbitraries.frequencyOf(
         net.jqwik.api.Tuple.of(12, Arbitraries.just(Map.<String, String>of())),
         net.jqwik.api.Tuple.of(4, Arbitraries.just(Map.of("k", "v"))),
+        net.jqwik.api.Tuple.of(3, Arbitraries.of("0", "40", "1000000", "-5", "x", "99999999999999999999")
+            .map(ttl -> Map.of("ttl-ms", ttl))),
         net.jqwik.api.Tuple.of(1, Arbitraries.just(manyHeaders(1_100))),
         net.jqwik.api.Tuple.of(1, Arbitraries.just(Map.of("big", "v".repeat(1_100_000)))));
     return Combinators.combine(Arbitraries.strings().ofMaxLength(8), headers).as((body, h) ->
