@@ -31,6 +31,7 @@ import java.util.Map;
  * @param deleteQueues delete the queues at the end
  * @param gapLog file to write long pauses between confirms to, or null
  * @param credentials sent with every call, or null for none (its toString names the user only)
+ * @param queueArguments further declare arguments of the queues (--queue-argument), as given
  */
 public record PerfSettings(
     int producers,
@@ -53,10 +54,12 @@ public record PerfSettings(
     boolean json,
     boolean deleteQueues,
     java.nio.file.Path gapLog,
-    BasicCredentials credentials) {
+    BasicCredentials credentials,
+    Map<String, String> queueArguments) {
 
   public PerfSettings {
     nodes = List.copyOf(nodes);
+    queueArguments = Map.copyOf(queueArguments);
   }
 
   /** The settings every client of the run shares: the nodes, and the credentials if any. */
@@ -89,6 +92,7 @@ public record PerfSettings(
     if (queueLog != null) {
       args.put("queue-log", queueLog);
     }
+    args.putAll(new java.util.TreeMap<>(queueArguments));
     return args;
   }
 }

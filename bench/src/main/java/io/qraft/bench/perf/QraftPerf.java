@@ -4,6 +4,7 @@ import io.qraft.client.BasicCredentials;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -106,6 +107,11 @@ public final class QraftPerf implements Callable<Integer> {
   @Option(names = "--queue-log", paramLabel = "shared|dedicated",
       description = "Declare argument queue-log of the queues (default: the server's, shared).")
   String queueLog;
+
+  @Option(names = "--queue-argument", paramLabel = "KEY=VALUE",
+      description = "A further declare argument of the queues, as the server takes it (e.g."
+          + " message-ttl=60000, max-length=100000); repeat for several. The server checks them.")
+  Map<String, String> queueArguments = new java.util.LinkedHashMap<>();
 
   @Option(names = "--client-batch", paramLabel = "N", defaultValue = "128",
       description = "Most messages a producer puts in one publish request: sends made while its"
@@ -249,7 +255,7 @@ public final class QraftPerf implements Callable<Integer> {
     return new PerfSettings(producers, consumers, size, confirm, time, warmup, queue.trim(), queues, qos,
         rate, effectiveAckEvery, ackIntervalMs, ackMode, batchSize == null ? 0 : batchSize, queueLog, clientBatch,
         addresses.stream().map(String::trim).toList(), format.equals("json"), deleteQueues, gapLog,
-        credentials);
+        credentials, queueArguments);
   }
 
   private void atLeast(String option, long value, long min) {

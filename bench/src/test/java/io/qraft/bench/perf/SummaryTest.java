@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
+import java.util.Map;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
 class SummaryTest {
   private static final PerfSettings SETTINGS = new PerfSettings(1, 1, 1000, 64, 10, 5, "q", 1, 200,
-      0, 100, 20, "quorum", 16, null, 128, List.of("127.0.0.1:5691"), true, false, null, null);
+      0, 100, 20, "quorum", 16, null, 128, List.of("127.0.0.1:5691"), true, false, null, null,
+      Map.of());
 
   private static PerfResult result() {
     Histogram h = new Histogram(3);
