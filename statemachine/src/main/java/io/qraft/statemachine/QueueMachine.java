@@ -2,12 +2,10 @@ package io.qraft.statemachine;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.qraft.api.HardLimits;
-import io.qraft.api.log.v1.Attach;
 import io.qraft.api.log.v1.AttachedConsumer;
 import io.qraft.api.log.v1.CreateQueue;
 import io.qraft.api.log.v1.DeleteQueue;
 import io.qraft.api.log.v1.Deliver;
-import io.qraft.api.log.v1.Detach;
 import io.qraft.api.log.v1.Enqueue;
 import io.qraft.api.log.v1.PublishResult;
 import io.qraft.api.log.v1.Purge;
@@ -43,7 +41,9 @@ import java.util.TreeMap;
  * refused (unknown queue, stale delivery tag, conflicting declare) changes
  * nothing but the applied index.
  *
- * <p>Moving a queue between shards (seal, adopt, sync) is in {@link QueueMoves}.
+ * <p>Moving a queue between shards (seal, adopt, sync) is in {@link QueueMoves}; consumers
+ * attaching and detaching in {@link QueueConsumers}; the queues' limits in {@link QueueRules}
+ * (what they do after each entry) and {@link LimitCommands} (their commands).
  *
  * <p>Not thread-safe: one apply loop owns it. Readers use {@link #snapshotOf}.
  */
@@ -63,6 +63,8 @@ public final class QueueMachine {
   /** Attached consumers by queue, for readers on other threads; replaced whole when it changes. */
   private volatile Map<String, List<String>> consumerView = Map.of();
   private final QueueRules rules;
+  private final QueueConsumers consumers;
+  private final LimitCommands limitCommands;
   /** Queues with something for the rules to do after each entry (a superset is harmless). */
   private final java.util.TreeSet<String> ruled = new java.util.TreeSet<>();
   /** Dead-lettered messages waiting to be moved, by queue, for the leader's mover on another thread. */
@@ -76,6 +78,8 @@ public final class QueueMachine {
     this.producers = new Producers(store);
     this.moves = new QueueMoves(store, this.events, queues, producers);
     this.rules = new QueueRules(store, this.events, fresh);
+    this.consumers = new QueueConsumers(queues, this.events, rules);
+    this.limitCommands = new LimitCommands(store, queues, this.events);
     reload();
   }
 
@@ -278,7 +282,7 @@ public final class QueueMachine {
         String queue = e.getKey();
         QueueState state = e.getValue();
         for (String consumer : rules.timeouts(batch, queue, state, now)) {
-          detachNow(batch, queue, state, consumer, true, now);
+          consumers.detachNow(batch, queue, state, consumer, true, now);
           events.consumerTimedOut(queue, consumer);
         }
       }
@@ -399,11 +403,11 @@ public final class QueueMachine {
         case SYNC_OUT -> moves.syncOut(batch, command.getSyncOut());
         case SYNC_IN -> moves.syncIn(batch, command.getSyncIn());
         case SYNC_DONE -> moves.syncDone(batch, command.getSyncDone());
-        case ATTACH -> attach(batch, index, command.getAttach(), command.getLeaderTimeMs());
-        case DETACH -> detach(batch, command.getDetach(), command.getLeaderTimeMs());
-        case SET_LIMITS -> setLimits(batch, command.getSetLimits());
-        case TICK -> used(batch, command.getTick().getUsedQueuesList(), command.getLeaderTimeMs());
-        case DEAD_LETTER_DONE -> deadLetterDone(batch, command.getDeadLetterDone());
+        case ATTACH -> consumers.attach(batch, index, command.getAttach(), command.getLeaderTimeMs());
+        case DETACH -> consumers.detach(batch, command.getDetach(), command.getLeaderTimeMs());
+        case SET_LIMITS -> limitCommands.setLimits(batch, command.getSetLimits());
+        case TICK -> limitCommands.used(batch, command.getTick().getUsedQueuesList(), command.getLeaderTimeMs());
+        case DEAD_LETTER_DONE -> limitCommands.deadLetterDone(batch, command.getDeadLetterDone());
         case KIND_NOT_SET -> Outcome.of(error(Status.INVALID_ARGUMENT, "empty shard command"));
       };
   }
@@ -803,211 +807,18 @@ public final class QueueMachine {
    * purged): below the next offset, at or above the lowest offset the shard holds for the queue
    * (an adopted queue's older messages are in the shard it left), neither ready nor out.
    */
-  private static boolean settledAlready(QueueState state, long offset) {
+  static boolean settledAlready(QueueState state, long offset) {
     return offset >= 0 && offset < state.record.getNextOffset() && offset >= state.record.getSyncFloor()
         && !state.ready.contains(offset) && !state.outstanding.containsKey(offset)
         && !state.delayed.containsKey(offset) && !state.dead.containsKey(offset);
   }
 
   /** An attached consumer holds count fewer messages (they were settled or returned). */
-  private static void released(QueueState state, String consumerId, int count) {
+  static void released(QueueState state, String consumerId, int count) {
     QueueState.Slot slot = state.consumers.get(consumerId);
     if (slot != null) {
       slot.held -= count;
     }
-  }
-
-  /**
-   * A consumer joins the queue, or comes back: what it holds stays its own and is announced
-   * again (redelivered, under the same tags), for the leader to send to its new stream.
-   */
-  private Outcome attach(StoreBatch batch, long index, Attach c, long now) {
-    QueueState state = queues.get(c.getQueue());
-    if (state == null) {
-      return Outcome.of(notFound(c.getQueue()));
-    }
-    String id = c.getConsumerId();
-    int prefetch = c.getPrefetch();
-    QueueState.Slot existing = state.consumers.get(id);
-    QueueRecord.Builder record = state.record.toBuilder().setOperations(state.record.getOperations() + 1);
-    List<AttachedConsumer> list = new ArrayList<>(record.getConsumersList());
-    long attachedAt = existing == null ? index : existing.attachedAt;
-    AttachedConsumer entry = AttachedConsumer.newBuilder().setId(id).setPrefetch(prefetch).setAttachedAt(attachedAt)
-        .setConsumerTimeoutMs(c.getConsumerTimeoutMs()).build();
-    if (now > 0) {
-      record.setLastUsedMs(now);
-    }
-    boolean replaced = false;
-    for (int i = 0; i < list.size(); i++) {
-      if (list.get(i).getId().equals(id)) {
-        list.set(i, entry);
-        replaced = true;
-      }
-    }
-    if (!replaced) {
-      if (list.size() >= MAX_CONSUMERS) {
-        return Outcome.of(error(Status.RESOURCE_EXHAUSTED, "queue '" + c.getQueue() + "' has " + list.size()
-            + " consumers attached, the most a queue takes; cancel one first"));
-      }
-      list.add(entry);
-    }
-    QueueRecord updated = record.clearConsumers().addAllConsumers(list).build();
-    batch.putQueue(c.getQueue(), updated.toByteArray());
-    // Its outstanding deliveries, in offset order, to be sent again to the new stream.
-    List<Delivery> held = new ArrayList<>();
-    if (existing != null) {
-      new TreeMap<>(state.outstanding).forEach((offset, mark) -> {
-        if (mark.consumerId().equals(id)) {
-          held.add(Delivery.newBuilder().setQueue(c.getQueue())
-              .setTag(DeliveryTag.newBuilder().setOffset(offset).setDeliveryCount(mark.deliveryCount()))
-              .setRedelivered(true).build());
-        }
-      });
-    }
-    return new Outcome(ShardResult.newBuilder().setCount(held.size()).build(), () -> {
-      state.record = updated;
-      if (existing == null) {
-        QueueState.Slot slot = new QueueState.Slot(id, prefetch, attachedAt);
-        slot.timeoutMs = c.getConsumerTimeoutMs();
-        // Marks a Deliver made under this id before it attached are its own, as reload()
-        // counts them: starting at 0 here would give a replica that did not restart more
-        // credit than one that did, and a settle of such a mark would take held below 0.
-        for (QueueState.Mark mark : state.outstanding.values()) {
-          if (mark.consumerId().equals(id)) {
-            slot.held++;
-          }
-        }
-        state.consumers.put(id, slot);
-      } else {
-        existing.prefetch = prefetch;
-        existing.timeoutMs = c.getConsumerTimeoutMs();
-      }
-      held.forEach(d -> events.delivered(id, d));
-      events.markDirty(c.getQueue());
-      events.consumersChanged();
-    });
-  }
-
-  /**
-   * A consumer leaves the queue; what it held is ready again, its delivery counts kept. Each
-   * counts as a failed delivery unless the consumer only failed to come back after a leader
-   * change.
-   */
-  private Outcome detach(StoreBatch batch, Detach c, long now) {
-    QueueState state = queues.get(c.getQueue());
-    if (state == null) {
-      return Outcome.of(notFound(c.getQueue()));
-    }
-    String id = c.getConsumerId();
-    if (!state.consumers.containsKey(id)) {
-      return Outcome.of(ShardResult.newBuilder().setCount(0).build());
-    }
-    long held = state.outstanding.values().stream().filter(m -> m.consumerId().equals(id)).count();
-    return new Outcome(ShardResult.newBuilder().setCount(held).build(),
-        () -> detachNow(batch, c.getQueue(), state, id, !c.getAfterLeaderChange(), now));
-  }
-
-  /** Detaches an attached consumer and puts back what it held, writing into the entry's batch. */
-  private void detachNow(StoreBatch batch, String queue, QueueState state, String id, boolean failed, long now) {
-    List<Long> offsets = new ArrayList<>();
-    for (Map.Entry<Long, QueueState.Mark> o : new TreeMap<>(state.outstanding).entrySet()) {
-      if (o.getValue().consumerId().equals(id)) {
-        offsets.add(o.getKey());
-      }
-    }
-    for (long offset : offsets) {
-      rules.returnOne(batch, queue, state, offset, failed, now);
-    }
-    if (!offsets.isEmpty()) {
-      events.deliveriesSettled(queue, id, offsets.size());
-      events.messagesReady(queue);
-    }
-    List<AttachedConsumer> list = new ArrayList<>(state.record.getConsumersList());
-    list.removeIf(a -> a.getId().equals(id));
-    QueueRecord.Builder updated = state.record.toBuilder()
-        .setOperations(state.record.getOperations() + 1)
-        .clearConsumers().addAllConsumers(list);
-    if (now > 0) {
-      updated.setLastUsedMs(now);
-    }
-    state.record = updated.build();
-    batch.putQueue(queue, state.record.toByteArray());
-    state.consumers.remove(id);
-    events.consumersChanged();
-    // Another consumer may take what it held, or (single active consumer) take over.
-    events.markDirty(queue);
-  }
-
-  /** A Tick's queues with consumers only the leader knows of are used now (see expires). */
-  private Outcome used(StoreBatch batch, List<String> usedQueues, long now) {
-    List<Runnable> memory = new ArrayList<>();
-    for (String queue : new java.util.TreeSet<>(usedQueues)) {
-      QueueState state = queues.get(queue);
-      if (state == null || now <= 0) {
-        continue;
-      }
-      QueueRecord updated = state.record.toBuilder().setLastUsedMs(now).build();
-      batch.putQueue(queue, updated.toByteArray());
-      memory.add(() -> state.record = updated);
-    }
-    return new Outcome(ShardResult.getDefaultInstance(), () -> memory.forEach(Runnable::run));
-  }
-
-  /** Sets a queue's limits; lower length limits apply after this entry (drop-head). */
-  private Outcome setLimits(StoreBatch batch, io.qraft.api.log.v1.SetLimits c) {
-    QueueState state = queues.get(c.getQueue());
-    if (state == null) {
-      return Outcome.of(notFound(c.getQueue()));
-    }
-    QueueRecord updated = state.record.toBuilder().setLimits(c.getLimits())
-        .setOperations(state.record.getOperations() + 1).build();
-    batch.putQueue(c.getQueue(), updated.toByteArray());
-    return new Outcome(ShardResult.newBuilder().setCount(1).build(), () -> {
-      state.record = updated;
-      events.markDirty(c.getQueue());
-    });
-  }
-
-  /**
-   * The leader moved (or dropped) dead-lettered messages: they leave the queue. An offset that
-   * is no longer dead-lettered was done before: a new leader moved it again, and the dead-letter
-   * queue may hold it twice (counted).
-   */
-  private Outcome deadLetterDone(StoreBatch batch, io.qraft.api.log.v1.DeadLetterDone c) {
-    QueueState state = queues.get(c.getQueue());
-    if (state == null) {
-      return Outcome.of(notFound(c.getQueue()));
-    }
-    java.util.TreeSet<Long> offsets = new java.util.TreeSet<>(c.getOffsetsList());
-    io.qraft.api.log.v1.QueueCounters.Builder counters = state.record.getCounters().toBuilder();
-    QueueRecord.Builder record = state.record.toBuilder().setOperations(state.record.getOperations() + 1);
-    List<Long> done = new ArrayList<>();
-    for (long offset : offsets) {
-      String reason = state.dead.get(offset);
-      if (reason == null) {
-        if (settledAlready(state, offset)) {
-          counters.setDeadLetterResends(counters.getDeadLetterResends() + 1);
-        }
-        continue;
-      }
-      long size = parseMessage(store.message(c.getQueue(), offset)).getMessage().getBody().size();
-      batch.deleteMessage(c.getQueue(), offset);
-      batch.deleteUnacked(c.getQueue(), offset);
-      record.setMessages(record.getMessages() - 1).setBytes(record.getBytes() - size);
-      if (c.getDropped()) {
-        counters.putDropped(reason, counters.getDroppedOrDefault(reason, 0) + 1);
-      } else {
-        counters.putDeadLettered(reason, counters.getDeadLetteredOrDefault(reason, 0) + 1);
-      }
-      done.add(offset);
-    }
-    QueueRecord updated = record.setCounters(counters).build();
-    batch.putQueue(c.getQueue(), updated.toByteArray());
-    return new Outcome(ShardResult.newBuilder().setCount(done.size()).build(), () -> {
-      state.record = updated;
-      done.forEach(state.dead::remove);
-      events.deadDone();
-    });
   }
 
   static byte[] mark(String consumerId, int deliveryCount) {
