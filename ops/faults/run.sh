@@ -4,6 +4,9 @@
 # as in production. See ops/faults/README.md.
 #
 #   ops/faults/run.sh --runs N --seconds T [--seed S] [--interval I] [--corruption] [--kinds k1,k2] [--out DIR]
+#                     [--workload standard|dead-letter]
+#
+# Every option goes to the suite as it is (FaultSuiteCommand lists them all).
 #
 # The last line printed is the verdict (PASS|FAIL ...), or "SKIP: ..." (exit 0) without root.
 set -uo pipefail

@@ -25,21 +25,25 @@ import java.util.stream.Stream;
  *
  * <p>The last line it prints is the verdict:
  * {@code PASS runs=N faults=N confirmed=N lost=N unexpected=N duplicates=N
- * redelivered_after_ack=N divergent_replicas=N report=PATH}.
+ * redelivered_after_ack=N divergent_replicas=N report=PATH}; the dead-letter workload adds
+ * {@code dead_lettered=N dead_letter_duplicates=N wrong_dead_letters=N} before {@code report}.
  */
 public final class FaultSuite {
 
   static final int NODES = 3;
 
-  /** The queues of a run are fq-0, fq-1, ...; the application user may touch these only. */
+  /**
+   * The queues of a run are fq-0, fq-1, ... and, in the dead-letter workload, their dead-letter
+   * queues fq-0-dead, ...; the application user may touch these only.
+   */
   static final String QUEUE_PREFIX = "fq-";
-  static final String QUEUE_PATTERN = "^fq-[0-9]+$";
+  static final String QUEUE_PATTERN = "^fq-[0-9]+(" + Workload.DEAD_SUFFIX + ")?$";
 
   private final Options options;
   private final List<Map<String, Object>> runSummaries = new ArrayList<>();
 
   record Options(int runs, long seconds, long seed, Path out, long interval, List<FaultKind> kinds,
-      Path distribution, int producers, int queues, long pauseMs) {}
+      Path distribution, int producers, int queues, long pauseMs, WorkloadKind workload) {}
 
   FaultSuite(Options options) {
     this.options = options;
@@ -58,6 +62,9 @@ public final class FaultSuite {
     long duplicates = 0;
     long afterAck = 0;
     long divergent = 0;
+    long deadLettered = 0;
+    long deadDuplicates = 0;
+    long wrongDead = 0;
     boolean incomplete = false;
     for (int i = 0; i < options.runs(); i++) {
       long seed = options.seed() + i;
@@ -87,6 +94,9 @@ public final class FaultSuite {
       duplicates += ((Number) summary.get("duplicates")).longValue();
       afterAck += ((Number) summary.get("redelivered_after_ack")).longValue();
       divergent += ((Number) summary.get("divergent_replicas")).longValue();
+      deadLettered += ((Number) summary.get("dead_lettered")).longValue();
+      deadDuplicates += ((Number) summary.get("dead_letter_duplicates")).longValue();
+      wrongDead += ((Number) summary.get("wrong_dead_letters")).longValue();
     }
     Path report = options.out().resolve("report.json");
     Map<String, Object> all = new LinkedHashMap<>();
@@ -95,11 +105,15 @@ public final class FaultSuite {
     History.JSON.writerWithDefaultPrettyPrinter().writeValue(report.toFile(), all);
     Report.writeSummaryMarkdown(options.out().resolve("report.md"), runSummaries);
     boolean pass = !incomplete && lost == 0 && unexpected == 0 && afterAck == 0
-        && divergent == 0;
+        && divergent == 0 && wrongDead == 0;
+    String deadLetters = options.workload() != WorkloadKind.DEAD_LETTER ? ""
+        : " dead_lettered=" + deadLettered + " dead_letter_duplicates=" + deadDuplicates
+            + " wrong_dead_letters=" + wrongDead;
     return (pass ? "PASS" : "FAIL") + " runs=" + options.runs() + " faults=" + faults
         + " confirmed=" + confirmed + " lost=" + lost + " unexpected=" + unexpected
         + " duplicates=" + duplicates + " redelivered_after_ack=" + afterAck
-        + " divergent_replicas=" + divergent + " report=" + options.out().resolve("report.md");
+        + " divergent_replicas=" + divergent + deadLetters
+        + " report=" + options.out().resolve("report.md");
   }
 
   static void log(String message) {
@@ -157,7 +171,8 @@ public final class FaultSuite {
       FaultSchedule schedule = new FaultSchedule(seed, options.seconds(), options.interval(),
           options.kinds());
       log("run " + number + " seed " + seed + ": " + schedule.faults().size() + " faults planned, "
-          + options.seconds() + " s; logs and history under " + dir);
+          + options.seconds() + " s, " + options.workload().label() + " workload; logs and history under "
+          + dir);
       schedule.faults().forEach(f -> log("  planned " + f));
       history = new History(dir.resolve("history.jsonl"));
       net.heal();
@@ -170,7 +185,8 @@ public final class FaultSuite {
       Users.addApplication(access, addresses, QUEUE_PATTERN, Duration.ofSeconds(60));
       log("cluster ready over TLS; users " + access.administrator() + " (administrator) and "
           + access.application() + " (permissions " + QUEUE_PATTERN + ") added");
-      workload = new Workload(addresses, access, queues, history, Duration.ofSeconds(8), seed);
+      workload = new Workload(addresses, access, options.workload(), queues, history,
+          Duration.ofSeconds(8), seed);
       workload.declareQueues();
       log("queues declared; workload starts");
       long start = System.nanoTime();
@@ -205,8 +221,8 @@ public final class FaultSuite {
       List<Op> ops = History.read(dir.resolve("history.jsonl"));
       QueueChecker.Result result = QueueChecker.check(ops);
       List<Availability.FaultGap> gaps = Availability.perFault(ops, workloadEnd);
-      Map<String, Object> summary = Report.runSummary(number, seed, dir, result, gaps, replicas,
-          notDrained, crashes, corruption, faultCount);
+      Map<String, Object> summary = Report.runSummary(number, seed, dir, options.workload(), result,
+          gaps, replicas, notDrained, crashes, corruption, faultCount);
       Report.writeRun(dir, summary, result, gaps, replicas, ops);
       log("run " + number + ": " + Report.oneLine(summary));
       return summary;

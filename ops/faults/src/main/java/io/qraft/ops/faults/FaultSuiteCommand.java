@@ -53,6 +53,11 @@ final class FaultSuiteCommand implements Callable<Integer> {
   @Option(names = "--publish-pause-ms", defaultValue = "5")
   long publishPauseMs;
 
+  @Option(names = "--workload", defaultValue = "standard", paramLabel = "W",
+      description = "standard, or dead-letter: queues with a delivery limit and a dead-letter queue,"
+          + " one value in ten nacked until dead-lettered (default ${DEFAULT-VALUE}).")
+  String workload;
+
   @Spec
   CommandSpec spec;
 
@@ -81,7 +86,14 @@ final class FaultSuiteCommand implements Callable<Integer> {
         LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     long s = seed != null ? seed : System.currentTimeMillis() % 1_000_000;
     return new FaultSuite.Options(runs, seconds, s, dir.toAbsolutePath(), interval, List.copyOf(menu),
-        dist.toAbsolutePath(), producers, queues, publishPauseMs);
+        dist.toAbsolutePath(), producers, queues, publishPauseMs, workload(workload));
+  }
+
+  /** "dead-letter" to its kind; an unknown label is a usage error listing the known ones. */
+  private WorkloadKind workload(String label) {
+    return Arrays.stream(WorkloadKind.values()).filter(k -> k.label().equals(label.trim())).findFirst()
+        .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), "unknown workload '" + label
+            + "'; known: " + Arrays.stream(WorkloadKind.values()).map(WorkloadKind::label).toList()));
   }
 
   /** "kill_leader,pause" to kinds; an unknown label is a usage error listing the known ones. */

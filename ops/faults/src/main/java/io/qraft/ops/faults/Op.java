@@ -1,9 +1,11 @@
 package io.qraft.ops.faults;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
 
 /**
- * One line of the history: a client call (publish, ack, get), a delivery received, or a fault.
+ * One line of the history: a client call (publish, ack, nack, get), a delivery received, or a
+ * fault.
  * Times are microseconds since the run started (monotonic clock of the suite's JVM).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -12,6 +14,7 @@ public final class Op {
   public static final String PUBLISH = "publish";
   public static final String DELIVER = "deliver";
   public static final String ACK = "ack";
+  public static final String NACK = "nack";
   public static final String FAULT = "fault";
   public static final String PHASE = "phase";
 
@@ -19,7 +22,7 @@ public final class Op {
   public static final String FAILED = "failed";
   public static final String UNKNOWN = "unknown";
 
-  /** publish | deliver | ack | fault | phase. */
+  /** publish | deliver | ack | nack | fault | phase. */
   public String type;
   /** Which worker: p0.., c0.., drain, nemesis. */
   public String proc;
@@ -36,8 +39,17 @@ public final class Op {
   public Long t1;
   /** ok | failed | unknown. */
   public String outcome;
-  /** Ack: how many deliveries the server said were outstanding and are now settled. */
+  /** Ack, nack: how many deliveries the server said were outstanding and are now settled. */
   public Integer acked;
+  /**
+   * Publish, deliver, nack: the value is poison (dead-letter workload): its consumers nack it
+   * until its queue's delivery limit dead-letters it.
+   */
+  public Boolean poison;
+  /** Deliver, ack: of a dead-letter queue, not of the queue the value was published to. */
+  public Boolean dead;
+  /** Deliver from a dead-letter queue: the message's x-death-* headers. */
+  public Map<String, String> death;
   /** Fault kind, or phase name. */
   public String kind;
   public String node;
@@ -78,6 +90,19 @@ public final class Op {
 
   public static Op ack(String proc, String queue, long value, long offset, int dcount, long t0) {
     return onMessage(ACK, proc, queue, value, offset, dcount, t0);
+  }
+
+  public static Op nack(String proc, String queue, long value, long offset, int dcount, long t0) {
+    return onMessage(NACK, proc, queue, value, offset, dcount, t0);
+  }
+
+  /** A delivery from a dead-letter queue, with the x-death-* headers it carried. */
+  public static Op deadLetter(String proc, String queue, long value, long offset, int dcount,
+      boolean redelivered, Map<String, String> death, long t) {
+    Op op = deliver(proc, queue, value, offset, dcount, redelivered, t);
+    op.dead = true;
+    op.death = death;
+    return op;
   }
 
   public static Op fault(String kind, String node, long t0, long t1, String detail) {

@@ -18,7 +18,7 @@ final class Report {
 
   private Report() {}
 
-  static Map<String, Object> runSummary(int number, long seed, Path dir,
+  static Map<String, Object> runSummary(int number, long seed, Path dir, WorkloadKind workload,
       QueueChecker.Result r, List<Availability.FaultGap> gaps, FaultSuite.Replicas replicas,
       List<String> notDrained, List<String> crashes, List<Map<String, Object>> corruption,
       int faults) {
@@ -26,6 +26,7 @@ final class Report {
     s.put("run", number);
     s.put("seed", seed);
     s.put("dir", dir.toString());
+    s.put("workload", workload.label());
     s.put("faults", faults);
     Map<String, Integer> kinds = new TreeMap<>();
     gaps.forEach(g -> kinds.merge(g.kind(), 1, Integer::sum));
@@ -45,6 +46,10 @@ final class Report {
     s.put("duplicates_without_redelivered_flag", r.duplicatesWithoutRedelivered());
     s.put("double_enqueued", r.doubleEnqueued());
     s.put("redelivered_after_ack", r.redeliveredAfterAck());
+    s.put("poison_confirmed", r.poisonConfirmed());
+    s.put("dead_lettered", r.deadLettered());
+    s.put("dead_letter_duplicates", r.deadLetterDuplicates());
+    s.put("wrong_dead_letters", r.wrongDeadLetters());
     s.put("divergent_replicas", replicas.divergent());
     s.put("replicas_converged", replicas.allAnswered() && replicas.converged());
     s.put("not_drained", notDrained);
@@ -59,8 +64,7 @@ final class Report {
       avail.put(k, m);
     });
     s.put("unavailability_by_kind", avail);
-    boolean pass = r.lost() == 0 && r.unexpected() == 0 && r.redeliveredAfterAck() == 0
-        && replicas.divergent() == 0;
+    boolean pass = r.valid() && replicas.divergent() == 0;
     s.put("verdict", pass ? "PASS" : "FAIL");
     return s;
   }
@@ -69,7 +73,14 @@ final class Report {
     return s.get("verdict") + " seed=" + s.get("seed") + " faults=" + s.get("faults")
         + " confirmed=" + s.get("confirmed") + " lost=" + s.get("lost") + " unexpected="
         + s.get("unexpected") + " duplicates=" + s.get("duplicates") + " redelivered_after_ack="
-        + s.get("redelivered_after_ack") + " divergent_replicas=" + s.get("divergent_replicas");
+        + s.get("redelivered_after_ack") + " divergent_replicas=" + s.get("divergent_replicas")
+        + (deadLetter(s) ? " dead_lettered=" + s.get("dead_lettered") + " dead_letter_duplicates="
+            + s.get("dead_letter_duplicates") + " wrong_dead_letters=" + s.get("wrong_dead_letters")
+            : "");
+  }
+
+  private static boolean deadLetter(Map<String, Object> s) {
+    return WorkloadKind.DEAD_LETTER.label().equals(s.get("workload"));
   }
 
   static void writeRun(Path dir, Map<String, Object> s, QueueChecker.Result r,
@@ -82,6 +93,8 @@ final class Report {
       json.put("duplicate_without_flag_values", first(r.duplicateWithoutFlagValues()));
       json.put("double_enqueued_values", first(r.doubleEnqueuedValues()));
       json.put("redelivered_after_ack_values", first(r.redeliveredAfterAckValues()));
+      json.put("dead_letter_duplicate_values", first(r.deadLetterDuplicateValues()));
+      json.put("wrong_dead_letter_values", first(r.wrongDeadLetterValues()));
       json.put("faults_detail", gaps);
       List<Map<String, Object>> groups = new ArrayList<>();
       replicas.groups().forEach((g, l) -> l.forEach(st -> {
@@ -105,11 +118,18 @@ final class Report {
           .append(")\n\n**").append(oneLine(s)).append("**\n\n");
       md.append("History: `history.jsonl` (one JSON object per call, delivery or fault).\n\n");
       md.append("| metric | value |\n|---|---|\n");
-      for (String k : List.of("faults", "faults_by_kind", "published", "confirmed",
-          "publish_failed", "publish_unknown", "recovered", "delivered", "acks_confirmed", "lost",
-          "unexpected", "duplicates", "duplicate_deliveries", "duplicates_redelivered_flag",
-          "duplicates_without_redelivered_flag", "double_enqueued", "redelivered_after_ack",
-          "divergent_replicas", "replicas_converged", "not_drained", "node_crashes")) {
+      List<String> metrics = new ArrayList<>(List.of("workload", "faults", "faults_by_kind",
+          "published", "confirmed", "publish_failed", "publish_unknown", "recovered", "delivered",
+          "acks_confirmed", "lost", "unexpected", "duplicates", "duplicate_deliveries",
+          "duplicates_redelivered_flag", "duplicates_without_redelivered_flag", "double_enqueued",
+          "redelivered_after_ack"));
+      if (deadLetter(s)) {
+        metrics.addAll(List.of("poison_confirmed", "dead_lettered", "dead_letter_duplicates",
+            "wrong_dead_letters"));
+      }
+      metrics.addAll(List.of("divergent_replicas", "replicas_converged", "not_drained",
+          "node_crashes"));
+      for (String k : metrics) {
         md.append("| ").append(k).append(" | ").append(s.get(k)).append(" |\n");
       }
       md.append("\n## Faults and unavailability\n\nLongest time, on any queue, without a"
@@ -144,6 +164,8 @@ final class Report {
       appendExcerpts(md, "redelivered after ack", r.redeliveredAfterAckValues(), ops);
       appendExcerpts(md, "duplicates without the redelivered flag",
           r.duplicateWithoutFlagValues(), ops);
+      appendExcerpts(md, "wrong dead letters", r.wrongDeadLetterValues(), ops);
+      appendExcerpts(md, "dead-letter duplicates", r.deadLetterDuplicateValues(), ops);
       Files.writeString(dir.resolve("report.md"), md.toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -176,22 +198,26 @@ final class Report {
 
   static void writeSummaryMarkdown(Path file, List<Map<String, Object>> runs) {
     StringBuilder md = new StringBuilder("# Fault suite summary\n\n"
-        + "| run | seed | verdict | faults | faults by kind | confirmed | lost | unexpected |"
-        + " duplicates | redelivered after ack | divergent replicas | crashes | report |\n"
-        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + "| run | seed | workload | verdict | faults | faults by kind | confirmed | lost | unexpected |"
+        + " duplicates | redelivered after ack | divergent replicas | dead letters (duplicates, wrong) |"
+        + " crashes | report |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Map<String, Object> s : runs) {
       if (s.containsKey("error")) {
         md.append("| ").append(s.get("run")).append(" | ").append(s.get("seed"))
-            .append(" | ERROR | ").append(s.get("error")).append(" |||||||||\n");
+            .append(" | | ERROR | ").append(s.get("error")).append(" |||||||||||\n");
         continue;
       }
       md.append("| ").append(s.get("run")).append(" | ").append(s.get("seed")).append(" | ")
+          .append(s.get("workload")).append(" | ")
           .append(s.get("verdict")).append(" | ").append(s.get("faults")).append(" | ")
           .append(s.get("faults_by_kind")).append(" | ").append(s.get("confirmed"))
           .append(" | ").append(s.get("lost")).append(" | ").append(s.get("unexpected"))
           .append(" | ").append(s.get("duplicates")).append(" | ")
           .append(s.get("redelivered_after_ack")).append(" | ")
           .append(s.get("divergent_replicas")).append(" | ")
+          .append(deadLetter(s) ? s.get("dead_lettered") + " (" + s.get("dead_letter_duplicates")
+              + ", " + s.get("wrong_dead_letters") + ")" : "-").append(" | ")
           .append(((List<?>) s.get("node_crashes")).size()).append(" | ")
           .append(s.get("dir")).append("/report.md |\n");
     }

@@ -27,6 +27,14 @@ class FaultSuiteCommandTest {
     assertThat(options.seed()).isEqualTo(11);
     assertThat(options.kinds()).extracting(FaultKind::label).containsExactly("pause", "kill_leader");
     assertThat(options.out().toString()).contains("ops/target/faults/");
+    assertThat(options.workload()).isEqualTo(WorkloadKind.STANDARD);
+  }
+
+  @Test
+  void theDeadLetterWorkloadIsChosenByName() {
+    FaultSuiteCommand command = new FaultSuiteCommand();
+    line(command).parseArgs("--workload", "dead-letter", "--kinds", "kill_leader");
+    assertThat(command.options().workload()).isEqualTo(WorkloadKind.DEAD_LETTER);
   }
 
   @Test
@@ -35,6 +43,8 @@ class FaultSuiteCommandTest {
     assertThat(err.toString()).contains("--interval must be at least 6 seconds");
     assertThat(line(new FaultSuiteCommand()).execute("--kinds", "meteor")).isEqualTo(2);
     assertThat(err.toString()).contains("unknown fault kind 'meteor'; known: [");
+    assertThat(line(new FaultSuiteCommand()).execute("--workload", "dead_letter")).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown workload 'dead_letter'; known: [standard, dead-letter]");
     assertThat(line(new FaultSuiteCommand()).execute("--runs", "many")).isEqualTo(2);
     assertThat(line(new FaultSuiteCommand()).execute("--bogus")).isEqualTo(2);
     assertThat(err.toString()).contains("Unknown option: '--bogus'");
