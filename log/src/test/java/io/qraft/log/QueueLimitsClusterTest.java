@@ -157,4 +157,30 @@ class QueueLimitsClusterTest extends OnThreeReplicas {
     assertThat(refused.getErrorCode()).isEqualTo(Status.OUT_OF_RANGE);
     assertThat(record(group, "limits.full").getCounters().getRejectedPublishes()).isEqualTo(1);
   }
+
+  @Test
+  void aSingleActiveConsumerReceivesAloneAndTheNextTakesOverWithWhatItHeld() throws Exception {
+    RaftGroupId group = declare("limits.single", Map.of("single-active-consumer", "true"));
+    CollectingSink first = new CollectingSink();
+    CollectingSink second = new CollectingSink();
+    ConsumerHub.Subscription active = subscribe(group, "limits.single", "first", first);
+    subscribe(group, "limits.single", "second", second);
+    await().atMost(EVENTUALLY).until(() -> record(group, "limits.single").getConsumersCount() == 2);
+
+    publish(group, "limits.single", body("a"), body("b"), body("c"));
+
+    await().atMost(EVENTUALLY).until(() -> first.deliveries.size() == 3);
+    assertThat(second.deliveries).isEmpty();
+    active.cancel();
+    await("the next consumer takes over").atMost(EVENTUALLY).until(() -> second.deliveries.size() == 3);
+    assertThat(second.deliveries).extracting(d -> d.getMessage().getBody().toStringUtf8()).containsExactly("a", "b", "c");
+    assertThat(second.deliveries).allMatch(Delivery::getRedelivered);
+  }
+
+  private ConsumerHub.Subscription subscribe(RaftGroupId group, String queue, String id, CollectingSink sink) {
+    return await().atMost(EVENTUALLY).ignoreExceptionsInstanceOf(LogUnavailableException.class)
+        .ignoreExceptionsInstanceOf(LeaderElsewhereException.class)
+        .until(() -> cluster.leaderOf(group).consumers().subscribe(queue, group, 5, false, id, sink),
+            java.util.Objects::nonNull);
+  }
 }

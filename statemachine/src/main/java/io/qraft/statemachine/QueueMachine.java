@@ -335,9 +335,10 @@ public final class QueueMachine {
     }
   }
 
+  /** Whether time alone can change the queue: a delivery may time out, a message expire or come back. */
   private static boolean timed(QueueState state) {
-    return !state.outstanding.isEmpty() || !state.delayed.isEmpty() || state.limits().getMessageTtlMs() > 0
-        || !state.ownDeadlines.isEmpty();
+    return !state.outstanding.isEmpty() || !state.delayed.isEmpty() || !state.ownDeadlines.isEmpty()
+        || (state.limits().getMessageTtlMs() > 0 && !state.ready.isEmpty());
   }
 
   /**
