@@ -22,7 +22,10 @@ final class DeclareQueueCommand extends CtlCommand {
     private String name;
 
     @Option(names = "--argument", paramLabel = "KEY=VALUE",
-        description = "A declare argument, repeatable: ack-mode=quorum|local, queue-log=shared|dedicated.")
+        description = "A declare argument, repeatable: ack-mode=quorum|local, queue-log=shared|dedicated,"
+            + " batch-size, batch-bytes, batch-linger-ms, and the limits message-ttl, expires, max-length,"
+            + " max-length-bytes, overflow=drop-head|reject-publish, delivery-limit, dead-letter-queue,"
+            + " consumer-timeout, single-active-consumer=true|false (also as x-max-length and so on).")
     private Map<String, String> arguments = new LinkedHashMap<>();
 
     @Override

@@ -29,7 +29,9 @@ final class SetPolicyCommand extends CtlCommand {
     @Parameters(index = "2", paramLabel = "DEFINITION",
         description = "JSON object of keys: ha-mode, ha-params, ha-sync-mode, ha-sync-batch-size, "
             + "ha-promote-on-shutdown, ack-mode, batch-size, batch-bytes, batch-linger-ms, queue-leader-locator, "
-            + "queue-log; e.g. '{\"ha-mode\":\"exactly\",\"ha-params\":2}'.")
+            + "queue-log, and the limits message-ttl, expires, max-length, max-length-bytes, overflow, "
+            + "delivery-limit, dead-letter-queue, consumer-timeout, single-active-consumer; "
+            + "e.g. '{\"ha-mode\":\"exactly\",\"ha-params\":2}'.")
     private String definition;
 
     @Option(names = "--priority", paramLabel = "N", defaultValue = "0",
