@@ -95,9 +95,16 @@ public final class QueueMachine {
         slot.timeoutMs = c.getConsumerTimeoutMs();
         state.consumers.put(c.getId(), slot);
       }
+      boolean ttl = state.limits().getMessageTtlMs() > 0;
+      long[] lastTime = {Long.MIN_VALUE};
       store.scanMessages(name, 0, (offset, value) -> {
         state.ready.add(offset);
         StoredMessage stored = parseMessage(value);
+        if (ttl && (state.enqueueRuns.isEmpty() || stored.getEnqueuedAtMs() != lastTime[0]
+            || state.enqueueRuns.lastKey() > offset)) {
+          state.enqueueRuns.put(offset, stored.getEnqueuedAtMs());
+          lastTime[0] = stored.getEnqueuedAtMs();
+        }
         long own = QueueRules.ownDeadline(stored.getMessage(), stored.getEnqueuedAtMs());
         if (own >= 0) {
           state.ownDeadlines.put(offset, own);
@@ -538,8 +545,12 @@ public final class QueueMachine {
       updated.forEach((queue, record) -> {
         QueueState state = queues.get(queue);
         state.record = record;
-        state.ready.addAll(added.getOrDefault(queue, List.of()));
+        List<Long> offsets = added.getOrDefault(queue, List.of());
+        state.ready.addAll(offsets);
         state.ownDeadlines.putAll(deadlines.getOrDefault(queue, Map.of()));
+        if (!offsets.isEmpty()) {
+          QueueRules.enqueued(state, offsets.get(0), leaderTimeMs);
+        }
       });
       added.keySet().forEach(events::messagesReady);
     });

@@ -85,6 +85,10 @@ final class QueueRules {
    * loses its oldest ready messages.
    */
   void afterEntry(StoreBatch batch, String queue, QueueState state, long now) {
+    if (state.limits().getMessageTtlMs() <= 0 && !state.enqueueRuns.isEmpty()) {
+      // The TTL went: the runs would have a gap if it came back.
+      state.enqueueRuns.clear();
+    }
     if (now > 0 && !state.delayed.isEmpty()) {
       releaseDue(batch, queue, state, now);
     }
@@ -185,11 +189,34 @@ final class QueueRules {
   }
 
   private long enqueuedAt(String queue, QueueState state, long offset) {
-    if (state.cachedOffset != offset) {
-      state.cachedEnqueuedAt = QueueMachine.parseMessage(store.message(queue, offset)).getEnqueuedAtMs();
-      state.cachedOffset = offset;
+    Map.Entry<Long, Long> run = state.enqueueRuns.floorEntry(offset);
+    if (run != null) {
+      return run.getValue();
     }
-    return state.cachedEnqueuedAt;
+    return QueueMachine.parseMessage(store.message(queue, offset)).getEnqueuedAtMs();
+  }
+
+  /**
+   * An entry stored messages of the queue from firstOffset on at time now: remembered while the
+   * queue has a message-ttl. Runs wholly below the head are dropped; what they covered is read
+   * from the store if it is ever asked for again (a delivery returned).
+   */
+  static void enqueued(QueueState state, long firstOffset, long now) {
+    if (state.limits().getMessageTtlMs() <= 0) {
+      state.enqueueRuns.clear();
+      return;
+    }
+    state.enqueueRuns.put(firstOffset, now);
+    if (!state.ready.isEmpty()) {
+      long head = state.ready.first();
+      while (state.enqueueRuns.size() > 1) {
+        Long second = state.enqueueRuns.higherKey(state.enqueueRuns.firstKey());
+        if (second == null || second > head) {
+          break;
+        }
+        state.enqueueRuns.pollFirstEntry();
+      }
+    }
   }
 
   /** The time a message's own ttl-ms header makes it expire, or -1 without a usable one. */

@@ -38,9 +38,14 @@ final class QueueState {
   final TreeMap<Long, String> dead = new TreeMap<>();
   /** Offsets whose message carries its own "ttl-ms": offset to the time it expires. */
   final TreeMap<Long, Long> ownDeadlines = new TreeMap<>();
-  /** Enqueue time of one offset, read from the store once (a cache, not state). */
-  long cachedOffset = -1;
-  long cachedEnqueuedAt;
+  /**
+   * Enqueue times while the queue has a message-ttl, so that expiry need not read messages back:
+   * the first offset each entry stored for the queue, to that entry's time (offsets of one entry
+   * are consecutive). A cache of what the store holds: kept only from the point the TTL was set
+   * (an offset below the first key is read from the store), emptied when the TTL goes, trimmed
+   * from the front as the head moves on.
+   */
+  final TreeMap<Long, Long> enqueueRuns = new TreeMap<>();
 
   QueueLimits limits() {
     return record.getLimits();

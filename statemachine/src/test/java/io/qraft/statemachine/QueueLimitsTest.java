@@ -129,6 +129,31 @@ class QueueLimitsTest {
     assertThat(record().getMessages()).isZero();
   }
 
+  @Test
+  void aTtlSetClearedAndSetAgainJudgesEveryMessageByItsOwnEnqueueTime() {
+    limits(l().setMessageTtlMs(1_000));
+    shard.applyOk(publishAt(T, "a", "m0"));
+    limits(l());
+    shard.applyOk(publishAt(T + 5_000, "a", "m1"));
+    limits(l().setMessageTtlMs(1_000));
+    shard.applyOk(publishAt(T + 5_500, "a", "m2"));
+
+    assertThat(offsets(deliverAt(T + 5_600, "a", "c1", 10))).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void aRestartedReplicaExpiresWhatOneThatKeptItsMemoryExpires() {
+    limits(l().setMessageTtlMs(1_000));
+    shard.applyOk(publishAt(T, "a", "m0"));
+    shard.applyOk(publishAt(T + 800, "a", "m1"));
+    Delivery first = deliverAt(T + 900, "a", "c1", 1).get(0);
+    shard.applyOk(publishAt(T + 950, "a", "m2"));
+    shard.applyOk(at(T + 960, Cmd.requeue("a", first.getTag())));
+    shard.restart();
+
+    assertThat(offsets(deliverAt(T + 1_000, "a", "c1", 10))).containsExactly(1L, 2L);
+  }
+
   // ---- dead letters ----
 
   @Test
