@@ -582,77 +582,29 @@ class CheckoutTest {
       Cmd.attach("orders", "c1", 2),
       Cmd.publish("orders", "o9", "o10"));
 
-  private record Run(List<ShardResult> results, List<String> events, byte[] export) {}
-
-  private static Run runStraight(List<ShardCommand> commands) {
-    try (TestShard s = TestShard.inMemory()) {
-      List<ShardResult> results = new ArrayList<>();
-      commands.forEach(c -> results.add(s.apply(c)));
-      s.assertConsistent();
-      return new Run(results, List.copyOf(s.events.seen), s.export());
-    }
-  }
-
   @Test
   void theScenarioExercisesCheckout() {
-    Run run = runStraight(SCENARIO);
-    assertThat(run.events.stream().filter(e -> e.startsWith("delivered"))).hasSizeGreaterThan(15)
+    Replays.Run run = Replays.straight(SCENARIO);
+    assertThat(run.events().stream().filter(e -> e.startsWith("delivered"))).hasSizeGreaterThan(15)
         .anyMatch(e -> e.contains("redelivered")).anyMatch(e -> e.contains("body="));
-    assertThat(run.results.stream().filter(r -> r.getErrorCode() == Status.OK)).hasSizeGreaterThan(SCENARIO.size() - 4);
+    assertThat(run.results().stream().filter(r -> r.getErrorCode() == Status.OK)).hasSizeGreaterThan(SCENARIO.size() - 4);
   }
 
   @Test
   void aReplicaRestartedAnywhereHandsOutExactlyWhatOneThatDidNotHandsOut() {
-    Run straight = runStraight(SCENARIO);
-    for (int split = 0; split <= SCENARIO.size(); split++) {
-      try (TestShard s = TestShard.inMemory()) {
-        List<ShardResult> results = new ArrayList<>();
-        for (int i = 0; i < SCENARIO.size(); i++) {
-          if (i == split) {
-            Map<String, List<String>> consumers = s.machine.attachedConsumers();
-            List<QueueRecord> records = s.machine.records();
-            s.restart();
-            assertThat(s.machine.attachedConsumers()).as("consumers after a restart at %d", split).isEqualTo(consumers);
-            assertThat(s.machine.records()).isEqualTo(records);
-            s.assertConsistent();
-          }
-          results.add(s.apply(SCENARIO.get(i)));
-        }
-        assertThat(results).as("results, restart before entry %d", split + 1).isEqualTo(straight.results);
-        assertThat(s.events.seen).as("events, restart before entry %d", split + 1).isEqualTo(straight.events);
-        assertThat(s.export()).as("export, restart before entry %d", split + 1).isEqualTo(straight.export);
-      }
-    }
+    Replays.assertRestartAnywhereAgrees(SCENARIO);
   }
+
 
   @Test
   void aReplicaThatInstalledASnapshotAnywhereHandsOutExactlyWhatOneThatDidNotHandsOut() {
-    Run straight = runStraight(SCENARIO);
-    for (int split = 0; split <= SCENARIO.size(); split++) {
-      byte[] snapshot;
-      List<String> eventsBefore;
-      try (TestShard prefix = TestShard.inMemory()) {
-        SCENARIO.subList(0, split).forEach(prefix::apply);
-        snapshot = prefix.export();
-        eventsBefore = List.copyOf(prefix.events.seen);
-      }
-      try (TestShard restored = TestShard.restoredFrom(snapshot)) {
-        restored.assertConsistent();
-        List<ShardResult> rest = new ArrayList<>();
-        SCENARIO.subList(split, SCENARIO.size()).forEach(c -> rest.add(restored.apply(c)));
-        assertThat(rest).as("results after a snapshot at %d", split)
-            .isEqualTo(straight.results.subList(split, SCENARIO.size()));
-        List<String> events = new ArrayList<>(eventsBefore);
-        events.addAll(restored.events.seen);
-        assertThat(events).as("events, snapshot at %d", split).isEqualTo(straight.events);
-        assertThat(restored.export()).as("export, snapshot at %d", split).isEqualTo(straight.export);
-      }
-    }
+    Replays.assertSnapshotAnywhereAgrees(SCENARIO);
   }
+
 
   @Test
   void aReplicaRestartedOverRocksDbHandsOutTheSame(@TempDir Path dir) throws Exception {
-    Run straight = runStraight(SCENARIO);
+    Replays.Run straight = Replays.straight(SCENARIO);
     List<ShardResult> results = new ArrayList<>();
     List<String> events = new ArrayList<>();
     int third = SCENARIO.size() / 3;
@@ -669,9 +621,9 @@ class CheckoutTest {
       }
       events.addAll(rocks.events.seen);
       rocks.assertConsistent();
-      assertThat(results).isEqualTo(straight.results);
-      assertThat(events).isEqualTo(straight.events);
-      assertThat(rocks.export()).isEqualTo(straight.export);
+      assertThat(results).isEqualTo(straight.results());
+      assertThat(events).isEqualTo(straight.events());
+      assertThat(rocks.export()).isEqualTo(straight.export());
     } finally {
       rocks.close();
     }
@@ -693,21 +645,7 @@ class CheckoutTest {
         Cmd.publish("q", "m4", "m5"),
         Cmd.ack("q", tag(1, 1)),
         Cmd.publish("q", "m6"));
-    Run straight = runStraight(commands);
-    for (int split = 0; split <= commands.size(); split++) {
-      try (TestShard s = TestShard.inMemory()) {
-        List<ShardResult> results = new ArrayList<>();
-        for (int i = 0; i < commands.size(); i++) {
-          if (i == split) {
-            s.restart();
-          }
-          results.add(s.apply(commands.get(i)));
-        }
-        assertThat(results).as("results, restart before entry %d", split + 1).isEqualTo(straight.results);
-        assertThat(s.events.seen).as("events, restart before entry %d", split + 1).isEqualTo(straight.events);
-        assertThat(s.export()).as("export, restart before entry %d", split + 1).isEqualTo(straight.export);
-      }
-    }
+    Replays.assertRestartAnywhereAgrees(commands);
   }
 
   @Test

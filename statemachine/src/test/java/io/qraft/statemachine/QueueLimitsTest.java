@@ -510,22 +510,11 @@ class QueueLimitsTest {
       Cmd.deadLetterDone("q", true, 0L, 1L, 4L, 5L, 6L, 7L, 8L, 9L),
       Cmd.tick(T + 20_000));
 
-  private record Run(List<ShardResult> results, List<String> events, byte[] export) {}
-
-  private static Run runStraight() {
-    try (TestShard s = TestShard.inMemory()) {
-      List<ShardResult> results = new ArrayList<>();
-      SCENARIO.forEach(c -> results.add(s.apply(c)));
-      s.assertConsistent();
-      return new Run(results, List.copyOf(s.events.seen), s.export());
-    }
-  }
-
   @Test
   void theScenarioExercisesEveryRule() {
-    Run run = runStraight();
-    assertThat(run.results).allMatch(r -> r.getErrorCode() == Status.OK, "every entry applies");
-    assertThat(run.events).anyMatch(e -> e.startsWith("timed out")).anyMatch(e -> e.startsWith("dead q"))
+    Replays.Run run = Replays.straight(SCENARIO);
+    assertThat(run.results()).allMatch(r -> r.getErrorCode() == Status.OK, "every entry applies");
+    assertThat(run.events()).anyMatch(e -> e.startsWith("timed out")).anyMatch(e -> e.startsWith("dead q"))
         .anyMatch(e -> e.contains("redelivered"));
     try (TestShard s = TestShard.inMemory()) {
       SCENARIO.forEach(s::apply);
@@ -538,41 +527,11 @@ class QueueLimitsTest {
 
   @Test
   void aReplicaRestartedAnywhereDecidesExactlyAsOneThatDidNot() {
-    Run straight = runStraight();
-    for (int split = 0; split <= SCENARIO.size(); split++) {
-      try (TestShard s = TestShard.inMemory()) {
-        List<ShardResult> results = new ArrayList<>();
-        for (int i = 0; i < SCENARIO.size(); i++) {
-          if (i == split) {
-            s.restart();
-            s.assertConsistent();
-          }
-          results.add(s.apply(SCENARIO.get(i)));
-        }
-        assertThat(results).as("results, restart before entry %d", split + 1).isEqualTo(straight.results);
-        assertThat(s.events.seen).as("events, restart before entry %d", split + 1).isEqualTo(straight.events);
-        assertThat(s.export()).as("export, restart before entry %d", split + 1).isEqualTo(straight.export);
-      }
-    }
+    Replays.assertRestartAnywhereAgrees(SCENARIO);
   }
 
   @Test
   void aReplicaThatInstalledASnapshotAnywhereDecidesExactlyAsOneThatDidNot() {
-    Run straight = runStraight();
-    for (int split = 0; split <= SCENARIO.size(); split++) {
-      byte[] snapshot;
-      try (TestShard prefix = TestShard.inMemory()) {
-        SCENARIO.subList(0, split).forEach(prefix::apply);
-        snapshot = prefix.export();
-      }
-      try (TestShard restored = TestShard.restoredFrom(snapshot)) {
-        restored.assertConsistent();
-        List<ShardResult> results = new ArrayList<>();
-        SCENARIO.subList(split, SCENARIO.size()).forEach(c -> results.add(restored.apply(c)));
-        assertThat(results).as("results after a snapshot at %d", split)
-            .isEqualTo(straight.results.subList(split, SCENARIO.size()));
-        assertThat(restored.export()).as("export after a snapshot at %d", split).isEqualTo(straight.export);
-      }
-    }
+    Replays.assertSnapshotAnywhereAgrees(SCENARIO);
   }
 }
