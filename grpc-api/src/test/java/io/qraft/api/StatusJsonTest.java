@@ -24,7 +24,7 @@ class StatusJsonTest {
     assertThat(q.keySet()).containsExactly("name", "arguments", "leader", "replicas", "messages",
         "messages_unacked", "bytes", "group", "consumers", "policy", "effective_arguments", "ack_mode",
         "synchronised_replicas", "messages_given_up", "messages_expired", "dead_lettered", "dropped",
-        "publishes_rejected", "deliveries_timed_out");
+        "publishes_rejected", "deliveries_timed_out", "dead_letter_resends");
     assertThat(q).containsEntry("name", "orders").containsEntry("messages", 42L).containsEntry("leader", "")
         .containsEntry("consumers", 0L).containsEntry("replicas", List.of("n1", "n2"));
     assertThat((Map<String, Object>) q.get("arguments")).containsExactly(Map.entry("a", "1"), Map.entry("b", "2"));
