@@ -248,9 +248,10 @@ public final class Consumer implements AutoCloseable {
         return;
       }
       Status status = Status.fromThrowable(error);
-      // Only UNAVAILABLE is a failover. DEADLINE_EXCEEDED (a consumer timeout) and every
-      // other code end the consumer, and terminated() carries the server's message.
-      if (status.getCode() == Status.Code.UNAVAILABLE) {
+      // UNAVAILABLE, or the connection closing under the stream (a node killed), is a
+      // failover. DEADLINE_EXCEEDED (a consumer timeout) and every other code end the
+      // consumer, and terminated() carries the server's message.
+      if (status.getCode() == Status.Code.UNAVAILABLE || RetryPolicy.lostConnection(status)) {
         resubscribe(this, error);
       } else {
         stop(this, QraftException.from(status));

@@ -230,7 +230,7 @@ public final class QraftClient implements AutoCloseable {
    */
   public int ack(String queue, List<DeliveryTag> tags) {
     AckRequest request = AckRequest.newBuilder().setQueue(queue).addAllTags(tags).build();
-    return await(queueCall("Ack", queue, request, QueueServiceStub::ack)).getAcked();
+    return await(settleCall("Ack", queue, request, QueueServiceStub::ack)).getAcked();
   }
 
   /**
@@ -288,7 +288,7 @@ public final class QraftClient implements AutoCloseable {
   public int nack(String queue, List<DeliveryTag> tags, boolean requeue) {
     NackRequest request = NackRequest.newBuilder()
         .setQueue(queue).addAllTags(tags).setRequeue(requeue).build();
-    return await(queueCall("Nack", queue, request, QueueServiceStub::nack)).getNacked();
+    return await(settleCall("Nack", queue, request, QueueServiceStub::nack)).getNacked();
   }
 
   public int nack(Delivery delivery, boolean requeue) {
@@ -305,7 +305,7 @@ public final class QraftClient implements AutoCloseable {
     long ms = millis(requeueAfter, "requeue delay", HardLimits.REQUEUE_AFTER_MS);
     NackRequest request = NackRequest.newBuilder()
         .setQueue(queue).addAllTags(tags).setRequeue(true).setRequeueAfterMs(ms).build();
-    return await(queueCall("Nack", queue, request, QueueServiceStub::nack)).getNacked();
+    return await(settleCall("Nack", queue, request, QueueServiceStub::nack)).getNacked();
   }
 
   public int nack(Delivery delivery, Duration requeueAfter) {
@@ -404,6 +404,12 @@ public final class QraftClient implements AutoCloseable {
     return call(name, queue, stubCall(request, method));
   }
 
+  /** An ack or nack: repeated also when the connection closed under it ({@link RetryPolicy#SETTLE}). */
+  private <Q, R> CompletableFuture<R> settleCall(String name, String queue, Q request,
+      StubMethod<QueueServiceStub, Q, R> method) {
+    return call(name, queue, RetryPolicy.SETTLE, stubCall(request, method));
+  }
+
   private <Q, R> CompletableFuture<R> adminCall(String name, Q request,
       StubMethod<AdminServiceStub, Q, R> method) {
     return call(name, LeaderCache.ANY_QUEUE, (channel, deadline, observer) ->
@@ -411,7 +417,11 @@ public final class QraftClient implements AutoCloseable {
   }
 
   private <T> CompletableFuture<T> call(String name, String routeKey, RetryingCall.Rpc<T> rpc) {
-    return start(name, routeKey, RetryPolicy.ROUTING, rpc, (last, attempts) ->
+    return call(name, routeKey, RetryPolicy.ROUTING, rpc);
+  }
+
+  private <T> CompletableFuture<T> call(String name, String routeKey, RetryPolicy policy, RetryingCall.Rpc<T> rpc) {
+    return start(name, routeKey, policy, rpc, (last, attempts) ->
         new QraftException(last.getCode(), last.getDescription(),
             name + " failed: " + last.getCode() + ": " + last.getDescription() + " (gave up after "
                 + attempts + " attempt(s) within " + deadline.toMillis() + " ms)",

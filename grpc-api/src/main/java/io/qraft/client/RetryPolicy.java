@@ -24,6 +24,12 @@ import java.util.Set;
  */
 enum RetryPolicy {
   ROUTING(EnumSet.of(Status.Code.UNAVAILABLE), false),
+  /**
+   * Acks and nacks: also repeated when the connection closed under them. A repeat cannot settle
+   * twice: a tag names one delivery (offset and delivery count), an ack of a message already
+   * gone is answered as done, and one of a message delivered again since is refused.
+   */
+  SETTLE(EnumSet.of(Status.Code.UNAVAILABLE), true),
   DEDUPLICATED(EnumSet.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED, Status.Code.RESOURCE_EXHAUSTED), true);
 
   private final Set<Status.Code> retried;

@@ -29,6 +29,14 @@ class RetryPolicyTest {
   }
 
   @Test
+  void an_ack_or_nack_is_repeated_when_its_connection_closed_under_it_but_not_when_it_timed_out() {
+    assertThat(RetryPolicy.SETTLE.retries(channelClosed())).isTrue();
+    assertThat(RetryPolicy.SETTLE.retries(Status.UNAVAILABLE)).isTrue();
+    assertThat(RetryPolicy.SETTLE.retries(Status.DEADLINE_EXCEEDED)).isFalse();
+    assertThat(RetryPolicy.SETTLE.retries(Status.FAILED_PRECONDITION)).isFalse();
+  }
+
+  @Test
   void a_publish_to_a_full_queue_is_not_repeated() {
     assertThat(RetryPolicy.DEDUPLICATED.retries(Status.OUT_OF_RANGE.withDescription("queue is full"))).isFalse();
   }
